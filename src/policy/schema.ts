@@ -1,0 +1,206 @@
+// The one source of truth for the policy file: TypeScript types, validation, the JSON Schema
+// committed under schema/, and the key reference in docs/policy.md all derive from here.
+// Every object is strict: an unknown key is an error, because a typo must never silently
+// disable a gate.
+import { z } from "zod";
+
+const name = z.string().min(1).max(200);
+const nameList = z.array(name).max(100);
+
+export const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
+const duration = z
+  .string()
+  .regex(durationPattern, 'a duration such as "30m", "24h" or "2d"')
+  .describe('A duration: a number and a unit, one of ms, s, m, h, d, w (e.g. "24h").');
+
+const principals = z
+  .strictObject({
+    users: nameList.optional().describe("GitHub logins."),
+    teams: nameList
+      .optional()
+      .describe('Team slugs in the repository\'s organization ("cab"), or "org/slug".'),
+  })
+  .describe("Who may act: any listed user, or any member of a listed team.");
+
+const approvers = principals
+  .extend({
+    permission: z
+      .enum(["read", "triage", "write", "maintain", "admin"])
+      .optional()
+      .describe("Anyone whose repository permission is at least this."),
+  })
+  .describe(
+    "Whose approval counts: a listed user, a member of a listed team, or anyone with at least the given repository permission. Omitted: anyone with write permission.",
+  );
+
+const exclusion = z.enum(["author", "committers", "pusher"]);
+
+export const conditionSchema = z
+  .strictObject({
+    labels: nameList.optional().describe("Matches when the pull request has any of these labels."),
+    change_types: nameList
+      .optional()
+      .describe("Matches when the change type is one of these (see change_types)."),
+    base_branches: nameList
+      .optional()
+      .describe('Matches when the base branch matches any of these globs ("release/*").'),
+    paths: nameList
+      .optional()
+      .describe('Matches when any changed file matches any of these globs ("src/**").'),
+    draft: z.boolean().optional().describe("Matches when the pull request's draft state is this."),
+  })
+  .describe(
+    "A condition. Every key given must match (and); within a list, any entry matches (or).",
+  );
+
+const patternRequirement = z
+  .union([
+    z.string().min(1).max(1000),
+    z.strictObject({
+      regex: z.string().min(1).max(1000).describe("RE2 regular expression."),
+      in: z
+        .array(z.enum(["title", "body", "branch"]))
+        .min(1)
+        .optional()
+        .describe("Where to look. Default: title and body."),
+      description: z.string().max(200).optional().describe("What the pattern stands for."),
+    }),
+  ])
+  .describe(
+    'An RE2 regular expression (linear time: no backreferences or lookaround) that must match the title or body, e.g. "CHG[0-9]{7}".',
+  );
+
+const labelsRequirement = z
+  .strictObject({
+    one_of: nameList.min(1).optional().describe("At least one of these labels."),
+    all_of: nameList.min(1).optional().describe("Every one of these labels."),
+    none_of: nameList.min(1).optional().describe("None of these labels."),
+  })
+  .describe("Label rules on the pull request.");
+
+const checkOutcome = z.enum(["pass", "fail"]);
+const checksRequirement = z
+  .union([
+    nameList.min(1),
+    z.strictObject({
+      names: nameList.min(1).describe("Check run names or commit status contexts."),
+      neutral: checkOutcome.optional().describe("How a neutral conclusion counts. Default: pass."),
+      skipped: checkOutcome.optional().describe("How a skipped conclusion counts. Default: pass."),
+    }),
+  ])
+  .describe(
+    "Check runs (by name) or commit statuses (by context) that must have succeeded on the head commit.",
+  );
+
+const approvalsRequirement = z
+  .strictObject({
+    count: z.int().min(1).max(50).describe("How many distinct approvals are needed."),
+    from: approvers.optional(),
+    exclude: z
+      .array(exclusion)
+      .optional()
+      .describe("Whose approval never counts; overrides defaults.approvals.exclude."),
+    invalidate_on_push: z
+      .boolean()
+      .optional()
+      .describe("Drop approvals of an older head commit; overrides defaults.invalidate_on_push."),
+  })
+  .describe("N approving reviews from eligible reviewers; a change request from one blocks.");
+
+const checklistItem = z.union([
+  z.string().min(1).max(300),
+  z.strictObject({
+    text: z.string().min(1).max(300).describe("The item as people read it."),
+    by: principals.optional().describe("Only these people's ticks count."),
+  }),
+]);
+const checklistRequirement = z
+  .array(checklistItem)
+  .min(1)
+  .max(50)
+  .describe(
+    "Items in the app's checklist comment that must be ticked, optionally only by named users or teams.",
+  );
+
+export const requirementSchema = z
+  .strictObject({
+    pattern: patternRequirement.optional(),
+    labels: labelsRequirement.optional(),
+    checks: checksRequirement.optional(),
+    approvals: approvalsRequirement.optional(),
+    checklist: checklistRequirement.optional(),
+  })
+  .describe("What the gate requires. Several kinds in one gate must all hold.");
+
+export const gateSchema = z
+  .strictObject({
+    stage: z.enum(["pull_request"]).describe("When the gate is judged."),
+    description: z.string().max(500).optional().describe("Shown beside the gate's result."),
+    when: conditionSchema.optional().describe("The gate applies only when this matches."),
+    unless: conditionSchema.optional().describe("The gate does not apply when this matches."),
+    require: requirementSchema,
+  })
+  .describe("One gate: where it applies and what it requires.");
+
+const changeTypeSchema = z
+  .strictObject({
+    labels: nameList.optional().describe("Labels that select this change type."),
+    default: z.boolean().optional().describe("The change type when no label selects one."),
+    description: z.string().max(500).optional(),
+  })
+  .describe("A change type, chosen by label; the first that matches, in file order, wins.");
+
+const environmentSchema = z
+  .strictObject({
+    after: name.optional().describe("The environment that must have been deployed to first."),
+    soak: duration.optional().describe("How long the commit must have run in `after` first."),
+  })
+  .describe("A deployment environment, in promotion order.");
+
+const defaultsSchema = z
+  .strictObject({
+    approvals: z
+      .strictObject({
+        exclude: z
+          .array(exclusion)
+          .optional()
+          .describe(
+            "Whose approval never counts (segregation of duties). Default: [author, committers].",
+          ),
+      })
+      .optional(),
+    invalidate_on_push: z
+      .boolean()
+      .optional()
+      .describe("Drop approvals given to an older head commit. Default: true."),
+  })
+  .describe("Defaults that gates may override.");
+
+export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const gateId = z.string().regex(idPattern, "a gate id: letters, digits, '-', '_' or '.'");
+
+export const policySchema = z
+  .strictObject({
+    _extends: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe(
+        'Inherit a base policy: "repo" (same owner), "owner/repo", optionally ":path". The base file is read from its default branch.',
+      ),
+    change_types: z.record(name, changeTypeSchema).optional(),
+    environments: z.record(name, environmentSchema).optional(),
+    gates: z.record(gateId, gateSchema).optional(),
+    defaults: defaultsSchema.optional(),
+  })
+  .describe("The release policy: .github/release-policy.yml");
+
+export type Policy = z.infer<typeof policySchema>;
+export type Gate = z.infer<typeof gateSchema>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type Requirement = z.infer<typeof requirementSchema>;
+export type Principals = z.infer<typeof principals>;
+export type Approvers = z.infer<typeof approvers>;
+export type Exclusion = z.infer<typeof exclusion>;
+export type ChecklistItemSpec = z.infer<typeof checklistItem>;
