@@ -1,0 +1,122 @@
+// Whether a gate applies: its `when` must match and its `unless` must not. Within a
+// condition every key given must match (and); within a key's list any entry may (or).
+import picomatch from "picomatch";
+import type { PullRequestFacts } from "../facts/types.js";
+import type { Condition, Gate } from "../policy/schema.js";
+import { hasLabel } from "./change-type.js";
+
+export interface ConditionContext {
+  facts: PullRequestFacts;
+  changeType: string | null;
+}
+
+/** One key of a condition, judged: `rule` and `actual` read as "change types normal" / "this change is standard". */
+interface KeyCheck {
+  matched: boolean | "unknown";
+  rule: string;
+  actual: string;
+}
+
+export type Applicability =
+  | { applies: true }
+  | { applies: false; reason: string }
+  /** A fact the condition needs is missing: the gate cannot be judged (fail closed). */
+  | { applies: "unknown"; reason: string };
+
+const quoteList = (xs: readonly string[]): string => xs.join(", ");
+
+// Dotfiles match too: a gate on "**" must not let a change under .github/ slip past it.
+const globMatches = (globs: readonly string[], value: string): boolean =>
+  picomatch(globs as string[], { dot: true })(value);
+
+function checkLabels(labels: readonly string[], facts: PullRequestFacts): KeyCheck {
+  const present = labels.filter((l) => hasLabel(facts.labels, l));
+  return {
+    matched: present.length > 0,
+    rule: `pull requests labelled ${quoteList(labels)}`,
+    actual: present.length > 0 ? `this one has ${quoteList(present)}` : "this one has none of them",
+  };
+}
+
+function checkChangeTypes(types: readonly string[], changeType: string | null): KeyCheck {
+  return {
+    matched: changeType !== null && types.includes(changeType),
+    rule: `change types ${quoteList(types)}`,
+    actual: changeType === null ? "this change has no change type" : `this change is ${changeType}`,
+  };
+}
+
+function checkBaseBranches(globs: readonly string[], facts: PullRequestFacts): KeyCheck {
+  return {
+    matched: globMatches(globs, facts.baseRef),
+    rule: `base branches ${quoteList(globs)}`,
+    actual: `this one targets ${facts.baseRef}`,
+  };
+}
+
+function checkPaths(globs: readonly string[], facts: PullRequestFacts): KeyCheck {
+  const rule = `changes to ${quoteList(globs)}`;
+  // Absent changed files mean the facts were gathered without them: fail closed.
+  if (facts.changedFiles === undefined) {
+    return { matched: "unknown", rule, actual: "the changed files are unknown" };
+  }
+  const hits = facts.changedFiles.filter((f) => globMatches(globs, f));
+  const shown = hits.slice(0, 3).join(", ") + (hits.length > 3 ? ", …" : "");
+  return {
+    matched: hits.length > 0,
+    rule,
+    actual: hits.length > 0 ? `this one changes ${shown}` : "this one changes none of them",
+  };
+}
+
+function checkDraft(draft: boolean, facts: PullRequestFacts): KeyCheck {
+  const state = (d: boolean): string =>
+    d ? "draft pull requests" : "pull requests ready for review";
+  return {
+    matched: facts.draft === draft,
+    rule: state(draft),
+    actual: facts.draft ? "this one is a draft" : "this one is ready for review",
+  };
+}
+
+/** Every key given, judged, in a fixed order so reasons read the same each time. */
+function checkKeys(cond: Condition, ctx: ConditionContext): KeyCheck[] {
+  const checks: KeyCheck[] = [];
+  if (cond.labels) checks.push(checkLabels(cond.labels, ctx.facts));
+  if (cond.change_types) checks.push(checkChangeTypes(cond.change_types, ctx.changeType));
+  if (cond.base_branches) checks.push(checkBaseBranches(cond.base_branches, ctx.facts));
+  if (cond.paths) checks.push(checkPaths(cond.paths, ctx.facts));
+  if (cond.draft !== undefined) checks.push(checkDraft(cond.draft, ctx.facts));
+  return checks;
+}
+
+/**
+ * Decides applicability. A key that cannot be judged matters only when the answer hinges on
+ * it: a `when` already failed by a known key skips the gate whatever the unknown one says.
+ *
+ * An empty condition (`when: {}` or `unless: {}`) names nothing, so it neither restricts nor
+ * exempts: read literally, an empty `unless` would switch the gate off for every change.
+ */
+export function applicability(gate: Gate, ctx: ConditionContext): Applicability {
+  const when = gate.when ? checkKeys(gate.when, ctx) : [];
+  const whenMiss = when.find((k) => k.matched === false);
+  if (whenMiss) {
+    return { applies: false, reason: `applies only to ${whenMiss.rule}; ${whenMiss.actual}` };
+  }
+  const whenUnknown = when.find((k) => k.matched === "unknown");
+  if (whenUnknown) return unknown(whenUnknown);
+
+  const unless = gate.unless ? checkKeys(gate.unless, ctx) : [];
+  if (unless.length === 0 || unless.some((k) => k.matched === false)) return { applies: true };
+  const unlessUnknown = unless.find((k) => k.matched === "unknown");
+  if (unlessUnknown) return unknown(unlessUnknown);
+  const why = unless.map((k) => `${k.rule}; ${k.actual}`).join("; and to ");
+  return { applies: false, reason: `does not apply to ${why}` };
+}
+
+function unknown(k: KeyCheck): Applicability {
+  return {
+    applies: "unknown",
+    reason: `cannot tell whether the gate applies to ${k.rule}: ${k.actual}`,
+  };
+}

@@ -1,0 +1,197 @@
+// approvals: N approving reviews from eligible reviewers, with segregation of duties; a
+// change request from an eligible reviewer blocks.
+import type { PullRequestFacts, ReviewFact } from "../../facts/types.js";
+import type { Approvers, Exclusion, Policy, Requirement } from "../../policy/schema.js";
+import type { Outcome } from "../conclusion.js";
+import { describePrincipals, isEligible, type Eligibility } from "../eligibility.js";
+import { approversOf } from "../needs.js";
+
+type ApprovalsRequirement = NonNullable<Requirement["approvals"]>;
+type Defaults = Policy["defaults"];
+
+const DEFAULT_EXCLUDE: readonly Exclusion[] = ["author", "committers"];
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const short = (sha: string): string => sha.slice(0, 7);
+
+/**
+ * Each reviewer's latest review, by submittedAt, that says something: COMMENTED and PENDING
+ * reviews are skipped, so a comment after an approval leaves the approval standing. A
+ * DISMISSED review is kept: it cancels what came before. Logins compare case-insensitively.
+ */
+export function latestReviews(reviews: readonly ReviewFact[]): ReviewFact[] {
+  const latest = new Map<string, ReviewFact>();
+  for (const r of reviews) {
+    if (r.state === "COMMENTED" || r.state === "PENDING") continue;
+    const key = r.user.toLowerCase();
+    const seen = latest.get(key);
+    // On equal times the later entry wins: GitHub lists reviews oldest first.
+    if (!seen || Date.parse(r.submittedAt) >= Date.parse(seen.submittedAt)) latest.set(key, r);
+  }
+  return [...latest.values()];
+}
+
+/** Why a reviewer's approval never counts (segregation of duties), or null. */
+function exclusionOf(
+  login: string,
+  exclude: readonly Exclusion[],
+  facts: PullRequestFacts,
+): string | null {
+  if (exclude.includes("author") && same(login, facts.author)) return "is the author";
+  if (exclude.includes("committers") && facts.committers.some((c) => same(c, login))) {
+    return "committed to this pull request";
+  }
+  if (exclude.includes("pusher") && facts.pusher !== undefined && same(login, facts.pusher)) {
+    return "pushed the head commit";
+  }
+  return null;
+}
+
+interface Tally {
+  counted: string[];
+  changesRequested: string[];
+  /** Reviews whose weight hinges on a missing fact. */
+  unknownApprovals: string[];
+  unknownChangeRequests: string[];
+  details: string[];
+}
+
+interface Settings {
+  from: Approvers;
+  exclude: readonly Exclusion[];
+  invalidateOnPush: boolean;
+}
+
+function tally(facts: PullRequestFacts, s: Settings): Tally {
+  const t: Tally = {
+    counted: [],
+    changesRequested: [],
+    unknownApprovals: [],
+    unknownChangeRequests: [],
+    details: [],
+  };
+  for (const r of latestReviews(facts.reviews)) {
+    const who = `@${r.user}`;
+    if (r.state === "DISMISSED") {
+      t.details.push(`${who}'s review was dismissed`);
+      continue;
+    }
+    const eligibility = isEligible(s.from, r.user, facts);
+    if (r.state === "CHANGES_REQUESTED") {
+      // Exclusions concern approvals only: a co-author who asks for changes still blocks.
+      noteChangeRequest(t, who, eligibility);
+      continue;
+    }
+    if (r.state !== "APPROVED") continue; // latestReviews keeps no other state; never count one
+    const excluded = exclusionOf(r.user, s.exclude, facts);
+    if (excluded)
+      t.details.push(`${who} ${excluded}: segregation of duties, the approval does not count`);
+    else if (s.invalidateOnPush && r.commitId !== facts.headSha) {
+      t.details.push(
+        `${who} approved an older commit ${short(r.commitId)}: commits were pushed since`,
+      );
+    } else noteApproval(t, who, eligibility, s.from);
+  }
+  return t;
+}
+
+function noteChangeRequest(t: Tally, who: string, e: Eligibility): void {
+  if (e.kind === "eligible") {
+    t.changesRequested.push(who);
+    t.details.push(`${who} requested changes`);
+  } else if (e.kind === "unknown") {
+    t.unknownChangeRequests.push(who);
+    t.details.push(
+      `${who} requested changes; cannot tell whether that blocks: ${e.missing.join(" and ")} unknown`,
+    );
+  } else
+    t.details.push(
+      `${who} requested changes, but is not an eligible reviewer, so it does not block`,
+    );
+}
+
+function noteApproval(t: Tally, who: string, e: Eligibility, from: Approvers): void {
+  if (e.kind === "eligible") {
+    t.counted.push(who);
+    t.details.push(`${who} approved`);
+  } else if (e.kind === "unknown") {
+    t.unknownApprovals.push(who);
+    t.details.push(
+      `${who} approved; cannot tell whether it counts: ${e.missing.join(" and ")} unknown`,
+    );
+  } else t.details.push(`${who} approved, but only ${describePrincipals(from)} count`);
+}
+
+function describeExclusions(exclude: readonly Exclusion[]): string {
+  const names: Record<Exclusion, string> = {
+    author: "the author",
+    committers: "committers",
+    pusher: "the pusher",
+  };
+  const parts = exclude.map((e) => names[e]);
+  return parts.length === 0 ? "" : ` (approvals by ${parts.join(", ")} do not count)`;
+}
+
+/**
+ * The settings come from the requirement, else the policy's defaults, else segregation of
+ * duties ([author, committers]) and invalidation on push: the strict choice when unsaid.
+ */
+function settingsOf(req: ApprovalsRequirement, defaults: Defaults): Settings {
+  return {
+    from: approversOf(req.from),
+    exclude: [...new Set(req.exclude ?? defaults?.approvals?.exclude ?? DEFAULT_EXCLUDE)],
+    invalidateOnPush: req.invalidate_on_push ?? defaults?.invalidate_on_push ?? true,
+  };
+}
+
+/**
+ * Order of verdicts: an eligible change request fails; a change request or (when not yet
+ * enough) an approval whose eligibility is unknown is an error; enough approvals pass; else
+ * the gate waits. When the pusher is to be excluded but unknown, one counted approval may be
+ * theirs: the gate passes only if it holds without any one of them.
+ */
+export function evaluateApprovals(
+  req: ApprovalsRequirement,
+  facts: PullRequestFacts,
+  defaults: Defaults,
+): Outcome {
+  const s = settingsOf(req, defaults);
+  const t = tally(facts, s);
+  const who = describePrincipals(s.from);
+  const progress = `${t.counted.length} of ${req.count} approval${req.count > 1 ? "s" : ""} from ${who}`;
+  const details = t.details;
+  if (t.changesRequested.length > 0) {
+    const them = t.changesRequested.join(", ");
+    return {
+      status: "fail",
+      reason: `${them} requested changes`,
+      fix: `Address the changes ${them} requested, then re-request ${t.changesRequested.length > 1 ? "their" : "a"} review`,
+      details,
+    };
+  }
+  const pusherUnknown = s.exclude.includes("pusher") && facts.pusher === undefined;
+  const sure = pusherUnknown ? Math.max(0, t.counted.length - 1) : t.counted.length;
+  if (t.unknownChangeRequests.length === 0 && sure >= req.count) {
+    return { status: "pass", reason: progress, details };
+  }
+  if (
+    t.unknownChangeRequests.length > 0 ||
+    t.unknownApprovals.length > 0 ||
+    t.counted.length >= req.count
+  ) {
+    const missing = pusherUnknown ? ["who pushed the head commit is unknown"] : [];
+    return {
+      status: "error",
+      reason: `${progress}; some reviews cannot be judged`,
+      fix: "Facts needed to judge the reviews are missing (team members, permissions or the pusher); re-run the check, and if this persists make sure the app can read team membership",
+      details: [...details, ...missing],
+    };
+  }
+  const more = req.count - t.counted.length;
+  return {
+    status: "pending",
+    reason: progress,
+    fix: `Ask ${who} for ${more} more approving review${more > 1 ? "s" : ""}${describeExclusions(s.exclude)}`,
+    details,
+  };
+}

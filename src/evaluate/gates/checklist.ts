@@ -1,0 +1,83 @@
+// checklist: items in the app's checklist comment that must be ticked (rollback plan,
+// communication, ...), optionally only by named users or teams.
+import type { ChecklistTick, PullRequestFacts } from "../../facts/types.js";
+import type { Principals, Requirement } from "../../policy/schema.js";
+import { worstStatus, type JudgedStatus, type Outcome } from "../conclusion.js";
+import { describePrincipals, isEligible } from "../eligibility.js";
+import { normalizeChecklistItem } from "../needs.js";
+
+type ChecklistRequirement = NonNullable<Requirement["checklist"]>;
+
+interface ItemResult {
+  text: string;
+  by?: Principals;
+  status: JudgedStatus;
+  detail: string;
+}
+
+const tickedBy = (tick: ChecklistTick): string =>
+  `ticked by ${tick.by ? `@${tick.by}` : "an unknown user"}${tick.at ? ` at ${tick.at}` : ""}`;
+
+/**
+ * The checklist module refuses unauthorized ticks before the facts are built; the evaluator
+ * checks again (fail closed): a tick by someone outside `by`, or by an unknown user, counts
+ * as no tick, and says why.
+ */
+function judgeItem(text: string, by: Principals | undefined, facts: PullRequestFacts): ItemResult {
+  const tick = facts.checklist.ticks[text];
+  const base = { text, ...(by ? { by } : {}) };
+  if (!tick?.checked) return { ...base, status: "pending", detail: `"${text}": not ticked` };
+  if (!by) return { ...base, status: "pass", detail: `"${text}": ${tickedBy(tick)}` };
+  if (!tick.by) {
+    return {
+      ...base,
+      status: "pending",
+      detail: `"${text}": ticked, but by whom is unknown; only ${describePrincipals(by)} may tick it`,
+    };
+  }
+  const e = isEligible(by, tick.by, facts);
+  if (e.kind === "eligible")
+    return { ...base, status: "pass", detail: `"${text}": ${tickedBy(tick)}` };
+  if (e.kind === "unknown") {
+    return {
+      ...base,
+      status: "error",
+      detail: `"${text}": ${tickedBy(tick)}; cannot tell whether that counts: ${e.missing.join(" and ")} unknown`,
+    };
+  }
+  return {
+    ...base,
+    status: "pending",
+    detail: `"${text}": ${tickedBy(tick)}, who may not tick it (only ${describePrincipals(by)} may), so it does not count`,
+  };
+}
+
+export function evaluateChecklist(req: ChecklistRequirement, facts: PullRequestFacts): Outcome {
+  const items = req.map(normalizeChecklistItem).map((i) => judgeItem(i.text, i.by, facts));
+  const status = worstStatus(items.map((i) => i.status));
+  const details = items.map((i) => i.detail);
+  const done = items.filter((i) => i.status === "pass").length;
+  const progress = `${done} of ${items.length} checklist item${items.length > 1 ? "s" : ""} ticked`;
+  if (status === "error") {
+    return {
+      status,
+      reason: `${progress}; some ticks cannot be judged`,
+      fix: "Facts needed to judge the ticks are missing (team members); re-run the check, and if this persists make sure the app can read team membership",
+      details,
+    };
+  }
+  if (status === "pending") {
+    const open = items.filter((i) => i.status === "pending");
+    return {
+      status,
+      reason: progress,
+      fix: `Tick ${open.map(describeOpen).join("; ")} in the checklist comment`,
+      details,
+    };
+  }
+  return { status, reason: progress, details };
+}
+
+function describeOpen(item: ItemResult): string {
+  return item.by ? `"${item.text}" (only ${describePrincipals(item.by)} may)` : `"${item.text}"`;
+}

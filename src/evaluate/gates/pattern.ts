@@ -1,0 +1,61 @@
+// pattern: an RE2 expression that must match somewhere in the title, body or branch name,
+// typically a change record reference ("CHG[0-9]{7}").
+import type { PullRequestFacts } from "../../facts/types.js";
+import type { Requirement } from "../../policy/schema.js";
+import { compilePattern, testPattern } from "../../policy/regex.js";
+import type { Outcome } from "../conclusion.js";
+import { orList } from "../eligibility.js";
+
+type PatternRequirement = NonNullable<Requirement["pattern"]>;
+type Field = "title" | "body" | "branch";
+
+const fieldNames: Record<Field, string> = { title: "title", body: "body", branch: "branch name" };
+
+function textOf(field: Field, facts: PullRequestFacts): string {
+  if (field === "title") return facts.title;
+  if (field === "body") return facts.body;
+  return facts.headRef;
+}
+
+/** "the title or body", "the title, body or branch name". */
+function describeFields(fields: readonly Field[]): string {
+  return `the ${orList(fields.map((f) => fieldNames[f]))}`;
+}
+
+export function evaluatePattern(req: PatternRequirement, facts: PullRequestFacts): Outcome {
+  const spec: Exclude<PatternRequirement, string> = typeof req === "string" ? { regex: req } : req;
+  const fields: Field[] = [...new Set<Field>(spec.in ?? ["title", "body"])];
+  const shown = `/${spec.regex}/`;
+  const what = spec.description ?? "a change record reference";
+  let re;
+  try {
+    re = compilePattern(spec.regex);
+  } catch (e) {
+    // Validation should have refused it; if it did not, the gate cannot be judged.
+    return {
+      status: "error",
+      reason: `the pattern ${shown} is not a valid RE2 expression`,
+      fix: "Correct the pattern in the policy file",
+      details: [e instanceof Error ? e.message : String(e)],
+    };
+  }
+  const found = fields.filter((f) => testPattern(re, textOf(f, facts)));
+  if (found.length > 0) {
+    return {
+      status: "pass",
+      reason: `${what} matching ${shown} is in ${describeFields(found)}`,
+      details: [],
+    };
+  }
+  return {
+    status: "fail",
+    reason: `no ${stripArticle(what)} matching ${shown} in ${describeFields(fields)}`,
+    fix: `Put ${what} matching ${shown} in ${describeFields(fields)}`,
+    details: [],
+  };
+}
+
+// "a change record reference" reads "no change record reference" in the negative.
+function stripArticle(s: string): string {
+  return s.replace(/^(a|an|the) /i, "");
+}
