@@ -1,6 +1,14 @@
-import type { Probot } from "probot";
+import type { ApplicationFunction } from "probot";
+import { createApp } from "./app.js";
 
-/** The Probot app: wires each GitHub event family to its handler. */
-export default function releasePolicy(app: Probot): void {
-  app.log.info("release-policy loaded");
-}
+/**
+ * The entry `probot run` loads. Configuration comes from the environment Probot reads
+ * (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET); see docs/deploy.md.
+ */
+const releasePolicy: ApplicationFunction = (app, options) =>
+  createApp({
+    appId: Number(process.env.APP_ID ?? 0),
+    secret: process.env.WEBHOOK_SECRET ?? "",
+  })(app, options);
+
+export default releasePolicy;

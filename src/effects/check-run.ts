@@ -1,0 +1,66 @@
+import type { CheckRunData } from "../facts/checks.js";
+import type { Octokit } from "../github/types.js";
+import type { RepoRef } from "../facts/types.js";
+import type { CheckRunOutput } from "../report/check-run.js";
+import { checkRunActions } from "../report/check-run.js";
+
+export const CHECK_NAME = "release-policy";
+
+export type CheckRunWrite = "created" | "updated" | "unchanged";
+
+/** The app's own check run among a commit's check runs (same name, same app). */
+export function findOwnCheckRun(runs: CheckRunData[], appId: number): CheckRunData | undefined {
+  return runs.find((run) => run.name === CHECK_NAME && run.app?.id === appId);
+}
+
+/**
+ * One check run per head commit: created once, then updated only when what people would
+ * see changes. The comparison uses the check run as GitHub returned it, so a redelivered
+ * webhook or a restart writes nothing new.
+ */
+export async function upsertCheckRun(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  headSha: string;
+  output: CheckRunOutput;
+  existing: CheckRunData | undefined;
+  detailsUrl?: string;
+}): Promise<CheckRunWrite> {
+  const { octokit, repo, output, existing } = input;
+  if (existing && sameAsShown(existing, output)) return "unchanged";
+  const body = {
+    owner: repo.owner,
+    repo: repo.repo,
+    status: output.status,
+    ...(output.conclusion ? { conclusion: output.conclusion } : {}),
+    ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
+    output: {
+      title: output.title,
+      summary: output.summary,
+      ...(output.text ? { text: output.text } : {}),
+      ...(output.annotations?.length ? { annotations: output.annotations } : {}),
+    },
+    actions: checkRunActions(),
+  };
+  // GitHub keeps a completed check run's conclusion: it cannot go back to in_progress. A
+  // gate that reopens (a new push, a dismissed review) gets a fresh run, which GitHub then
+  // shows as the latest for the commit.
+  const reopens = existing?.status === "completed" && output.status !== "completed";
+  if (existing && !reopens) {
+    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
+    return "updated";
+  }
+  await octokit.rest.checks.create({ ...body, name: CHECK_NAME, head_sha: input.headSha });
+  return "created";
+}
+
+function sameAsShown(run: CheckRunData, output: CheckRunOutput): boolean {
+  return (
+    run.status === output.status &&
+    (run.conclusion ?? undefined) === output.conclusion &&
+    run.output.title === output.title &&
+    run.output.summary === output.summary &&
+    (run.output.text ?? undefined) === (output.text ?? undefined) &&
+    run.output.annotations_count === (output.annotations?.length ?? 0)
+  );
+}

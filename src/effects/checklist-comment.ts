@@ -1,0 +1,90 @@
+import type { Octokit } from "../github/types.js";
+import type { RepoRef } from "../facts/types.js";
+import type { Store } from "../store/store.js";
+import type { ChecklistState } from "../checklist/state.js";
+import { CHECKLIST_MARKER } from "../report/checklist-comment.js";
+
+/** The app's checklist comment on one pull request, as last seen. */
+export interface ChecklistComment {
+  id: number;
+  /** The body as GitHub shows it now. */
+  body: string;
+  /**
+   * A state judged from an edit but not yet written back: it outranks the body, whose boxes
+   * a person has just changed. Notes explain undone ticks until the next edit.
+   */
+  state?: ChecklistState;
+  notes?: string[];
+}
+
+/** Comments are remembered so that an evaluation needs no read when nothing was edited. */
+const COMMENT_TTL_MS = 60 * 60 * 1000;
+
+type CommentData = Awaited<ReturnType<Octokit["rest"]["issues"]["listComments"]>>["data"][number];
+
+/**
+ * Finds, creates and updates the single checklist comment the app owns on a pull request.
+ * Only a comment the app itself wrote counts: a user who pastes the marker into their own
+ * comment cannot make it the checklist.
+ */
+export class ChecklistComments {
+  constructor(
+    private readonly store: Store,
+    private readonly appId: number,
+  ) {}
+
+  async find(octokit: Octokit, repo: RepoRef, number: number): Promise<ChecklistComment | null> {
+    const cached = await this.store.get(this.#key(repo, number));
+    if (cached) return JSON.parse(cached) as ChecklistComment;
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: number,
+      per_page: 100,
+    });
+    const ours = comments.find((comment) => this.isOurs(comment));
+    if (!ours) return null;
+    const found = { id: ours.id, body: ours.body ?? "" };
+    await this.remember(repo, number, found);
+    return found;
+  }
+
+  isOurs(comment: Pick<CommentData, "body" | "performed_via_github_app">): boolean {
+    return (
+      comment.performed_via_github_app?.id === this.appId &&
+      (comment.body ?? "").includes(CHECKLIST_MARKER)
+    );
+  }
+
+  /** Writes the body only when it differs from what the comment shows. */
+  async upsert(
+    octokit: Octokit,
+    repo: RepoRef,
+    number: number,
+    existing: ChecklistComment | null,
+    body: string,
+  ): Promise<"created" | "updated" | "unchanged"> {
+    const at = { owner: repo.owner, repo: repo.repo };
+    const notes = existing?.notes ? { notes: existing.notes } : {};
+    if (existing?.body === body) {
+      if (existing.state) await this.remember(repo, number, { id: existing.id, body, ...notes });
+      return "unchanged";
+    }
+    if (existing) {
+      await octokit.rest.issues.updateComment({ ...at, comment_id: existing.id, body });
+      await this.remember(repo, number, { id: existing.id, body, ...notes });
+      return "updated";
+    }
+    const { data } = await octokit.rest.issues.createComment({ ...at, issue_number: number, body });
+    await this.remember(repo, number, { id: data.id, body });
+    return "created";
+  }
+
+  async remember(repo: RepoRef, number: number, comment: ChecklistComment): Promise<void> {
+    await this.store.set(this.#key(repo, number), JSON.stringify(comment), COMMENT_TTL_MS);
+  }
+
+  #key(repo: RepoRef, number: number): string {
+    return `checklist-comment:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+  }
+}

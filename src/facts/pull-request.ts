@@ -1,0 +1,132 @@
+import type { Octokit } from "../github/types.js";
+import type { CheckFact, ChecklistFacts, PullRequestFacts, RepoRef, ReviewFact } from "./types.js";
+import { readChecks, type CheckRunData } from "./checks.js";
+import { readPermissions } from "./permissions.js";
+import type { TeamReader } from "./teams.js";
+
+/** Which facts the policy's gates need: nothing else is requested. */
+export interface FactNeeds {
+  reviews: boolean;
+  committers: boolean;
+  changedFiles: boolean;
+  /** Qualified "org/slug" team names. */
+  teams: string[];
+  /** Whether approver eligibility depends on repository permission. */
+  permissions: boolean;
+  /** Check and status names some gate requires; statuses are read only when non-empty. */
+  checkNames: string[];
+}
+
+/** The fields of a pull request the app reads: webhook payloads and the REST API both fit. */
+export interface PullRequestSnapshot {
+  number: number;
+  title: string;
+  body: string | null;
+  /** Null for a deleted account. */
+  user: { login: string } | null;
+  draft?: boolean;
+  state: string;
+  merged?: boolean | null;
+  base: { ref: string };
+  head: { ref: string; sha: string };
+  labels: { name: string }[];
+}
+
+export interface GatheredPullRequest {
+  facts: PullRequestFacts;
+  /** Check runs on the head commit: the app finds its own check run among them. */
+  checkRuns: CheckRunData[];
+}
+
+/**
+ * Gathers, in parallel and once per event, the facts the policy's pull-request gates need.
+ * Any request failure rejects: the caller reports an error and approves nothing.
+ */
+export async function gatherPullRequestFacts(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  pr: PullRequestSnapshot;
+  needs: FactNeeds;
+  teams: TeamReader;
+  checklist: ChecklistFacts;
+  pusher?: string;
+}): Promise<GatheredPullRequest> {
+  const { octokit, repo, pr, needs } = input;
+  const at = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
+  const [reviews, committers, changedFiles, checks, teams] = await Promise.all([
+    needs.reviews ? readReviews(octokit, at) : Promise.resolve([]),
+    needs.committers ? readCommitters(octokit, at) : Promise.resolve([]),
+    needs.changedFiles ? readChangedFiles(octokit, at) : Promise.resolve(undefined),
+    readChecks(octokit, repo, pr.head.sha, needs.checkNames.length > 0),
+    input.teams.members(needs.teams),
+  ]);
+  const permissions = needs.permissions
+    ? await readPermissions(octokit, repo, reviewersOf(reviews))
+    : {};
+  const facts: PullRequestFacts = {
+    repo,
+    number: pr.number,
+    title: pr.title,
+    body: pr.body ?? "",
+    author: pr.user?.login ?? "ghost",
+    draft: pr.draft ?? false,
+    state: pr.state === "open" ? "open" : "closed",
+    merged: pr.merged ?? false,
+    baseRef: pr.base.ref,
+    headRef: pr.head.ref,
+    headSha: pr.head.sha,
+    labels: pr.labels.map((label) => label.name),
+    ...(changedFiles ? { changedFiles } : {}),
+    committers,
+    ...(input.pusher ? { pusher: input.pusher } : {}),
+    reviews,
+    checks: checks.facts satisfies CheckFact[],
+    teams,
+    permissions,
+    checklist: input.checklist,
+  };
+  return { facts, checkRuns: checks.runs };
+}
+
+type PullAt = { owner: string; repo: string; pull_number: number };
+
+async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> {
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...at, per_page: 100 });
+  return reviews.flatMap((review) =>
+    review.user && review.commit_id
+      ? [
+          {
+            user: review.user.login,
+            state: review.state as ReviewFact["state"],
+            commitId: review.commit_id,
+            submittedAt: review.submitted_at ?? "",
+          },
+        ]
+      : [],
+  );
+}
+
+async function readCommitters(octokit: Octokit, at: PullAt): Promise<string[]> {
+  // GitHub lists at most 250 commits here; a larger PR still excludes its first 250
+  // commits' authors, and the limit is documented.
+  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...at, per_page: 100 });
+  const logins = new Set<string>();
+  for (const commit of commits) {
+    if (commit.author?.login) logins.add(commit.author.login);
+    if (commit.committer?.login && commit.committer.login !== "web-flow") {
+      logins.add(commit.committer.login);
+    }
+  }
+  return [...logins].sort();
+}
+
+async function readChangedFiles(octokit: Octokit, at: PullAt): Promise<string[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...at, per_page: 100 });
+  return files.flatMap((file) =>
+    file.previous_filename ? [file.filename, file.previous_filename] : [file.filename],
+  );
+}
+
+function reviewersOf(reviews: ReviewFact[]): string[] {
+  return [...new Set(reviews.map((review) => review.user))].sort();
+}

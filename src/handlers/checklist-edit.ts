@@ -1,0 +1,108 @@
+import type { Context } from "probot";
+import type { AppDeps } from "../app-deps.js";
+import { applyEdit, type MayTick } from "../checklist/edit.js";
+import { itemId, type ChecklistItem } from "../checklist/state.js";
+import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evaluate/needs.js";
+import { teamReader, type TeamReader } from "../facts/teams.js";
+import type { RepoRef } from "../facts/types.js";
+import type { Policy } from "../policy/schema.js";
+import { stateOf } from "../pipeline/pull-request.js";
+import { renderChecklistComment } from "../report/checklist-comment.js";
+import { evaluate, fetchPull, oncePerDelivery, repoRefOf } from "./common.js";
+
+/**
+ * A person edited the app's checklist comment (ticked or unticked boxes). Each toggle is
+ * judged against who may tick that item; the judged state is remembered and the pull
+ * request re-evaluated, which rewrites the comment: refused ticks are restored, with a note.
+ */
+export async function onChecklistEdit(
+  deps: AppDeps,
+  context: Context<"issue_comment.edited">,
+): Promise<void> {
+  const { comment, issue, repository, sender, changes } = context.payload;
+  // Only people's edits of our own comment on a pull request matter; the app's own
+  // rewrites echo back as edits by its bot account and cost nothing.
+  if (!issue.pull_request || sender.type === "Bot" || !deps.comments.isOurs(comment)) return;
+  await oncePerDelivery(deps, context, async () => {
+    const repo = repoRefOf(repository);
+    const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+    if (loaded.kind !== "valid") return;
+    const key = deps.checklistKey(repo, issue.number);
+    const known = await deps.comments.find(context.octokit, repo, issue.number);
+    const items = policyItems(loaded.policy);
+    // The trusted "before" is what the app last wrote (or judged), not what the payload
+    // claims: an old, validly signed body pasted back in must not restore old ticks.
+    const previousBody =
+      known && known.id === comment.id
+        ? known.state
+          ? renderChecklistComment(shownIn(items, known.body), known.state, key)
+          : known.body
+        : (changes.body?.from ?? "");
+    const shown = shownIn(items, previousBody);
+    const result = applyEdit({
+      previousBody,
+      newBody: comment.body,
+      sender: sender.login,
+      now: deps.now(),
+      items: shown,
+      key,
+      mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
+    });
+    const state = result.changed || result.notes.length > 0 ? result.state : stateOf(known, key);
+    await deps.comments.remember(repo, issue.number, {
+      id: comment.id,
+      body: comment.body,
+      state,
+      notes: result.notes,
+    });
+    context.log.info(
+      { event: "checklist-edit", pr: issue.number, by: sender.login, notes: result.notes },
+      "checklist edit judged",
+    );
+    await evaluate(
+      deps,
+      { octokit: context.octokit, log: context.log, repo },
+      issue.number,
+      fetchPull(context.octokit, repo, issue.number),
+    );
+  });
+}
+
+/** Every checklist item of the policy's pull-request gates, with the gate that asks. */
+function policyItems(policy: Policy): ChecklistItem[] {
+  return pullRequestGates(policy).flatMap(([gate, spec]) =>
+    (spec.require.checklist ?? []).map((item) => ({ ...normalizeChecklistItem(item), gate })),
+  );
+}
+
+/** The items whose box the comment shows: exactly the ones that applied when it was written. */
+function shownIn(items: ChecklistItem[], body: string): ChecklistItem[] {
+  return items.filter((item) => body.includes(`<!-- item:${itemId(item.text)} -->`));
+}
+
+/** Reads the teams the items name once, then answers per login and item. */
+async function mayTickFor(
+  teams: TeamReader,
+  repo: RepoRef,
+  items: ChecklistItem[],
+): Promise<MayTick> {
+  const named = [...new Set(items.flatMap((item) => item.by?.teams ?? []))];
+  let members: Record<string, string[]> | null;
+  try {
+    members = await teams.members(named.map((team) => qualifyTeam(team, repo.owner)));
+  } catch {
+    members = null; // membership unknown: every restricted tick is refused as unverifiable
+  }
+  return (login, item) => {
+    if (!item.by) return true;
+    const same = (other: string) => other.toLowerCase() === login.toLowerCase();
+    if ((item.by.users ?? []).some(same)) return true;
+    let unknown = false;
+    for (const team of item.by.teams ?? []) {
+      const list = members?.[qualifyTeam(team, repo.owner)];
+      if (list === undefined) unknown = true;
+      else if (list.some(same)) return true;
+    }
+    return unknown ? "unknown" : false;
+  };
+}

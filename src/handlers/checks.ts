@@ -1,0 +1,88 @@
+import type { Context } from "probot";
+import type { AppDeps } from "../app-deps.js";
+import { CHECK_NAME } from "../effects/check-run.js";
+import type { RepoRef } from "../facts/types.js";
+import { needsFor } from "../pipeline/needs.js";
+import { evaluate, fetchPull, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
+
+/**
+ * Another check completed. Only a check that some gate names can change an outcome, so
+ * any other costs no request once the policy is cached.
+ */
+export async function onCheckRunCompleted(
+  deps: AppDeps,
+  context: Context<"check_run.completed">,
+): Promise<void> {
+  const { check_run: run, repository } = context.payload;
+  if (run.app?.id === deps.appId) return; // our own check run echoing back
+  const repo = repoRefOf(repository);
+  if (!(await gateNamesCheck(deps, context, repo, run.name))) return;
+  await oncePerDelivery(deps, context, async () => {
+    const numbers = run.pull_requests.map((pr) => pr.number);
+    await evaluateAll(deps, context, repo, numbers);
+  });
+}
+
+/** The "Re-evaluate" button, or "Re-run" on our check: evaluate afresh. */
+export async function onOwnCheckRequested(
+  deps: AppDeps,
+  context: Context<"check_run.rerequested" | "check_run.requested_action">,
+): Promise<void> {
+  const { check_run: run, repository } = context.payload;
+  if (run.app?.id !== deps.appId || run.name !== CHECK_NAME) return;
+  await oncePerDelivery(deps, context, async () => {
+    const repo = repoRefOf(repository);
+    // A person asked for a fresh look: do not trust a cached policy.
+    await deps.policies.invalidateRepo(repo.owner, repo.repo);
+    const numbers = run.pull_requests.map((pr) => pr.number);
+    await evaluateAll(deps, context, repo, numbers);
+  });
+}
+
+/** A commit status changed: re-evaluate the open pull requests whose head it is. */
+export async function onStatus(deps: AppDeps, context: Context<"status">): Promise<void> {
+  const { repository, sha, context: name } = context.payload;
+  const repo = repoRefOf(repository);
+  if (!(await gateNamesCheck(deps, context, repo, name))) return;
+  await oncePerDelivery(deps, context, async () => {
+    const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: repo.owner,
+      repo: repo.repo,
+      commit_sha: sha,
+    });
+    const heads = data.filter((pr) => pr.state === "open" && pr.head.sha === sha);
+    await Promise.all(
+      heads.map((pr) =>
+        evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr),
+      ),
+    );
+  });
+}
+
+async function gateNamesCheck(
+  deps: AppDeps,
+  context: EventContext,
+  repo: RepoRef,
+  name: string,
+): Promise<boolean> {
+  const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+  return loaded.kind === "valid" && needsFor(loaded.policy, repo.owner).checkNames.includes(name);
+}
+
+function evaluateAll(
+  deps: AppDeps,
+  context: EventContext,
+  repo: RepoRef,
+  numbers: number[],
+): Promise<void[]> {
+  return Promise.all(
+    [...new Set(numbers)].map((number) =>
+      evaluate(
+        deps,
+        { octokit: context.octokit, log: context.log, repo },
+        number,
+        fetchPull(context.octokit, repo, number),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,192 @@
+import type { Logger } from "pino";
+import type { ChecklistComment, ChecklistComments } from "../effects/checklist-comment.js";
+import { findOwnCheckRun, upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
+import type { CheckRunData } from "../facts/checks.js";
+import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
+import { teamReader } from "../facts/teams.js";
+import type { RepoRef } from "../facts/types.js";
+import { describeError } from "../github/errors.js";
+import type { Octokit } from "../github/types.js";
+import type { PolicyCache } from "../policy/cache.js";
+import type { Policy } from "../policy/schema.js";
+import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
+import type { Store } from "../store/store.js";
+import { evaluatePullRequest } from "../evaluate/pull-request.js";
+import type { Evaluation, PolicyProblem } from "../evaluate/types.js";
+import {
+  checklistFacts,
+  decodeState,
+  emptyState,
+  type ChecklistState,
+} from "../checklist/state.js";
+import { renderChecklistComment } from "../report/checklist-comment.js";
+import { renderAnnotations, renderCheckRun } from "../report/check-run.js";
+import { failedEvaluation, invalidPolicyEvaluation } from "./fail-closed.js";
+import { checklistItemsFor, needsFor } from "./needs.js";
+import { validatePolicyEdit, withPolicyEdit } from "./policy-edit.js";
+import { pusherKey } from "./pusher.js";
+
+export interface PipelineDeps {
+  appId: number;
+  store: Store;
+  policies: PolicyCache;
+  comments: ChecklistComments;
+  /** Signs the checklist state of one pull request (see checklistKeyFor). */
+  checklistKey: (repo: RepoRef, number: number) => string;
+  now: () => Date;
+}
+
+export interface Trigger {
+  octokit: Octokit;
+  log: Logger;
+  repo: RepoRef;
+  pr: PullRequestSnapshot;
+}
+
+export type Write = CheckRunWrite | "skipped";
+
+export interface PipelineResult {
+  evaluation: Evaluation | null;
+  checkRun: Write;
+  comment: Write;
+}
+
+/**
+ * Gather → evaluate → report for one pull request. The policy comes from the default
+ * branch; every failure on the way becomes a failing check that says why.
+ */
+export async function runPullRequestPipeline(
+  deps: PipelineDeps,
+  trigger: Trigger,
+): Promise<PipelineResult> {
+  const { octokit, repo } = trigger;
+  const loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+  if (loaded.kind === "none") {
+    trigger.log.debug("no release policy: staying quiet");
+    return { evaluation: null, checkRun: "skipped", comment: "skipped" };
+  }
+  const now = deps.now();
+  if (loaded.kind === "invalid") {
+    const evaluation = invalidPolicyEvaluation(loaded.problems, now);
+    const runs = await readOwnRuns(trigger);
+    return writeResults(deps, trigger, { evaluation, runs, files: loaded.files });
+  }
+  return evaluateValid(deps, trigger, loaded.policy, loaded.files, now);
+}
+
+async function evaluateValid(
+  deps: PipelineDeps,
+  trigger: Trigger,
+  policy: Policy,
+  files: PolicyFile[],
+  now: Date,
+): Promise<PipelineResult> {
+  const { octokit, repo, pr } = trigger;
+  const key = deps.checklistKey(repo, pr.number);
+  const needs = needsFor(policy, repo.owner);
+  let evaluation: Evaluation;
+  let comment: ChecklistComment | null = null;
+  let runs: CheckRunData[] | undefined;
+  try {
+    if (needs.checklist) comment = await deps.comments.find(octokit, repo, pr.number);
+    const pusher = needs.pusher ? await deps.store.get(pusherKey(repo, pr.head.sha)) : null;
+    const gathered = await gatherPullRequestFacts({
+      octokit,
+      repo,
+      pr,
+      needs,
+      teams: teamReader(octokit, deps.store),
+      checklist: checklistFacts(comment?.body ?? "", key, comment?.state),
+      ...(pusher ? { pusher } : {}),
+    });
+    runs = gathered.checkRuns;
+    evaluation = evaluatePullRequest(policy, gathered.facts, now);
+  } catch (error) {
+    trigger.log.warn({ err: error }, "could not gather the facts");
+    evaluation = failedEvaluation(`Could not read from GitHub: ${describeError(error)}`, now);
+  }
+  // Each head commit's copy of the policy is judged once (the verdict is kept per commit).
+  const edit = await validatePolicyEdit({
+    octokit,
+    store: deps.store,
+    repo,
+    headSha: pr.head.sha,
+    defaultSha: files.find((file) => file.location === ownPolicy(repo))?.sha,
+    log: trigger.log,
+  });
+  evaluation = withPolicyEdit(evaluation, edit);
+  const problems = edit.problems;
+  const items = checklistItemsFor(policy, evaluation);
+  const body =
+    items.length > 0 || comment
+      ? renderChecklistComment(items, stateOf(comment, key), key, comment?.notes)
+      : null;
+  return writeResults(deps, trigger, { evaluation, runs, files, problems, comment, body });
+}
+
+/** Writes the check run and the checklist comment, each only when it would change. */
+async function writeResults(
+  deps: PipelineDeps,
+  trigger: Trigger,
+  result: {
+    evaluation: Evaluation;
+    runs: CheckRunData[] | undefined;
+    files: PolicyFile[];
+    problems?: PolicyProblem[];
+    comment?: ChecklistComment | null;
+    body?: string | null;
+  },
+): Promise<PipelineResult> {
+  const { octokit, repo, pr } = trigger;
+  const runs = result.runs ?? (await readOwnRuns(trigger));
+  const output = renderCheckRun(result.evaluation, {
+    policyLocation: result.files[0]?.location ?? ownPolicy(repo),
+  });
+  const annotations = renderAnnotations(result.problems ?? [], POLICY_PATH);
+  const checkRun = await upsertCheckRun({
+    octokit,
+    repo,
+    headSha: pr.head.sha,
+    output: annotations.length > 0 ? { ...output, annotations } : output,
+    existing: findOwnCheckRun(runs, deps.appId),
+  });
+  const comment = result.body
+    ? await deps.comments.upsert(octokit, repo, pr.number, result.comment ?? null, result.body)
+    : "skipped";
+  trigger.log.info(
+    {
+      event: "evaluation",
+      repo: `${repo.owner}/${repo.repo}`,
+      pr: pr.number,
+      sha: pr.head.sha,
+      conclusion: result.evaluation.conclusion,
+      changeType: result.evaluation.changeType,
+      gates: Object.fromEntries(result.evaluation.gates.map((gate) => [gate.id, gate.status])),
+      checkRun,
+      comment,
+    },
+    "release policy evaluated",
+  );
+  return { evaluation: result.evaluation, checkRun, comment };
+}
+
+async function readOwnRuns(trigger: Trigger): Promise<CheckRunData[]> {
+  const { octokit, repo, pr } = trigger;
+  return octokit.paginate(octokit.rest.checks.listForRef, {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: pr.head.sha,
+    check_name: "release-policy",
+    filter: "latest",
+    per_page: 100,
+  });
+}
+
+/** The trusted state: a just-judged edit's, else the signed block in the comment. */
+export function stateOf(comment: ChecklistComment | null, key: string): ChecklistState {
+  return comment?.state ?? (comment && decodeState(comment.body, key)) ?? emptyState();
+}
+
+function ownPolicy(repo: RepoRef): string {
+  return `${repo.owner}/${repo.repo}:${POLICY_PATH}`;
+}
