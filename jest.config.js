@@ -5,6 +5,6 @@ export default {
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-  transform: { "^.+\\.ts$": ["ts-jest", { useESM: true, isolatedModules: true }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { useESM: true }] },
   testTimeout: 20000,
 };
