@@ -26,8 +26,9 @@ export type Applicability =
 const quoteList = (xs: readonly string[]): string => xs.join(", ");
 
 // Dotfiles match too: a gate on "**" must not let a change under .github/ slip past it.
+// Extglobs are refused by validation; matching without them keeps the two in agreement.
 const globMatches = (globs: readonly string[], value: string): boolean =>
-  picomatch(globs as string[], { dot: true })(value);
+  picomatch(globs as string[], { dot: true, noextglob: true })(value);
 
 function checkLabels(labels: readonly string[], facts: PullRequestFacts): KeyCheck {
   const present = labels.filter((l) => hasLabel(facts.labels, l));

@@ -3,6 +3,7 @@
 // Every object is strict: an unknown key is an error, because a typo must never silently
 // disable a gate.
 import { z } from "zod";
+import { windowRequirementSchema } from "./window-spec.js";
 
 const name = z.string().min(1).max(200);
 const nameList = z.array(name).max(100);
@@ -37,14 +38,20 @@ const exclusion = z.enum(["author", "committers", "pusher"]);
 
 export const conditionSchema = z
   .strictObject({
-    labels: nameList.optional().describe("Matches when the pull request has any of these labels."),
+    labels: nameList
+      .min(1)
+      .optional()
+      .describe("Matches when the pull request has any of these labels."),
     change_types: nameList
+      .min(1)
       .optional()
       .describe("Matches when the change type is one of these (see change_types)."),
     base_branches: nameList
+      .min(1)
       .optional()
       .describe('Matches when the base branch matches any of these globs ("release/*").'),
     paths: nameList
+      .min(1)
       .optional()
       .describe('Matches when any changed file matches any of these globs ("src/**").'),
     draft: z.boolean().optional().describe("Matches when the pull request's draft state is this."),
@@ -107,19 +114,61 @@ const approvalsRequirement = z
   })
   .describe("N approving reviews from eligible reviewers; a change request from one blocks.");
 
-const checklistItem = z.union([
-  z.string().min(1).max(300),
-  z.strictObject({
-    text: z.string().min(1).max(300).describe("The item as people read it."),
-    by: principals.optional().describe("Only these people's ticks count."),
-  }),
-]);
+const checklistItem = z
+  .union([
+    z.string().min(1).max(300),
+    z.strictObject({
+      text: z.string().min(1).max(300).describe("The item as people read it."),
+      by: principals.optional().describe("Only these people's ticks count."),
+    }),
+  ])
+  .describe("An item: its text, or a mapping with the text and who may tick it.");
 const checklistRequirement = z
   .array(checklistItem)
   .min(1)
   .max(50)
   .describe(
     "Items in the app's checklist comment that must be ticked, optionally only by named users or teams.",
+  );
+
+const deploymentExclusion = z.enum(["author", "committers", "deployer"]);
+
+const deploymentApprovalRequirement = z
+  .strictObject({
+    count: z.int().min(1).max(6).describe("How many distinct approvals are needed."),
+    from: principals.describe("Whose approval counts: listed users and members of listed teams."),
+    exclude: z
+      .array(deploymentExclusion)
+      .optional()
+      .describe(
+        "Whose approval never counts: the author of the pull request that brought the commit, the commits' authors and committers, whoever started or re-ran the workflow (deployer). Default: all three.",
+      ),
+  })
+  .describe(
+    "N approvals of the deployment, given through GitHub's deployment review (Review deployments → Approve), by eligible users or team members.",
+  );
+
+const compliantChangesRequirement = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      allow_direct_push: z
+        .union([
+          z.boolean(),
+          z.strictObject({
+            change_types: nameList
+              .min(1)
+              .describe("Change types whose direct pushes are accepted (see change_types)."),
+          }),
+        ])
+        .optional()
+        .describe(
+          "Accept a deployed commit that no pull request brought: always (true) or only for these change types; a direct push has no labels, so its change type is the default change type. Default: false.",
+        ),
+    }),
+  ])
+  .describe(
+    "The deployed commit reached its branch through merged pull requests whose release-policy check passed.",
   );
 
 export const requirementSchema = z
@@ -129,12 +178,25 @@ export const requirementSchema = z
     checks: checksRequirement.optional(),
     approvals: approvalsRequirement.optional(),
     checklist: checklistRequirement.optional(),
+    window: windowRequirementSchema.optional(),
+    deployment_approval: deploymentApprovalRequirement.optional(),
+    compliant_changes: compliantChangesRequirement.optional(),
   })
   .describe("What the gate requires. Several kinds in one gate must all hold.");
 
 export const gateSchema = z
   .strictObject({
-    stage: z.enum(["pull_request"]).describe("When the gate is judged."),
+    stage: z
+      .enum(["pull_request", "deployment"])
+      .describe(
+        "When the gate is judged: on each pull request, or when a job deploys to an environment.",
+      ),
+    environments: nameList
+      .min(1)
+      .optional()
+      .describe(
+        "Deployment gates only: the environments the gate guards. Omitted: every environment.",
+      ),
     description: z.string().max(500).optional().describe("Shown beside the gate's result."),
     when: conditionSchema.optional().describe("The gate applies only when this matches."),
     unless: conditionSchema.optional().describe("The gate does not apply when this matches."),
@@ -146,14 +208,18 @@ const changeTypeSchema = z
   .strictObject({
     labels: nameList.optional().describe("Labels that select this change type."),
     default: z.boolean().optional().describe("The change type when no label selects one."),
-    description: z.string().max(500).optional(),
+    description: z.string().max(500).optional().describe("Shown beside the change type."),
   })
   .describe("A change type, chosen by label; the first that matches, in file order, wins.");
 
 const environmentSchema = z
   .strictObject({
     after: name.optional().describe("The environment that must have been deployed to first."),
-    soak: duration.optional().describe("How long the commit must have run in `after` first."),
+    soak: duration
+      .optional()
+      .describe(
+        'How long the commit must have run in `after` first: a number and a unit (ms, s, m, h, d or w), e.g. "24h".',
+      ),
   })
   .describe("A deployment environment, in promotion order.");
 
@@ -168,7 +234,8 @@ const defaultsSchema = z
             "Whose approval never counts (segregation of duties). Default: [author, committers].",
           ),
       })
-      .optional(),
+      .optional()
+      .describe("Defaults for every approvals requirement."),
     invalidate_on_push: z
       .boolean()
       .optional()
@@ -177,7 +244,12 @@ const defaultsSchema = z
   .describe("Defaults that gates may override.");
 
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const gateId = z.string().regex(idPattern, "a gate id: letters, digits, '-', '_' or '.'");
+const gateId = z
+  .string()
+  .regex(
+    idPattern,
+    "a gate id: 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit",
+  );
 
 export const policySchema = z
   .strictObject({
@@ -189,9 +261,15 @@ export const policySchema = z
       .describe(
         'Inherit a base policy: "repo" (same owner), "owner/repo", optionally ":path". The base file is read from its default branch.',
       ),
-    change_types: z.record(name, changeTypeSchema).optional(),
-    environments: z.record(name, environmentSchema).optional(),
-    gates: z.record(gateId, gateSchema).optional(),
+    change_types: z
+      .record(name, changeTypeSchema)
+      .optional()
+      .describe("Change types by name (standard, normal, emergency, ...), chosen by label."),
+    environments: z
+      .record(name, environmentSchema)
+      .optional()
+      .describe("Deployment environments by name, as GitHub names them."),
+    gates: z.record(gateId, gateSchema).optional().describe("The gates, by id."),
     defaults: defaultsSchema.optional(),
   })
   .describe("The release policy: .github/release-policy.yml");
@@ -203,4 +281,5 @@ export type Requirement = z.infer<typeof requirementSchema>;
 export type Principals = z.infer<typeof principals>;
 export type Approvers = z.infer<typeof approvers>;
 export type Exclusion = z.infer<typeof exclusion>;
+export type DeploymentExclusion = z.infer<typeof deploymentExclusion>;
 export type ChecklistItemSpec = z.infer<typeof checklistItem>;

@@ -1,0 +1,24 @@
+// What every command shares: the streams it writes to, its shape, and the exit codes.
+// Kept apart from main.ts so commands never import the module that imports them.
+
+/** Where a command writes, and the directory relative paths are read from. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  cwd: string;
+}
+
+export interface Command {
+  /** "validate [file]": the verb and its arguments, as the help shows them. */
+  usage: string;
+  summary: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** Success: the policy is valid. */
+export const EXIT_OK = 0;
+/** The input is wrong: the policy has problems. */
+export const EXIT_INVALID = 1;
+/** The invocation is wrong: bad arguments, or a file that cannot be read. */
+export const EXIT_USAGE = 2;

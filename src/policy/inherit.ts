@@ -1,0 +1,263 @@
+// Finds a repository's policy and what it inherits. Everything is read from default branches.
+// Merge rule: what a base defines is final. An extending file may add gates, change types,
+// environments and defaults, but never redefine one it inherits, so a repository cannot
+// lower its organization's approval count or drop an organization gate it extends.
+import type { PolicyProblem } from "../evaluate/types.js";
+import { readPolicy } from "./parse.js";
+import {
+  sortProblems,
+  type PathSegment,
+  type PolicyLocator,
+  type Position,
+  type Target,
+  type YamlLocator,
+} from "./problems.js";
+import type { Policy } from "./schema.js";
+import { checkSemantics, parseExtends, type ExtendsTarget } from "./semantics.js";
+import { POLICY_PATH, type LoadedPolicy, type PolicyFile, type PolicySource } from "./types.js";
+
+/** Most `_extends` steps followed from the repository's own file. */
+export const MAX_EXTENDS_DEPTH = 3;
+
+/** A file of the chain, parsed and valid on its own. */
+interface Link {
+  at: ExtendsTarget;
+  file: PolicyFile;
+  policy: Policy;
+  locator: YamlLocator;
+}
+
+type Chain =
+  { links: Link[]; files: PolicyFile[] } | { problems: PolicyProblem[]; files: PolicyFile[] };
+
+/**
+ * Loads the policy for owner/repo: the repository's file, else its owner's `.github`
+ * repository's, then every base it extends, merged. A source that throws is not caught:
+ * the caller fails closed.
+ */
+export async function loadPolicy(
+  source: PolicySource,
+  owner: string,
+  repo: string,
+): Promise<LoadedPolicy> {
+  const start = await findStart(source, owner, repo);
+  if (!start) return { kind: "none" };
+  const chain = await readChain(source, start.at, start.file);
+  if ("problems" in chain) return { kind: "invalid", problems: chain.problems, files: chain.files };
+  const merged = mergeChain(chain.links);
+  const problems = [
+    ...merged.problems,
+    ...(merged.problems.length === 0 ? checkSemantics(merged.policy, merged.locator) : []),
+  ];
+  if (problems.length > 0) {
+    return { kind: "invalid", problems: sortProblems(problems), files: chain.files };
+  }
+  return { kind: "valid", policy: merged.policy, files: chain.files };
+}
+
+async function findStart(
+  source: PolicySource,
+  owner: string,
+  repo: string,
+): Promise<{ at: ExtendsTarget; file: PolicyFile } | null> {
+  const own = { owner, repo, path: POLICY_PATH };
+  const file = await source.read(owner, repo, POLICY_PATH);
+  if (file) return { at: own, file };
+  if (repo.toLowerCase() === ".github") return null;
+  const org = { owner, repo: ".github", path: POLICY_PATH };
+  const fallback = await source.read(owner, org.repo, POLICY_PATH);
+  return fallback ? { at: org, file: fallback } : null;
+}
+
+/** Owner and repository names ignore case on GitHub; paths do not. */
+const keyOf = (at: ExtendsTarget): string =>
+  `${at.owner.toLowerCase()}/${at.repo.toLowerCase()}:${at.path}`;
+
+const display = (at: ExtendsTarget): string => `${at.owner}/${at.repo}:${at.path}`;
+
+/** The file and its bases, top first; stops at the first file with problems. */
+async function readChain(
+  source: PolicySource,
+  at: ExtendsTarget,
+  file: PolicyFile,
+): Promise<Chain> {
+  const links: Link[] = [];
+  const files: PolicyFile[] = [];
+  const seen: string[] = [];
+  let current: { at: ExtendsTarget; file: PolicyFile } = { at, file };
+  for (;;) {
+    files.push(current.file);
+    seen.push(keyOf(current.at));
+    const parsed = readPolicy(current.file);
+    if (!parsed.policy || !parsed.locator) return { problems: parsed.problems, files };
+    const link = { ...current, policy: parsed.policy, locator: parsed.locator };
+    links.push(link);
+    const value = parsed.policy._extends;
+    if (value === undefined) return { links, files };
+    const next = await followExtends(source, link, value, seen, links.length);
+    if ("problem" in next) return { problems: [next.problem], files };
+    current = next;
+  }
+}
+
+async function followExtends(
+  source: PolicySource,
+  link: Link,
+  value: string,
+  seen: readonly string[],
+  depth: number,
+): Promise<{ at: ExtendsTarget; file: PolicyFile } | { problem: PolicyProblem }> {
+  const fail = (message: string) => ({ problem: link.locator.problem(["_extends"], message) });
+  const target = parseExtends(value, link.at.owner);
+  if (typeof target === "string") return fail(target);
+  if (seen.includes(keyOf(target))) {
+    return fail(
+      `_extends forms a cycle: ${display(link.at)} → ${display(target)}, which is already in the chain`,
+    );
+  }
+  if (depth > MAX_EXTENDS_DEPTH) {
+    return fail(
+      `_extends goes deeper than ${MAX_EXTENDS_DEPTH} levels; flatten the chain of base policies`,
+    );
+  }
+  const file = await source.read(target.owner, target.repo, target.path);
+  if (!file) {
+    return fail(
+      `base policy ${display(target)} does not exist on its default branch (or the app cannot read that repository)`,
+    );
+  }
+  return { at: target, file };
+}
+
+// ---------------------------------------------------------------------------------------
+// Merging
+
+const SECTIONS = ["change_types", "environments", "gates"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const ENTRY_WORDS: Record<Section, string> = {
+  change_types: "change type",
+  environments: "environment",
+  gates: "gate",
+};
+
+/** Where each merged entry was defined, so problems about it point into the right file. */
+class MergedLocator implements PolicyLocator {
+  private readonly origins = new Map<string, YamlLocator>();
+
+  constructor(private readonly top: YamlLocator) {}
+
+  define(path: readonly PathSegment[], locator: YamlLocator): void {
+    this.origins.set(JSON.stringify(path), locator);
+  }
+
+  originOf(path: readonly PathSegment[]): YamlLocator | undefined {
+    for (let n = path.length; n > 0; n--) {
+      const origin = this.origins.get(JSON.stringify(path.slice(0, n)));
+      if (origin) return origin;
+    }
+    return undefined;
+  }
+
+  fileOf(path: readonly PathSegment[]): string {
+    return (this.originOf(path) ?? this.top).file;
+  }
+
+  position(path: readonly PathSegment[], target?: Target): Position {
+    return (this.originOf(path) ?? this.top).position(path, target);
+  }
+
+  problem(path: readonly PathSegment[], message: string, target?: Target): PolicyProblem {
+    return (this.originOf(path) ?? this.top).problem(path, message, target);
+  }
+}
+
+interface Merged {
+  policy: Policy;
+  locator: MergedLocator;
+  problems: PolicyProblem[];
+}
+
+/** Merges the chain from its root base outwards: bases first, additions after. */
+function mergeChain(links: readonly Link[]): Merged {
+  const top = links[0];
+  if (!top) throw new Error("mergeChain needs at least one file");
+  const locator = new MergedLocator(top.locator);
+  const merged: Merged = { policy: {}, locator, problems: [] };
+  for (const link of [...links].reverse()) {
+    for (const section of SECTIONS) mergeSection(merged, link, section);
+    mergeDefaults(merged, link);
+  }
+  return merged;
+}
+
+function redefinition(
+  merged: Merged,
+  link: Link,
+  path: PathSegment[],
+  what: string,
+  basePath: PathSegment[] = path,
+): void {
+  const base = merged.locator.originOf(basePath);
+  const line = base?.position(basePath, "key").line;
+  const where = base ? `${base.file} line ${line}` : "a base policy";
+  merged.problems.push(
+    link.locator.problem(
+      path,
+      `${what} is already defined by the base policy ${where}; an extending policy may add to its base but not redefine what it defines`,
+      "key",
+    ),
+  );
+}
+
+function mergeSection(merged: Merged, link: Link, section: Section): void {
+  const entries = link.policy[section];
+  if (!entries) return;
+  // Environment names ignore case on GitHub, so "Production" redefines "production".
+  const same = (a: string, b: string) =>
+    section === "environments" ? a.toLowerCase() === b.toLowerCase() : a === b;
+  const into: Record<string, unknown> = { ...(merged.policy[section] ?? {}) };
+  for (const [name, entry] of Object.entries(entries)) {
+    const existing = Object.keys(into).find((k) => same(k, name));
+    if (existing !== undefined) {
+      const what = `${ENTRY_WORDS[section]} "${name}"`;
+      redefinition(merged, link, [section, name], what, [section, existing]);
+      continue;
+    }
+    into[name] = entry;
+    merged.locator.define([section, name], link.locator);
+  }
+  (merged.policy as Record<Section, unknown>)[section] = into;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Defaults merge key by key; a value (a list counts as one value) is never redefined. */
+function mergeDefaults(merged: Merged, link: Link): void {
+  if (!link.policy.defaults) return;
+  const into = structuredClone(merged.policy.defaults ?? {}) as Record<string, unknown>;
+  mergeValues(merged, link, into, link.policy.defaults, ["defaults"]);
+  merged.policy.defaults = into as Policy["defaults"];
+}
+
+function mergeValues(
+  merged: Merged,
+  link: Link,
+  into: Record<string, unknown>,
+  from: Record<string, unknown>,
+  path: PathSegment[],
+): void {
+  for (const [key, value] of Object.entries(from)) {
+    const keyPath = [...path, key];
+    const existing = into[key];
+    if (existing === undefined) {
+      into[key] = structuredClone(value);
+      merged.locator.define(keyPath, link.locator);
+    } else if (isPlainObject(existing) && isPlainObject(value)) {
+      mergeValues(merged, link, existing, value, keyPath);
+    } else {
+      redefinition(merged, link, keyPath, `defaults key "${keyPath.slice(1).join(".")}"`);
+    }
+  }
+}

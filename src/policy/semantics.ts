@@ -1,0 +1,483 @@
+// Checks the schema cannot express: names that must refer to something, values that must be
+// usable (regexes, globs, logins), and settings that would silently never hold or never
+// apply. Each problem points at the key that is wrong.
+import picomatch from "picomatch";
+import type { PolicyProblem } from "../evaluate/types.js";
+import type { PathSegment, PolicyLocator } from "./problems.js";
+import { patternError } from "./regex.js";
+import type { Condition, Gate, Policy, Principals, Requirement } from "./schema.js";
+import { POLICY_PATH } from "./types.js";
+
+export interface SemanticOptions {
+  /**
+   * The file extends a base policy that is not at hand, so change types and environments it
+   * names may be defined there: unknown names are not reported.
+   */
+  partial?: boolean;
+}
+
+/** Most wildcards (`*`, `**`, `?`) one glob may hold: each multiplies matching work. */
+export const MAX_GLOB_WILDCARDS = 10;
+/** GitHub holds a deployment for a protection rule at most 30 days: a longer soak never ends. */
+export const MAX_SOAK_MS = 30 * 24 * 3600 * 1000;
+
+export function checkSemantics(
+  policy: Policy,
+  at: PolicyLocator,
+  options: SemanticOptions = {},
+): PolicyProblem[] {
+  const ctx: Context = { policy, at, partial: options.partial ?? false, problems: [] };
+  checkExtends(ctx);
+  checkChangeTypes(ctx);
+  checkEnvironments(ctx);
+  for (const [id, gate] of Object.entries(policy.gates ?? {})) checkGate(ctx, id, gate);
+  return ctx.problems;
+}
+
+interface Context {
+  policy: Policy;
+  at: PolicyLocator;
+  partial: boolean;
+  problems: PolicyProblem[];
+}
+
+function report(ctx: Context, path: PathSegment[], message: string, target?: "key"): void {
+  ctx.problems.push(ctx.at.problem(path, message, target));
+}
+
+/** "line 7", or "owner/repo:path line 7" when the other key is in another file. */
+function where(ctx: Context, other: PathSegment[], from: PathSegment[]): string {
+  const { line } = ctx.at.position(other, "key");
+  const file = ctx.at.fileOf(other);
+  return file === ctx.at.fileOf(from) ? `line ${line}` : `${file} line ${line}`;
+}
+
+const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(", ");
+
+// ---------------------------------------------------------------------------------------
+// _extends
+
+export interface ExtendsTarget {
+  owner: string;
+  repo: string;
+  path: string;
+}
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * Reads `_extends`: "repo" (same owner), "owner/repo", either optionally followed by
+ * ":path" (default .github/release-policy.yml). Returns the reason when it cannot be read.
+ */
+export function parseExtends(value: string, owner: string): ExtendsTarget | string {
+  const colon = value.indexOf(":");
+  const repoPart = colon < 0 ? value : value.slice(0, colon);
+  const path = colon < 0 ? POLICY_PATH : value.slice(colon + 1);
+  const parts = repoPart.split("/");
+  const [first, second] = parts;
+  const target =
+    parts.length === 1 ? { owner, repo: first ?? "" } : { owner: first ?? "", repo: second ?? "" };
+  if (parts.length > 2 || !OWNER.test(target.owner) || !REPO.test(target.repo)) {
+    return `expected "repo", "owner/repo" or either with ":path", got ${JSON.stringify(value)}`;
+  }
+  const segments = path.split("/");
+  if (path === "" || path.startsWith("/") || segments.some((s) => s === ".." || s === "")) {
+    return `expected a path inside the repository after ":", got ${JSON.stringify(path)}`;
+  }
+  return { ...target, path };
+}
+
+function checkExtends(ctx: Context): void {
+  const value = ctx.policy._extends;
+  if (value === undefined) return;
+  // The owner is unknown here; any valid login stands in to check the form.
+  const target = parseExtends(value, "owner");
+  if (typeof target === "string") report(ctx, ["_extends"], target);
+}
+
+// ---------------------------------------------------------------------------------------
+// change_types
+
+function checkChangeTypes(ctx: Context): void {
+  const types = Object.entries(ctx.policy.change_types ?? {});
+  const defaults = types.filter(([, t]) => t.default === true).map(([name]) => name);
+  const [firstDefault, ...extraDefaults] = defaults;
+  for (const name of extraDefaults) {
+    const path = ["change_types", name, "default"];
+    const first = ["change_types", firstDefault ?? "", "default"];
+    report(
+      ctx,
+      path,
+      `only one change type may be the default, and "${firstDefault}" already is (${where(ctx, first, path)})`,
+    );
+  }
+  const owners = new Map<string, { type: string; path: PathSegment[] }>();
+  for (const [name, type] of types) {
+    if (!type.default && (type.labels ?? []).length === 0) {
+      report(
+        ctx,
+        ["change_types", name],
+        `change type "${name}" can never be chosen: give it labels, or make it the default`,
+        "key",
+      );
+    }
+    (type.labels ?? []).forEach((label, index) => {
+      const path = ["change_types", name, "labels", index];
+      const owner = owners.get(label.toLowerCase());
+      if (!owner) owners.set(label.toLowerCase(), { type: name, path });
+      else if (owner.type !== name) {
+        report(
+          ctx,
+          path,
+          `label "${label}" already selects change type "${owner.type}" (${where(ctx, owner.path, path)}); a label selects at most one change type`,
+        );
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// environments
+
+const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Milliseconds of a duration such as "24h"; undefined when it is not one. */
+export function durationMs(text: string): number | undefined {
+  const match = DURATION.exec(text);
+  const unit = match?.[2];
+  return match && unit ? Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN) : undefined;
+}
+
+function checkEnvironments(ctx: Context): void {
+  const environments = ctx.policy.environments ?? {};
+  const names = Object.keys(environments);
+  const byLowerName = new Map<string, string>();
+  for (const [name, env] of Object.entries(environments)) {
+    const twin = byLowerName.get(name.toLowerCase());
+    if (twin !== undefined) {
+      report(
+        ctx,
+        ["environments", name],
+        `environment "${name}" is the same GitHub environment as "${twin}" (names ignore case)`,
+        "key",
+      );
+    }
+    byLowerName.set(name.toLowerCase(), name);
+    checkAfter(ctx, name, env.after, names);
+    checkSoak(ctx, name, env.soak, env.after);
+  }
+  reportCycles(ctx);
+}
+
+function checkAfter(ctx: Context, name: string, after: string | undefined, names: string[]): void {
+  if (after === undefined) return;
+  const path = ["environments", name, "after"];
+  if (after === name) report(ctx, path, `environment "${name}" cannot come after itself`);
+  else if (!names.includes(after) && !ctx.partial) {
+    report(ctx, path, `unknown environment "${after}"; defined: ${quoted(names)}`);
+  }
+}
+
+function checkSoak(ctx: Context, name: string, soak: string | undefined, after?: string): void {
+  if (soak === undefined) return;
+  const path = ["environments", name, "soak"];
+  if (after === undefined) {
+    report(ctx, path, `soak needs "after": it is the time spent in the previous environment`);
+  }
+  const ms = durationMs(soak);
+  if (ms !== undefined && ms > MAX_SOAK_MS) {
+    report(
+      ctx,
+      path,
+      `soak ${soak} is longer than 30d, the longest GitHub holds a deployment waiting for approval`,
+    );
+  }
+}
+
+/** Each promotion cycle (a → b → a) once, at the first environment of it in file order. */
+function reportCycles(ctx: Context): void {
+  const environments = ctx.policy.environments ?? {};
+  const reported = new Set<string>();
+  for (const start of Object.keys(environments)) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (
+      current !== undefined &&
+      !chain.includes(current) &&
+      Object.hasOwn(environments, current)
+    ) {
+      chain.push(current);
+      current = environments[current]?.after;
+    }
+    if (current !== start || chain.length < 2 || chain.some((n) => reported.has(n))) continue;
+    chain.forEach((n) => reported.add(n));
+    report(
+      ctx,
+      ["environments", start, "after"],
+      `environments form a cycle: ${[...chain, start].join(" → ")}; promotion order must have a first environment`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// gates
+
+function checkGate(ctx: Context, id: string, gate: Gate): void {
+  const base: PathSegment[] = ["gates", id];
+  if (gate.when) checkCondition(ctx, [...base, "when"], gate.when);
+  if (gate.unless) checkCondition(ctx, [...base, "unless"], gate.unless);
+  checkRequirement(ctx, [...base, "require"], gate.require);
+  checkStage(ctx, base, gate);
+}
+
+// ---------------------------------------------------------------------------------------
+// stages: which keys a gate of each stage may use
+
+const PULL_REQUEST_KINDS = ["pattern", "labels", "checks", "approvals", "checklist"] as const;
+const DEPLOYMENT_KINDS = ["window", "deployment_approval", "compliant_changes"] as const;
+/** A deployment is judged by the pull request that brought its commit: labels and change type. */
+const DEPLOYMENT_CONDITION_KEYS = ["labels", "change_types"];
+
+function checkStage(ctx: Context, base: PathSegment[], gate: Gate): void {
+  const deployment = gate.stage === "deployment";
+  const foreign = deployment ? PULL_REQUEST_KINDS : DEPLOYMENT_KINDS;
+  const own = deployment ? DEPLOYMENT_KINDS : PULL_REQUEST_KINDS;
+  for (const kind of foreign) {
+    if (gate.require[kind] === undefined) continue;
+    report(
+      ctx,
+      [...base, "require", kind],
+      `"${kind}" cannot be required at stage ${gate.stage}: a ${gate.stage} gate may require ${own.join(", ")}; move "${kind}" to a gate with stage: ${deployment ? "pull_request" : "deployment"}`,
+      "key",
+    );
+  }
+  if (!deployment) {
+    if (gate.environments) {
+      report(
+        ctx,
+        [...base, "environments"],
+        `environments applies to deployment gates only; this gate's stage is ${gate.stage}`,
+        "key",
+      );
+    }
+    return;
+  }
+  for (const key of ["when", "unless"] as const) {
+    for (const name of Object.keys(gate[key] ?? {})) {
+      if (DEPLOYMENT_CONDITION_KEYS.includes(name)) continue;
+      report(
+        ctx,
+        [...base, key, name],
+        `"${name}" cannot be judged for a deployment; deployment gates may use ${DEPLOYMENT_CONDITION_KEYS.join(" or ")} (of the pull request that brought the deployed commit)`,
+        "key",
+      );
+    }
+  }
+  checkGateEnvironments(ctx, base, gate.environments);
+}
+
+function checkGateEnvironments(ctx: Context, base: PathSegment[], names?: string[]): void {
+  if (!names || ctx.partial) return;
+  const defined = Object.keys(ctx.policy.environments ?? {});
+  names.forEach((name, index) => {
+    if (defined.some((d) => d.toLowerCase() === name.toLowerCase())) return;
+    const known =
+      defined.length > 0
+        ? `defined: ${quoted(defined)}`
+        : "the policy defines none: add it under environments";
+    report(ctx, [...base, "environments", index], `unknown environment "${name}"; ${known}`);
+  });
+}
+
+const CONDITION_KEYS = "labels, change_types, base_branches, paths or draft";
+
+function checkCondition(ctx: Context, path: PathSegment[], condition: Condition): void {
+  if (Object.keys(condition).length === 0) {
+    report(ctx, path, `an empty condition names nothing: remove it, or give ${CONDITION_KEYS}`);
+  }
+  const defined = Object.keys(ctx.policy.change_types ?? {});
+  condition.change_types?.forEach((name, index) => {
+    if (defined.includes(name) || ctx.partial) return;
+    const known = defined.length > 0 ? `defined: ${quoted(defined)}` : "the policy defines none";
+    report(ctx, [...path, "change_types", index], `unknown change type "${name}"; ${known}`);
+  });
+  for (const key of ["base_branches", "paths"] as const) {
+    condition[key]?.forEach((glob, index) => {
+      const error = globError(glob);
+      if (error) report(ctx, [...path, key, index], error);
+    });
+  }
+}
+
+/** Why a glob cannot be used, or null. Globs are matched with picomatch, dotfiles included. */
+export function globError(glob: string): string | null {
+  const shown = JSON.stringify(glob);
+  if (picomatch.scan(glob).isExtglob) {
+    return `glob ${shown} uses an extended glob ("+(…)", "!(…)", "@(…)"), which is not supported; use *, **, ?, [abc] or {a,b}`;
+  }
+  const wildcards = glob.match(/\*+|\?/g)?.length ?? 0;
+  if (wildcards > MAX_GLOB_WILDCARDS) {
+    return `glob ${shown} has ${wildcards} wildcards, at most ${MAX_GLOB_WILDCARDS}`;
+  }
+  // picomatch turns a glob it cannot read (an unclosed "{" or "[", a reversed range) into a
+  // pattern that matches nothing, which would silently never match.
+  if (picomatch.makeRe(glob, { dot: true }).source === "$^") {
+    return `glob ${shown} is not valid: check for an unclosed "{" or "[", or a reversed range such as [z-a]`;
+  }
+  return null;
+}
+
+const REQUIREMENT_KEYS =
+  "pattern, labels, checks, approvals or checklist (pull_request), window, deployment_approval or compliant_changes (deployment)";
+
+function checkRequirement(ctx: Context, path: PathSegment[], require: Requirement): void {
+  if (Object.keys(require).length === 0) {
+    report(ctx, path, `the gate requires nothing: give at least one of ${REQUIREMENT_KEYS}`);
+  }
+  if (require.pattern !== undefined) checkPattern(ctx, [...path, "pattern"], require.pattern);
+  if (require.labels) checkLabels(ctx, [...path, "labels"], require.labels);
+  if (require.approvals) checkApprovals(ctx, [...path, "approvals"], require.approvals);
+  if (require.checklist) checkChecklist(ctx, [...path, "checklist"], require.checklist);
+  if (require.deployment_approval) {
+    checkDeploymentApproval(ctx, [...path, "deployment_approval"], require.deployment_approval);
+  }
+  const direct =
+    typeof require.compliant_changes === "object"
+      ? require.compliant_changes.allow_direct_push
+      : undefined;
+  if (typeof direct === "object") {
+    checkChangeTypeNames(ctx, [...path, "compliant_changes", "allow_direct_push"], direct);
+  }
+}
+
+type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
+
+function checkDeploymentApproval(
+  ctx: Context,
+  path: PathSegment[],
+  approval: DeploymentApproval,
+): void {
+  checkPrincipals(ctx, [...path, "from"], approval.from);
+  const distinct = new Set((approval.from.users ?? []).map((u) => u.toLowerCase())).size;
+  if ((approval.from.teams ?? []).length === 0 && distinct > 0 && approval.count > distinct) {
+    report(
+      ctx,
+      [...path, "count"],
+      `${approval.count} approvals are required but only ${distinct} ${distinct === 1 ? "user is" : "users are"} listed in from.users, so the gate can never hold`,
+    );
+  }
+}
+
+function checkChangeTypeNames(
+  ctx: Context,
+  path: PathSegment[],
+  condition: { change_types?: string[] },
+): void {
+  const defined = Object.keys(ctx.policy.change_types ?? {});
+  condition.change_types?.forEach((name, index) => {
+    if (defined.includes(name) || ctx.partial) return;
+    const known = defined.length > 0 ? `defined: ${quoted(defined)}` : "the policy defines none";
+    report(ctx, [...path, "change_types", index], `unknown change type "${name}"; ${known}`);
+  });
+}
+
+type PatternRequirement = NonNullable<Requirement["pattern"]>;
+
+function checkPattern(ctx: Context, path: PathSegment[], pattern: PatternRequirement): void {
+  const source = typeof pattern === "string" ? pattern : pattern.regex;
+  const error = patternError(source);
+  if (error) report(ctx, typeof pattern === "string" ? path : [...path, "regex"], error);
+}
+
+type LabelsRequirement = NonNullable<Requirement["labels"]>;
+
+function checkLabels(ctx: Context, path: PathSegment[], labels: LabelsRequirement): void {
+  if (Object.keys(labels).length === 0) {
+    report(ctx, path, "no label rule given: give one_of, all_of or none_of");
+  }
+  const wanted = [...(labels.one_of ?? []), ...(labels.all_of ?? [])].map((l) => l.toLowerCase());
+  labels.none_of?.forEach((label, index) => {
+    if (wanted.includes(label.toLowerCase())) {
+      report(
+        ctx,
+        [...path, "none_of", index],
+        `label "${label}" is both required and forbidden, so the gate can never hold`,
+      );
+    }
+  });
+}
+
+type ApprovalsRequirement = NonNullable<Requirement["approvals"]>;
+
+function checkApprovals(ctx: Context, path: PathSegment[], approvals: ApprovalsRequirement): void {
+  const from = approvals.from;
+  if (!from) return;
+  checkPrincipals(ctx, [...path, "from"], from, from.permission !== undefined);
+  const users = from.users ?? [];
+  const onlyUsers = (from.teams ?? []).length === 0 && from.permission === undefined;
+  const distinct = new Set(users.map((u) => u.toLowerCase())).size;
+  if (onlyUsers && distinct > 0 && approvals.count > distinct) {
+    report(
+      ctx,
+      [...path, "count"],
+      `${approvals.count} approvals are required but only ${distinct} ${distinct === 1 ? "user is" : "users are"} listed in from.users, so the gate can never hold`,
+    );
+  }
+}
+
+type ChecklistRequirement = NonNullable<Requirement["checklist"]>;
+
+function checkChecklist(ctx: Context, path: PathSegment[], items: ChecklistRequirement): void {
+  const seen = new Map<string, PathSegment[]>();
+  items.forEach((item, index) => {
+    const text = typeof item === "string" ? item : item.text;
+    const key = text.trim().toLowerCase();
+    const first = seen.get(key);
+    const itemPath = [...path, index];
+    if (first !== undefined) {
+      report(
+        ctx,
+        itemPath,
+        `checklist item "${text}" appears twice (also at ${where(ctx, first, itemPath)}); items are told apart by their text`,
+      );
+    } else seen.set(key, itemPath);
+    if (typeof item !== "string" && item.by) checkPrincipals(ctx, [...path, index, "by"], item.by);
+  });
+}
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+const TEAM = /^(?:[A-Za-z0-9][A-Za-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function checkPrincipals(
+  ctx: Context,
+  path: PathSegment[],
+  who: Principals,
+  hasOthers = false,
+): void {
+  const users = who.users ?? [];
+  const teams = who.teams ?? [];
+  if (users.length === 0 && teams.length === 0 && !hasOthers) {
+    report(ctx, path, "names nobody: give users or teams (or, for approvals, a permission)");
+  }
+  users.forEach((user, index) => {
+    if (LOGIN.test(user)) return;
+    const hint = user.startsWith("@") ? `: write it without "@"` : "";
+    report(ctx, [...path, "users", index], `"${user}" is not a GitHub login${hint}`);
+  });
+  teams.forEach((team, index) => {
+    if (TEAM.test(team)) return;
+    const hint = team.startsWith("@")
+      ? `: write it without "@"`
+      : ': use the team\'s slug ("release-managers"), not its display name';
+    report(ctx, [...path, "teams", index], `"${team}" is not a team slug${hint}`);
+  });
+}
