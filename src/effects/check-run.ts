@@ -27,7 +27,20 @@ export async function upsertCheckRun(input: {
   detailsUrl?: string;
 }): Promise<CheckRunWrite> {
   const { octokit, repo, output, existing } = input;
-  if (existing && sameAsShown(existing, output)) return "unchanged";
+  const annotations = output.annotations ?? [];
+  const shown = existing?.output.annotations_count ?? 0;
+  if (existing && sameAsShown(existing, output) && shown === annotations.length) {
+    return "unchanged";
+  }
+  // GitHub keeps a completed check run's conclusion: it cannot go back to in_progress. A
+  // gate that reopens (a new push, a dismissed review) gets a fresh run, which GitHub then
+  // shows as the latest for the commit. GitHub appends the annotations of every update to
+  // the ones a run already has, and none can be removed: a run that shows other
+  // annotations than wanted is replaced, one that shows them already is not sent them again.
+  const reopens = existing?.status === "completed" && output.status !== "completed";
+  const staleAnnotations = shown > 0 && shown !== annotations.length;
+  const update = existing && !reopens && !staleAnnotations ? existing : undefined;
+  const send = update && shown === annotations.length ? [] : annotations;
   const body = {
     owner: repo.owner,
     repo: repo.repo,
@@ -38,29 +51,30 @@ export async function upsertCheckRun(input: {
       title: output.title,
       summary: output.summary,
       ...(output.text ? { text: output.text } : {}),
-      ...(output.annotations?.length ? { annotations: output.annotations } : {}),
+      ...(send.length > 0 ? { annotations: send } : {}),
     },
     actions: checkRunActions(),
   };
-  // GitHub keeps a completed check run's conclusion: it cannot go back to in_progress. A
-  // gate that reopens (a new push, a dismissed review) gets a fresh run, which GitHub then
-  // shows as the latest for the commit.
-  const reopens = existing?.status === "completed" && output.status !== "completed";
-  if (existing && !reopens) {
-    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
+  if (update) {
+    await octokit.rest.checks.update({ ...body, check_run_id: update.id });
     return "updated";
   }
   await octokit.rest.checks.create({ ...body, name: CHECK_NAME, head_sha: input.headSha });
   return "created";
 }
 
+// The summary's footer names the minute of the evaluation. A result that differs only
+// there is not news: rewriting it would cost a (throttled) write on every event.
+const EVALUATED_AT = /Evaluated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g;
+const timeless = (summary: string | null): string =>
+  (summary ?? "").replace(EVALUATED_AT, "Evaluated");
+
 function sameAsShown(run: CheckRunData, output: CheckRunOutput): boolean {
   return (
     run.status === output.status &&
     (run.conclusion ?? undefined) === output.conclusion &&
     run.output.title === output.title &&
-    run.output.summary === output.summary &&
-    (run.output.text ?? undefined) === (output.text ?? undefined) &&
-    run.output.annotations_count === (output.annotations?.length ?? 0)
+    timeless(run.output.summary) === timeless(output.summary) &&
+    (run.output.text ?? undefined) === (output.text ?? undefined)
   );
 }

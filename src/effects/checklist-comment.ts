@@ -1,3 +1,4 @@
+import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Store } from "../store/store.js";
@@ -34,8 +35,8 @@ export class ChecklistComments {
   ) {}
 
   async find(octokit: Octokit, repo: RepoRef, number: number): Promise<ChecklistComment | null> {
-    const cached = await this.store.get(this.#key(repo, number));
-    if (cached) return JSON.parse(cached) as ChecklistComment;
+    const cached = await this.recall(repo, number);
+    if (cached) return cached;
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
       owner: repo.owner,
       repo: repo.repo,
@@ -47,6 +48,12 @@ export class ChecklistComments {
     const found = { id: ours.id, body: ours.body ?? "" };
     await this.remember(repo, number, found);
     return found;
+  }
+
+  /** The comment as the app last wrote or judged it, if it still remembers; no request. */
+  async recall(repo: RepoRef, number: number): Promise<ChecklistComment | null> {
+    const cached = await this.store.get(this.#key(repo, number));
+    return cached ? (JSON.parse(cached) as ChecklistComment) : null;
   }
 
   isOurs(comment: Pick<CommentData, "body" | "performed_via_github_app">): boolean {
@@ -70,14 +77,32 @@ export class ChecklistComments {
       if (existing.state) await this.remember(repo, number, { id: existing.id, body, ...notes });
       return "unchanged";
     }
-    if (existing) {
-      await octokit.rest.issues.updateComment({ ...at, comment_id: existing.id, body });
+    if (existing && (await this.#update(octokit, repo, existing.id, body))) {
       await this.remember(repo, number, { id: existing.id, body, ...notes });
       return "updated";
     }
     const { data } = await octokit.rest.issues.createComment({ ...at, issue_number: number, body });
-    await this.remember(repo, number, { id: data.id, body });
+    await this.remember(repo, number, { id: data.id, body, ...notes });
     return "created";
+  }
+
+  /**
+   * False when the comment is gone: someone deleted it while the app still remembered it.
+   * The body carries the signed ticks, so a new comment takes its place with nothing lost.
+   */
+  async #update(octokit: Octokit, repo: RepoRef, id: number, body: string): Promise<boolean> {
+    try {
+      await octokit.rest.issues.updateComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        comment_id: id,
+        body,
+      });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   async remember(repo: RepoRef, number: number, comment: ChecklistComment): Promise<void> {

@@ -6,7 +6,6 @@ import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evalua
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
-import { stateOf } from "../pipeline/pull-request.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
 import { evaluate, fetchPull, oncePerDelivery, repoRefOf } from "./common.js";
 
@@ -28,10 +27,13 @@ export async function onChecklistEdit(
     const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
     if (loaded.kind !== "valid") return;
     const key = deps.checklistKey(repo, issue.number);
-    const known = await deps.comments.find(context.octokit, repo, issue.number);
+    // Only the app's own memory can serve as "before": reading the comment now returns the
+    // body after this very edit, which would hide every toggle in it.
+    const known = await deps.comments.recall(repo, issue.number);
     const items = policyItems(loaded.policy);
-    // The trusted "before" is what the app last wrote (or judged), not what the payload
-    // claims: an old, validly signed body pasted back in must not restore old ticks.
+    // The trusted "before" is what the app last wrote (or judged): an old, validly signed
+    // body pasted back in must not restore old ticks. Without that memory (a restart, or
+    // the memory expired) the previous body GitHub reports in the webhook takes its place.
     const previousBody =
       known && known.id === comment.id
         ? known.state
@@ -48,7 +50,9 @@ export async function onChecklistEdit(
       key,
       mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
     });
-    const state = result.changed || result.notes.length > 0 ? result.state : stateOf(known, key);
+    // The trusted state plus the allowed toggles: with no memory of the comment, the state
+    // signed into the previous body (an empty one would untick every box).
+    const state = result.state;
     await deps.comments.remember(repo, issue.number, {
       id: comment.id,
       body: comment.body,

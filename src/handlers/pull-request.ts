@@ -38,6 +38,11 @@ export async function onReview(
   deps: AppDeps,
   context: Context<(typeof REVIEW_ACTIONS)[number]>,
 ): Promise<void> {
+  // A review that only comments neither approves nor blocks (every reply to a review
+  // thread arrives as one): it cannot change a gate, so it costs nothing.
+  if (context.payload.action === "submitted" && context.payload.review.state === "commented") {
+    return;
+  }
   await oncePerDelivery(deps, context, async () => {
     const { pull_request: pr, repository } = context.payload;
     const repo = repoRefOf(repository);

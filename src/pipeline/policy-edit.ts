@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
-import type { Evaluation, PolicyProblem } from "../evaluate/types.js";
+import type { Evaluation, GateResult, PolicyProblem } from "../evaluate/types.js";
 import { readRepoFile } from "../policy/github-source.js";
 import { parsePolicy } from "../policy/parse.js";
 import { POLICY_PATH } from "../policy/types.js";
@@ -13,6 +13,8 @@ export interface PolicyEdit {
   /** The PR's copy differs from the default branch's. */
   edited: boolean;
   problems: PolicyProblem[];
+  /** The copy could not be read: a verdict for now, never kept. */
+  unread?: true;
 }
 
 const EDIT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +36,9 @@ export async function validatePolicyEdit(input: {
   const cached = await input.store.get(key);
   if (cached) return JSON.parse(cached) as PolicyEdit;
   const edit = await judge(input);
-  await input.store.set(key, JSON.stringify(edit), EDIT_TTL_MS);
+  // A failed read says nothing about the commit: keeping it would fail the pull request
+  // until its next push, whatever "Re-evaluate" is pressed.
+  if (!edit.unread) await input.store.set(key, JSON.stringify(edit), EDIT_TTL_MS);
   return edit;
 }
 
@@ -54,6 +58,7 @@ async function judge(input: {
     input.log.warn({ err: error }, "could not read the pull request's policy file");
     return {
       edited: true,
+      unread: true,
       problems: [
         {
           file: `${repo.owner}/${repo.repo}:${POLICY_PATH}`,
@@ -70,18 +75,37 @@ async function judge(input: {
 /** Adds a `policy-file` gate: a pull request cannot merge a policy that would not load. */
 export function withPolicyEdit(evaluation: Evaluation, edit: PolicyEdit): Evaluation {
   if (!edit.edited) return evaluation;
-  const ok = edit.problems.length === 0;
-  const gate = {
-    id: "policy-file",
-    stage: "pull_request",
-    status: ok ? ("pass" as const) : ("fail" as const),
-    reason: ok
-      ? `This pull request changes ${POLICY_PATH}; the new file is valid. It takes effect once merged.`
-      : `This pull request changes ${POLICY_PATH}, and the new file has ${edit.problems.length} problem(s).`,
-    ...(ok ? {} : { fix: "Fix the lines annotated on this check, then push." }),
-    details: edit.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`),
-  };
+  const gate = policyFileGate(edit);
   const gates = [gate, ...evaluation.gates];
-  const conclusion = ok || evaluation.conclusion === "failure" ? evaluation.conclusion : "failure";
-  return { ...evaluation, gates, conclusion };
+  const passes = gate.status === "pass" || evaluation.conclusion === "failure";
+  return { ...evaluation, gates, conclusion: passes ? evaluation.conclusion : "failure" };
+}
+
+function policyFileGate(edit: PolicyEdit): GateResult {
+  const head = { id: "policy-file", stage: "pull_request" };
+  const details = edit.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
+  if (edit.unread) {
+    // Nothing is known about the file, so nothing is annotated; the read is retried.
+    return {
+      ...head,
+      status: "error",
+      reason: edit.problems[0]?.message ?? `Could not read this pull request's ${POLICY_PATH}.`,
+      fix: 'Press "Re-evaluate" on this check once GitHub is reachable again.',
+    };
+  }
+  if (edit.problems.length === 0) {
+    return {
+      ...head,
+      status: "pass",
+      reason: `This pull request changes ${POLICY_PATH}; the new file is valid. It takes effect once merged.`,
+      details,
+    };
+  }
+  return {
+    ...head,
+    status: "fail",
+    reason: `This pull request changes ${POLICY_PATH}, and the new file has ${edit.problems.length} problem(s).`,
+    fix: "Fix the lines annotated on this check, then push.",
+    details,
+  };
 }

@@ -87,6 +87,7 @@ async function evaluateValid(
   let evaluation: Evaluation;
   let comment: ChecklistComment | null = null;
   let runs: CheckRunData[] | undefined;
+  let judged = false;
   try {
     if (needs.checklist) comment = await deps.comments.find(octokit, repo, pr.number);
     const pusher = needs.pusher ? await deps.store.get(pusherKey(repo, pr.head.sha)) : null;
@@ -101,6 +102,7 @@ async function evaluateValid(
     });
     runs = gathered.checkRuns;
     evaluation = evaluatePullRequest(policy, gathered.facts, now);
+    judged = true;
   } catch (error) {
     trigger.log.warn({ err: error }, "could not gather the facts");
     evaluation = failedEvaluation(`Could not read from GitHub: ${describeError(error)}`, now);
@@ -115,10 +117,13 @@ async function evaluateValid(
     log: trigger.log,
   });
   evaluation = withPolicyEdit(evaluation, edit);
-  const problems = edit.problems;
-  const items = checklistItemsFor(policy, evaluation);
+  // Only a file that was read has lines to annotate.
+  const problems = edit.unread ? [] : edit.problems;
+  // Without facts no gate applies, and re-rendering would drop every tick: the comment is
+  // left as it is until an evaluation succeeds.
+  const items = judged ? checklistItemsFor(policy, evaluation) : [];
   const body =
-    items.length > 0 || comment
+    judged && (items.length > 0 || comment)
       ? renderChecklistComment(items, stateOf(comment, key), key, comment?.notes)
       : null;
   return writeResults(deps, trigger, { evaluation, runs, files, problems, comment, body });

@@ -29,7 +29,8 @@ export interface Harness {
   probot: Probot;
   store: Store;
   clock: { now: Date };
-  receive(name: string, payload: object, id?: string): Promise<void>;
+  /** Delivers one webhook; resolves with the requests nock saw while it was handled. */
+  receive(name: string, payload: object, id?: string): Promise<SeenRequest[]>;
 }
 
 export async function createHarness(options: { now?: Date; store?: Store } = {}): Promise<Harness> {
@@ -39,7 +40,13 @@ export async function createHarness(options: { now?: Date; store?: Store } = {})
     appId: APP_ID,
     privateKey,
     secret: SECRET,
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // A function, not an object: Probot passes throttle options of its own, which would
+    // replace an object default wholesale and space every write a second apart.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object | undefined), enabled: false },
+    })),
     log: pino({ level: "silent" }),
   });
   await probot.load(createApp({ appId: APP_ID, secret: SECRET, store, clock: () => clock.now }));
@@ -48,12 +55,15 @@ export async function createHarness(options: { now?: Date; store?: Store } = {})
     probot,
     store,
     clock,
-    receive: (name, payload, id) =>
-      probot.receive({
+    async receive(name, payload, id) {
+      const from = seen.length;
+      await probot.receive({
         id: id ?? `delivery-${++deliveries}`,
         name,
         payload,
-      } as EmitterWebhookEvent),
+      } as EmitterWebhookEvent);
+      return seen.slice(from);
+    },
   };
 }
 
@@ -70,11 +80,53 @@ export function example(name: string, action?: string): Record<string, unknown> 
   return copy;
 }
 
+/** One request nock saw: matched by an interceptor of `github()`/`api()`, or by none. */
+export interface SeenRequest {
+  method: string;
+  /** Path and query as sent, e.g. "/repos/o/r/pulls/2/reviews?per_page=100". */
+  path: string;
+  /** The JSON body, when there is one. */
+  body?: unknown;
+  matched: boolean;
+}
+
+const seen: SeenRequest[] = [];
+
+function record(request: Request, matched: boolean, body?: string): void {
+  const url = new URL(request.url);
+  const parsed = body ? (JSON.parse(body) as unknown) : undefined;
+  seen.push({
+    method: request.method,
+    path: url.pathname + url.search,
+    ...(parsed === undefined ? {} : { body: parsed }),
+    matched,
+  });
+}
+
+// A request no interceptor matches is answered 501 by nock, which a handler may swallow
+// (an error becomes a failing check): recording it lets a test see it anyway.
+nock.emitter.on("no match", (request: Request) => record(request, false));
+
+/** "METHOD /path?query", how tests name a request. */
+export function line(request: Pick<SeenRequest, "method" | "path">): string {
+  return `${request.method} ${request.path}`;
+}
+
+/** The token request Probot makes before an installation's first API call. */
+export const TOKEN_REQUEST = `POST /app/installations/${INSTALLATION_ID}/access_tokens`;
+
 /** nock for api.github.com, with the installation token the app asks for first. */
 export function github(): nock.Scope {
-  return nock(API)
+  return api()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
     .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+/** nock for api.github.com without a token: Probot reuses the token of an earlier event. */
+export function api(): nock.Scope {
+  return nock(API).on("request", (request: Request, _interceptor: unknown, body: string) =>
+    record(request, true, body),
+  );
 }
 
 /** The policy file's contents response, as GitHub's contents API answers it. */
@@ -96,4 +148,46 @@ export const POLICY_URL = `${REPO_PATH}/contents/.github%2Frelease-policy.yml`;
 export function cleanNock(): void {
   nock.cleanAll();
   nock.disableNetConnect();
+  seen.length = 0;
+}
+
+/**
+ * The requests one event made, as a multiset: requests made in parallel arrive in no fixed
+ * order, so both sides are sorted. The count is part of the comparison.
+ */
+export function expectRequests(made: SeenRequest[], expected: string[]): void {
+  expect(made.map(line).sort()).toEqual([...expected].sort());
+  expect(made.filter((request) => !request.matched)).toEqual([]);
+}
+
+/** The JSON body of the one request named `name` ("METHOD /path"). */
+export function bodyOf(made: SeenRequest[], name: string): Record<string, unknown> {
+  const found = made.filter((request) => line(request) === name);
+  if (found.length !== 1) throw new Error(`expected one ${name}, saw ${found.length}`);
+  return found[0]?.body as Record<string, unknown>;
+}
+
+/** A check run as GitHub lists it once `written` (a create or update body) was applied. */
+export function listedCheckRun(
+  id: number,
+  written: Record<string, unknown>,
+  options: { appId?: number; headSha?: string; annotationsCount?: number } = {},
+): Record<string, unknown> {
+  const output = written.output as { title: string; summary: string; text?: string };
+  const annotations = (written.output as { annotations?: unknown[] }).annotations ?? [];
+  return {
+    id,
+    name: "release-policy",
+    head_sha: options.headSha ?? written.head_sha,
+    status: written.status,
+    conclusion: written.conclusion ?? null,
+    html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}`,
+    app: { id: options.appId ?? APP_ID, slug: "release-policy" },
+    output: {
+      title: output.title,
+      summary: output.summary,
+      text: output.text ?? null,
+      annotations_count: options.annotationsCount ?? annotations.length,
+    },
+  };
 }

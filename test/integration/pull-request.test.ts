@@ -1,71 +1,430 @@
+// The pull-request pipeline end to end: policy loading, approvals, idempotence, policy
+// edits and API errors. Every event's requests are listed exactly, and counted.
 import nock from "nock";
 import {
-  APP_ID,
+  api,
+  bodyOf,
   cleanNock,
   contents,
   createHarness,
   example,
+  expectRequests,
   github,
+  listedCheckRun,
+  OWNER,
   POLICY_URL,
   REPO_PATH,
+  TOKEN_REQUEST,
+  type Harness,
 } from "./harness.js";
 
-const POLICY = `
-gates:
-  change-record:
-    stage: pull_request
-    require: { pattern: "CHG[0-9]{7}" }
-  review:
-    stage: pull_request
-    require: { approvals: { count: 1, from: { users: [alice, bob] } } }
-`;
-
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const OLD_COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+const ORG_POLICY_URL = `/repos/${OWNER}/.github/contents/.github%2Frelease-policy.yml`;
+const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
+const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
+const RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?filter=latest&per_page=100`;
+const OWN_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=release-policy&filter=latest&per_page=100`;
+const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
+const TEAM_ENG = `/orgs/${OWNER}/teams/eng/members?per_page=100`;
+const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
+const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
+
+const REVIEW_POLICY = `gates:
+  peer-review:
+    stage: pull_request
+    require: { approvals: { count: 1, from: { teams: [eng] } } }
+`;
 
 beforeEach(cleanNock);
 afterAll(() => nock.restore());
 
-describe("pull_request.opened", () => {
-  test("creates one failing check run that names each gate", async () => {
+const review = (user: string, state: string, commitId = HEAD, at = "2026-11-26T09:00:00Z") => ({
+  id: user.length * 1000 + state.length,
+  user: { login: user, type: "User" },
+  state,
+  commit_id: commitId,
+  submitted_at: at,
+});
+
+/** The reviews GitHub lists before the eligible approval arrives. */
+const EARLY_REVIEWS = [
+  review("Codertocat", "APPROVED"), // the author approving their own change
+  review("carol", "APPROVED"), // carol committed to the pull request
+  review("bob", "APPROVED", OLD_COMMIT), // approved a commit that is no longer the head
+];
+const COMMIT_LIST = [
+  { sha: OLD_COMMIT, author: { login: "Codertocat" }, committer: { login: "web-flow" } },
+  { sha: HEAD, author: { login: "carol" }, committer: { login: "web-flow" } },
+];
+const ENG_MEMBERS = ["Codertocat", "carol", "bob", "alice"].map((login) => ({ login }));
+/** Someone else's check run of the same name: never the one the app updates. */
+const FOREIGN_RUN = {
+  id: 99,
+  name: "release-policy",
+  status: "completed",
+  conclusion: "success",
+  app: { id: 1 },
+  output: { title: "impostor", summary: "", text: null, annotations_count: 0 },
+};
+
+function approvedByAlice(): Record<string, unknown> {
+  const payload = example("pull_request_review", "submitted");
+  const reviewPayload = payload.review as Record<string, unknown>;
+  Object.assign(reviewPayload, { state: "approved", user: { login: "alice", type: "User" } });
+  payload.sender = { login: "alice", type: "User" };
+  return payload;
+}
+
+/** Opens the pull request under REVIEW_POLICY: the check is created, waiting on a review. */
+async function openForReview(harness: Harness): Promise<Record<string, unknown>> {
+  const scope = github()
+    .get(POLICY_URL)
+    .reply(200, contents(REVIEW_POLICY))
+    .get(REVIEWS)
+    .reply(200, EARLY_REVIEWS)
+    .get(COMMITS)
+    .reply(200, COMMIT_LIST)
+    .get(RUNS)
+    .reply(200, { total_count: 1, check_runs: [FOREIGN_RUN] })
+    .get(TEAM_ENG)
+    .reply(200, ENG_MEMBERS)
+    .get(POLICY_AT_HEAD)
+    .reply(200, contents(REVIEW_POLICY))
+    .post(`${REPO_PATH}/check-runs`)
+    .reply(201, { id: 1 });
+  const made = await harness.receive("pull_request", example("pull_request", "opened"));
+  expect(scope.pendingMocks()).toEqual([]);
+  expectRequests(made, [
+    TOKEN_REQUEST,
+    `GET ${POLICY_URL}`,
+    `GET ${REVIEWS}`,
+    `GET ${COMMITS}`,
+    `GET ${RUNS}`,
+    `GET ${TEAM_ENG}`,
+    `GET ${POLICY_AT_HEAD}`,
+    CREATE_RUN,
+  ]);
+  return bodyOf(made, CREATE_RUN);
+}
+
+describe("policy loading", () => {
+  test("no policy in the repository nor in <owner>/.github: quiet, and cached", async () => {
     const harness = await createHarness();
-    let created: Record<string, unknown> = {};
     const scope = github()
       .get(POLICY_URL)
-      .reply(200, contents(POLICY))
-      .get(`${REPO_PATH}/pulls/2/reviews`)
-      .query({ per_page: 100 })
-      .reply(200, [])
-      .get(`${REPO_PATH}/pulls/2/commits`)
-      .query({ per_page: 100 })
-      .reply(200, [
-        { sha: HEAD, author: { login: "Codertocat" }, committer: { login: "web-flow" } },
-      ])
-      .get(`${REPO_PATH}/commits/${HEAD}/check-runs`)
-      .query({ filter: "latest", per_page: 100 })
-      .reply(200, { total_count: 0, check_runs: [] })
-      .get(POLICY_URL)
-      .query({ ref: HEAD })
-      .reply(200, contents(POLICY))
-      .post(`${REPO_PATH}/check-runs`, (body) => {
-        created = body;
-        return true;
-      })
-      .reply(201, { id: 1 });
+      .reply(404, { message: "Not Found" })
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" });
 
-    await harness.receive("pull_request", example("pull_request", "opened"));
+    const made = await harness.receive("pull_request", example("pull_request", "opened"));
 
     expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [TOKEN_REQUEST, `GET ${POLICY_URL}`, `GET ${ORG_POLICY_URL}`]);
+    // The absence is remembered: the next event reads nothing.
+    const next = await harness.receive("pull_request", example("pull_request", "synchronize"));
+    expectRequests(next, []);
+  });
+
+  test("an invalid policy fails the check with each problem and reads nothing else", async () => {
+    const harness = await createHarness();
+    const invalid = `gates:
+  review:
+    stage: pull_request
+    require: { approvals: { count: 0 } }
+`;
+    const scope = github()
+      .get(POLICY_URL)
+      .reply(200, contents(invalid))
+      .get(OWN_RUNS)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO_PATH}/check-runs`)
+      .reply(201, { id: 1 });
+
+    const made = await harness.receive("pull_request", example("pull_request", "opened"));
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [TOKEN_REQUEST, `GET ${POLICY_URL}`, `GET ${OWN_RUNS}`, CREATE_RUN]);
+    const created = bodyOf(made, CREATE_RUN);
     expect(created).toMatchObject({
       name: "release-policy",
       head_sha: HEAD,
       status: "completed",
       conclusion: "failure",
-      actions: [{ identifier: "reevaluate", label: "Re-evaluate" }],
+      output: { title: "Policy is invalid" },
     });
+    const summary = (created.output as { summary: string }).summary;
+    expect(summary).toContain(
+      "Codertocat/Hello-World:.github/release-policy.yml:4:36 · gates.review.require.approvals.count",
+    );
+  });
+});
+
+describe("approvals", () => {
+  test("the author's, a committer's and a stale approval do not count", async () => {
+    const harness = await createHarness();
+    const created = await openForReview(harness);
+
+    expect(created).toMatchObject({ head_sha: HEAD, status: "in_progress" });
+    expect(created).not.toHaveProperty("conclusion");
+    const output = created.output as { title: string; summary: string; text: string };
+    expect(output.title).toBe("0 of 1 gate passes · waiting on 1");
+    expect(output.summary).toContain("0 of 1 approval from team eng");
+    expect(output.text).toContain("@Codertocat is the author: segregation of duties");
+    expect(output.text).toContain("@carol committed to this pull request: segregation of duties");
+    expect(output.text).toContain("@bob approved an older commit 6113728");
+  });
+
+  test("an eligible approval on the head turns the gate green: the app's own run is updated", async () => {
+    const harness = await createHarness();
+    const created = await openForReview(harness);
+    const ours = listedCheckRun(1, created);
+    const scope = api()
+      .get(REVIEWS)
+      .reply(200, [...EARLY_REVIEWS, review("alice", "APPROVED", HEAD, "2026-11-26T09:30:00Z")])
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 2, check_runs: [FOREIGN_RUN, ours] })
+      .patch(`${REPO_PATH}/check-runs/1`)
+      .reply(200, { id: 1 });
+
+    // The team's members and the verdict on the head's policy file are still known.
+    const made = await harness.receive("pull_request_review", approvedByAlice());
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [`GET ${REVIEWS}`, `GET ${COMMITS}`, `GET ${RUNS}`, UPDATE_RUN]);
+    const updated = bodyOf(made, UPDATE_RUN);
+    expect(updated).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      output: { title: "1 gate passes" },
+    });
+    expect((updated.output as { text: string }).text).toContain("@alice approved");
+  });
+});
+
+describe("idempotence", () => {
+  async function approved(harness: Harness): Promise<Record<string, unknown>> {
+    const created = await openForReview(harness);
+    api()
+      .get(REVIEWS)
+      .reply(200, [...EARLY_REVIEWS, review("alice", "APPROVED")])
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, created)] })
+      .patch(`${REPO_PATH}/check-runs/1`)
+      .reply(200, { id: 1 });
+    const made = await harness.receive("pull_request_review", approvedByAlice(), "review-1");
+    return { ...bodyOf(made, UPDATE_RUN), head_sha: HEAD };
+  }
+
+  function unchangedReads(shown: Record<string, unknown>): nock.Scope {
+    return api()
+      .get(REVIEWS)
+      .reply(200, [...EARLY_REVIEWS, review("alice", "APPROVED")])
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown)] });
+  }
+
+  test("an identical event writes nothing; a redelivery requests nothing", async () => {
+    const harness = await createHarness();
+    const shown = await approved(harness);
+    const scope = unchangedReads(shown);
+
+    const again = await harness.receive("pull_request_review", approvedByAlice(), "review-2");
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(again, [`GET ${REVIEWS}`, `GET ${COMMITS}`, `GET ${RUNS}`]);
+    const redelivered = await harness.receive("pull_request_review", approvedByAlice(), "review-2");
+    expectRequests(redelivered, []);
+  });
+
+  test("a later identical event writes nothing either: only the evaluation time differs", async () => {
+    const harness = await createHarness();
+    const shown = await approved(harness);
+    harness.clock.now = new Date("2026-11-26T10:05:00Z"); // team membership expired, policy not
+    const scope = unchangedReads(shown).get(TEAM_ENG).reply(200, ENG_MEMBERS);
+
+    const later = await harness.receive("pull_request_review", approvedByAlice());
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(later, [`GET ${REVIEWS}`, `GET ${COMMITS}`, `GET ${RUNS}`, `GET ${TEAM_ENG}`]);
+  });
+
+  test("a review that only comments cannot change a gate and costs nothing", async () => {
+    const harness = await createHarness();
+    await openForReview(harness);
+    const commented = example("pull_request_review", "submitted"); // state: commented
+
+    expectRequests(await harness.receive("pull_request_review", commented), []);
+  });
+});
+
+describe("failing closed", () => {
+  test("a 500 on the reviews fails the check with the reason; nothing passes", async () => {
+    const harness = await createHarness();
+    const created = await openForReview(harness);
+    const scope = api()
+      .get(REVIEWS)
+      .reply(500, { message: "Server Error" })
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, created)] })
+      .get(OWN_RUNS)
+      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, created)] })
+      .patch(`${REPO_PATH}/check-runs/1`)
+      .reply(200, { id: 1 });
+
+    const made = await harness.receive("pull_request_review", approvedByAlice());
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [
+      `GET ${REVIEWS}`,
+      `GET ${COMMITS}`,
+      `GET ${RUNS}`,
+      `GET ${OWN_RUNS}`,
+      UPDATE_RUN,
+    ]);
+    const updated = bodyOf(made, UPDATE_RUN);
+    expect(updated).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Blocked: 1 gate could not be evaluated" },
+    });
+    const summary = (updated.output as { summary: string }).summary;
+    expect(summary).toContain("Could not read from GitHub: GitHub answered 500");
+    expect(summary).not.toContain("✅ pass");
+  });
+});
+
+describe("a pull request that edits the policy file", () => {
+  const BROKEN_EDIT = `gates:
+  peer-review:
+    stage: pull_request
+    require: { approvals: { count: 1, from: { teams: [eng] } } }
+  deploy:
+    stage: sometimes
+    require: { pattern: "CHG[0-9]{7}" }
+  tests:
+    stage: pull_request
+    require: { checks: [build], approvals: { count: 0 } }
+`;
+
+  /** Opens the pull request, nobody has reviewed yet; `atHead` answers the head's copy. */
+  async function openEditing(harness: Harness, atHead: [number, object]) {
+    const scope = github()
+      .get(POLICY_URL)
+      .reply(200, contents(REVIEW_POLICY, "default-sha"))
+      .get(REVIEWS)
+      .reply(200, [])
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(TEAM_ENG)
+      .reply(200, ENG_MEMBERS)
+      .get(POLICY_AT_HEAD)
+      .reply(...atHead)
+      .post(`${REPO_PATH}/check-runs`)
+      .reply(201, { id: 1 });
+    const made = await harness.receive("pull_request", example("pull_request", "opened"));
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [
+      TOKEN_REQUEST,
+      `GET ${POLICY_URL}`,
+      `GET ${REVIEWS}`,
+      `GET ${COMMITS}`,
+      `GET ${RUNS}`,
+      `GET ${TEAM_ENG}`,
+      `GET ${POLICY_AT_HEAD}`,
+      CREATE_RUN,
+    ]);
+    return bodyOf(made, CREATE_RUN);
+  }
+
+  test("its invalid copy fails a policy-file gate, annotated on the exact lines", async () => {
+    const harness = await createHarness();
+    const created = await openEditing(harness, [200, contents(BROKEN_EDIT, "edited-sha")]);
+
+    expect(created).toMatchObject({ status: "completed", conclusion: "failure" });
+    const output = created.output as { summary: string; annotations: Record<string, unknown>[] };
+    expect(output.summary).toContain("**policy-file**");
+    expect(output.annotations.map((a) => [a.path, a.start_line, a.annotation_level])).toEqual([
+      [".github/release-policy.yml", 6, "failure"],
+      [".github/release-policy.yml", 10, "failure"],
+    ]);
+  });
+
+  test("annotations are sent once: GitHub appends those of every update", async () => {
+    const harness = await createHarness();
+    const created = await openEditing(harness, [200, contents(BROKEN_EDIT, "edited-sha")]);
+    const reads = (listed: Record<string, unknown>) =>
+      api()
+        .get(REVIEWS)
+        .reply(200, [review("alice", "APPROVED")])
+        .get(COMMITS)
+        .reply(200, COMMIT_LIST)
+        .get(RUNS)
+        .reply(200, { total_count: 1, check_runs: [listed] });
+    const scope = reads(listedCheckRun(1, created))
+      .patch(`${REPO_PATH}/check-runs/1`)
+      .reply(200, { id: 1 });
+
+    // The verdict on the head's copy is kept: it is not read again.
+    const made = await harness.receive("pull_request_review", approvedByAlice());
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [`GET ${REVIEWS}`, `GET ${COMMITS}`, `GET ${RUNS}`, UPDATE_RUN]);
+    const updated = bodyOf(made, UPDATE_RUN);
+    expect(updated).toMatchObject({ conclusion: "failure" });
+    expect(updated.output).not.toHaveProperty("annotations");
+    // The run still shows the two annotations of its creation: nothing to write.
+    reads(listedCheckRun(1, { ...updated, head_sha: HEAD }, { annotationsCount: 2 }));
+    const next = await harness.receive("pull_request_review", approvedByAlice());
+    expectRequests(next, [`GET ${REVIEWS}`, `GET ${COMMITS}`, `GET ${RUNS}`]);
+  });
+
+  test("a failed read of its copy fails for now, and is read again on the next event", async () => {
+    const harness = await createHarness();
+    const created = await openEditing(harness, [500, { message: "Server Error" }]);
+
+    expect(created).toMatchObject({ conclusion: "failure" });
     const output = created.output as { title: string; summary: string };
-    expect(output.title).toBe("Blocked: 1 gate fails");
-    expect(output.summary).toContain("**change-record**");
-    expect(output.summary).toContain("⏳ pending");
-    void APP_ID;
+    expect(output.title).toBe("Blocked: 1 gate could not be evaluated");
+    expect(output.summary).toContain(
+      "Could not read this pull request's copy of the policy: GitHub answered 500",
+    );
+    expect(created.output).not.toHaveProperty("annotations");
+    const scope = api()
+      .get(REVIEWS)
+      .reply(200, [])
+      .get(COMMITS)
+      .reply(200, COMMIT_LIST)
+      .get(RUNS)
+      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, created)] })
+      .get(POLICY_AT_HEAD)
+      .reply(200, contents(REVIEW_POLICY, "default-sha"))
+      .post(`${REPO_PATH}/check-runs`)
+      .reply(201, { id: 2 });
+
+    const made = await harness.receive("pull_request", example("pull_request", "synchronize"));
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [
+      `GET ${REVIEWS}`,
+      `GET ${COMMITS}`,
+      `GET ${RUNS}`,
+      `GET ${POLICY_AT_HEAD}`,
+      CREATE_RUN,
+    ]);
+    // Back to waiting on a review: a completed run cannot reopen, so a new one is created.
+    const fresh = bodyOf(made, CREATE_RUN);
+    expect(fresh).toMatchObject({ status: "in_progress", head_sha: HEAD });
+    expect((fresh.output as { summary: string }).summary).not.toContain("policy-file");
   });
 });
