@@ -231,8 +231,22 @@ function reportCycles(ctx: Context): void {
 // ---------------------------------------------------------------------------------------
 // gates
 
+/**
+ * Rows the app adds to every result itself: a gate of the same id would be confused with
+ * them in the check run and in logs.
+ */
+export const RESERVED_GATE_IDS = ["change-type", "policy-file", "release-policy"];
+
 function checkGate(ctx: Context, id: string, gate: Gate): void {
   const base: PathSegment[] = ["gates", id];
+  if (RESERVED_GATE_IDS.includes(id)) {
+    report(
+      ctx,
+      base,
+      `"${id}" is a name the app uses for its own rows: choose another gate id`,
+      "key",
+    );
+  }
   if (gate.when) checkCondition(ctx, [...base, "when"], gate.when);
   if (gate.unless) checkCondition(ctx, [...base, "unless"], gate.unless);
   checkRequirement(ctx, [...base, "require"], gate.require);

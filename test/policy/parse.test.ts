@@ -538,3 +538,14 @@ describe("parsePolicy: semantic problems, with positions", () => {
     expect(problems(text)).toEqual([]);
   });
 });
+
+describe("reserved gate ids", () => {
+  test.each(["change-type", "policy-file", "release-policy"])("%s is refused at its key", (id) => {
+    const text = `gates:\n  ${id}:\n    stage: pull_request\n    require: { labels: { one_of: [x] } }\n`;
+    const { problems } = parsePolicy({ location: "p.yml", text });
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 2, column: 3, path: `gates.${id}` }),
+    ]);
+    expect(problems[0]?.message).toContain("choose another gate id");
+  });
+});
