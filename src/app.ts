@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { buildDeps, type AppOptions } from "./app-deps.js";
+import { registerDeploymentHandlers } from "./handlers/deployment.js";
 import { onChecklistEdit } from "./handlers/checklist-edit.js";
 import { onCheckRunCompleted, onOwnCheckRequested, onStatus } from "./handlers/checks.js";
 import {
@@ -23,5 +24,6 @@ export function createApp(options: AppOptions): ApplicationFunction {
     );
     app.on("status", (context) => onStatus(deps, context));
     app.on("push", (context) => onPush(deps, context));
+    registerDeploymentHandlers(app, deps, options);
   };
 }

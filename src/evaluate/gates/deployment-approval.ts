@@ -1,0 +1,113 @@
+// deployment_approval: N approvals of this deployment, given through GitHub's deployment
+// review, by listed users or team members, with segregation of duties: whoever wrote the
+// change or started the deployment cannot approve it.
+import type { DeploymentFacts } from "../../facts/deployment.js";
+import type { DeploymentExclusion, Requirement } from "../../policy/schema.js";
+import type { Outcome } from "../conclusion.js";
+import { describePrincipals } from "../eligibility.js";
+import { qualifyTeam } from "../needs.js";
+
+type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
+
+export const DEFAULT_DEPLOYMENT_EXCLUDE: readonly DeploymentExclusion[] = [
+  "author",
+  "committers",
+  "deployer",
+];
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+type Verdict =
+  | { kind: "counted"; via: string }
+  | { kind: "excluded"; why: string }
+  | { kind: "ineligible" }
+  | { kind: "unknown"; missing: string };
+
+/** Why `login` may not approve (segregation of duties), "unknown" when a fact is missing, or null. */
+function exclusionOf(
+  login: string,
+  exclude: readonly DeploymentExclusion[],
+  facts: DeploymentFacts,
+): string | { missing: string } | null {
+  if (exclude.includes("author") && facts.pulls.some((p) => same(p.author, login))) {
+    return "authored the pull request";
+  }
+  if (exclude.includes("committers")) {
+    for (const pull of facts.pulls) {
+      if (pull.committers === undefined) return { missing: `the committers of #${pull.number}` };
+      if (pull.committers.some((c) => same(c, login))) return `committed to #${pull.number}`;
+    }
+  }
+  if (exclude.includes("deployer")) {
+    if (facts.deployers === undefined) return { missing: "who started the workflow run" };
+    if (facts.deployers.some((d) => same(d, login))) return "started this deployment";
+  }
+  return null;
+}
+
+function judge(
+  login: string,
+  req: DeploymentApproval,
+  exclude: readonly DeploymentExclusion[],
+  facts: DeploymentFacts,
+): Verdict {
+  const excluded = exclusionOf(login, exclude, facts);
+  if (typeof excluded === "string") return { kind: "excluded", why: excluded };
+  if (excluded) return { kind: "unknown", missing: excluded.missing };
+  if ((req.from.users ?? []).some((u) => same(u, login))) return { kind: "counted", via: "listed" };
+  const missing: string[] = [];
+  for (const team of req.from.teams ?? []) {
+    const key = qualifyTeam(team, facts.repo.owner);
+    const members = Object.entries(facts.teams).find(([k]) => same(k, key))?.[1];
+    if (members === undefined) missing.push(`the members of team ${key}`);
+    else if (members.some((m) => same(m, login))) return { kind: "counted", via: `team ${team}` };
+  }
+  return missing.length > 0
+    ? { kind: "unknown", missing: missing.join(" and ") }
+    : { kind: "ineligible" };
+}
+
+export function evaluateDeploymentApproval(
+  req: DeploymentApproval,
+  facts: DeploymentFacts,
+): Outcome {
+  const exclude = req.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE;
+  const who = describePrincipals(req.from);
+  const seen = new Set<string>();
+  const counted: string[] = [];
+  const unknown: string[] = [];
+  const details: string[] = [];
+  for (const approval of facts.approvals) {
+    const key = approval.user.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const name = `@${approval.user}`;
+    const verdict = judge(approval.user, req, exclude, facts);
+    if (verdict.kind === "counted") {
+      counted.push(name);
+      details.push(`${name} approved (${verdict.via})`);
+    } else if (verdict.kind === "excluded") {
+      details.push(`${name} ${verdict.why}: segregation of duties, the approval does not count`);
+    } else if (verdict.kind === "unknown") {
+      unknown.push(name);
+      details.push(`${name} approved; cannot tell whether it counts: ${verdict.missing} unknown`);
+    } else details.push(`${name} approved, but only ${who} count`);
+  }
+  const progress = `${counted.length} of ${req.count} deployment approval${req.count > 1 ? "s" : ""} from ${who}`;
+  if (counted.length >= req.count) return { status: "pass", reason: progress, details };
+  if (unknown.length > 0) {
+    return {
+      status: "error",
+      reason: `${progress}; some approvals cannot be judged`,
+      fix: "Facts needed to judge the approvals are missing (team members or the run's actors); make sure the app can read team membership and workflow runs",
+      details,
+    };
+  }
+  const more = req.count - counted.length;
+  return {
+    status: "pending",
+    reason: progress,
+    fix: `${who} must approve: Review deployments → Approve (${more} more; the change's author, committers and whoever started the run do not count)`,
+    details,
+  };
+}

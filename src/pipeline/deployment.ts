@@ -1,0 +1,353 @@
+// Gather → evaluate → answer for one deployment waiting on the protection rule. The answer is
+// approved, rejected, or (while a gate waits on a person or on time) a status comment and a
+// hold that is re-checked later. Nothing here approves on a missing fact or an error.
+import type { Logger } from "pino";
+import {
+  deploymentGates,
+  evaluateDeployment,
+  promotionOf,
+  type DeploymentEvaluation,
+} from "../evaluate/deployment.js";
+import { DEFAULT_DEPLOYMENT_EXCLUDE } from "../evaluate/gates/deployment-approval.js";
+import { qualifyTeam } from "../evaluate/needs.js";
+import {
+  gatherDeploymentFacts,
+  type DeploymentNeeds,
+  type DeploymentRequest,
+} from "../facts/deployment.js";
+import { teamReader } from "../facts/teams.js";
+import { describeError, statusOf } from "../github/errors.js";
+import type { Octokit } from "../github/types.js";
+import { readApprovals } from "../holds/approvals.js";
+import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
+import type { HoldTimers } from "../holds/timers.js";
+import type { PolicyCache } from "../policy/cache.js";
+import type { Gate, Policy } from "../policy/schema.js";
+import { POLICY_PATH } from "../policy/types.js";
+import {
+  decisionOf,
+  renderCommitStatus,
+  renderNotice,
+  renderProtectionComment,
+  type Decision,
+} from "../report/protection-comment.js";
+import type { Store } from "../store/store.js";
+import type { KeyedQueue } from "./keyed-queue.js";
+
+export interface DeploymentDeps {
+  appId: number;
+  store: Store;
+  policies: PolicyCache;
+  now: () => Date;
+  queue: KeyedQueue;
+  holds: HoldRegistry;
+  timers: HoldTimers;
+}
+
+export interface DeploymentTrigger {
+  octokit: Octokit;
+  log: Logger;
+}
+
+/** What one evaluation decided, with what to tell GitHub. */
+interface Judged {
+  decision: Decision;
+  comment: string;
+  gates: DeploymentEvaluation["gates"];
+  recheckAt?: string;
+  /** A transient failure: keep waiting and retry with back-off. */
+  transient?: boolean;
+}
+
+export type DeploymentResult = Decision | "already-decided";
+
+/** GitHub allows 10 comments per deployment; the last is kept for the decision. */
+const MAX_STATUS_COMMENTS = 9;
+const RETRY_BASE_MS = 60 * 1000;
+const RETRY_MAX_MS = 30 * 60 * 1000;
+const STATUS_CONTEXT = "release-policy";
+
+const decidedKey = (request: DeploymentRequest): string =>
+  `deploy-decided:${holdKey(request)}:${request.deploymentId}`;
+
+/** Decides one deployment, one evaluation at a time per run and environment. */
+export function decideDeployment(
+  deps: DeploymentDeps,
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+): Promise<void> {
+  return deps.queue.run(`deploy:${holdKey(request)}`, async () => {
+    await decideNow(deps, trigger, request);
+  });
+}
+
+async function decideNow(
+  deps: DeploymentDeps,
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+): Promise<DeploymentResult> {
+  const key = holdKey(request);
+  if ((await deps.store.get(decidedKey(request))) !== null) {
+    await release(deps, key);
+    return "already-decided";
+  }
+  const previous = await deps.holds.get(key);
+  // A hold for an earlier deployment of this run (a re-run) is replaced, not continued.
+  const hold = previous?.request.deploymentId === request.deploymentId ? previous : null;
+  let judged: Judged;
+  try {
+    judged = await judge(deps, trigger.octokit, request);
+  } catch (error) {
+    judged = failed(request, error);
+    trigger.log.warn({ err: error, hold: key }, "deployment could not be judged");
+  }
+  if (judged.transient) {
+    const failures = (hold?.failures ?? 0) + 1;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+    judged.recheckAt = new Date(deps.now().getTime() + delay).toISOString();
+    return wait(deps, trigger, request, hold, judged, failures);
+  }
+  if (judged.decision === "waiting") return wait(deps, trigger, request, hold, judged, 0);
+  return answer(deps, trigger, request, hold, judged);
+}
+
+async function judge(
+  deps: DeploymentDeps,
+  octokit: Octokit,
+  request: DeploymentRequest,
+): Promise<Judged> {
+  const { environment } = request;
+  const loaded = await deps.policies.load(octokit, request.repo.owner, request.repo.repo);
+  if (loaded.kind === "none") {
+    // The rule was switched on for this environment on purpose: without a policy there is
+    // nothing to enforce, and approving would let a deleted file open every environment.
+    return notice("rejected", environment, [
+      `No ${POLICY_PATH} on the default branch (nor in the organization's .github repository).`,
+      `Add a policy, or switch the "Release Policy" protection rule off for ${environment}.`,
+    ]);
+  }
+  if (loaded.kind === "invalid") {
+    const problems = loaded.problems
+      .slice(0, 3)
+      .map((p) => `${p.file}:${p.line}: ${p.path ? `${p.path}: ` : ""}${p.message}`);
+    return notice("rejected", environment, [
+      `The release policy is invalid (${loaded.problems.length} problem${loaded.problems.length > 1 ? "s" : ""}); fix it on the default branch and re-run the job.`,
+      ...problems,
+    ]);
+  }
+  const { policy } = loaded;
+  if (deploymentGates(policy, environment).length === 0 && !promotionOf(policy, environment)) {
+    return notice("approved", environment, [
+      `The release policy has no deployment gate for ${environment}.`,
+    ]);
+  }
+  const facts = await gatherDeploymentFacts({
+    octokit,
+    appId: deps.appId,
+    request,
+    needs: needsFor(policy, request),
+    teams: teamReader(octokit, deps.store),
+    approvals: await readApprovals(deps.store, holdKey(request)),
+  });
+  const evaluation = evaluateDeployment(policy, facts, deps.now());
+  const decision = decisionOf(evaluation);
+  return {
+    decision,
+    comment: renderProtectionComment(evaluation, decision, {
+      ...(evaluation.pull ? { link: evaluation.pull.url } : {}),
+    }),
+    gates: evaluation.gates,
+    ...(evaluation.recheckAt ? { recheckAt: evaluation.recheckAt } : {}),
+  };
+}
+
+/** What the environment's gates need fetched: nothing more. */
+export function needsFor(policy: Policy, request: DeploymentRequest): DeploymentNeeds {
+  const gates: Gate[] = deploymentGates(policy, request.environment).map(([, gate]) => gate);
+  const approvals = gates.flatMap((g) =>
+    g.require.deployment_approval ? [g.require.deployment_approval] : [],
+  );
+  const excluded = new Set(approvals.flatMap((a) => a.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE));
+  const after = promotionOf(policy, request.environment)?.after;
+  return {
+    committers: excluded.has("committers"),
+    deployers: excluded.has("deployer"),
+    ...(after ? { after } : {}),
+    teams: [
+      ...new Set(
+        approvals.flatMap((a) =>
+          (a.from.teams ?? []).map((t) => qualifyTeam(t, request.repo.owner)),
+        ),
+      ),
+    ],
+  };
+}
+
+function notice(decision: Decision, environment: string, lines: string[]): Judged {
+  return { decision, comment: renderNotice(decision, environment, lines), gates: [] };
+}
+
+/** Server errors, rate limits and network failures pass; anything else is the app's to fix. */
+export function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500 || status === 429;
+}
+
+function failed(request: DeploymentRequest, error: unknown): Judged {
+  const why = describeError(error);
+  if (isTransient(error)) {
+    return {
+      ...notice("waiting", request.environment, [
+        `Could not read from GitHub (${why}); retrying automatically. Nothing is approved until the gates can be judged.`,
+      ]),
+      transient: true,
+    };
+  }
+  return notice("rejected", request.environment, [
+    `Could not judge the deployment: ${why}.`,
+    "Check that the app is installed with the permissions it asks for, then re-run the job.",
+  ]);
+}
+
+/** Keeps the deployment waiting: a hold, its timer, and a status comment if it changed. */
+async function wait(
+  deps: DeploymentDeps,
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+  existing: Hold | null,
+  judged: Judged,
+  failures: number,
+): Promise<DeploymentResult> {
+  const hold: Hold = {
+    key: holdKey(request),
+    request,
+    comments: existing?.comments ?? 0,
+    failures,
+    createdAt: existing?.createdAt ?? deps.now().toISOString(),
+    ...(existing?.lastComment ? { lastComment: existing.lastComment } : {}),
+    ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
+  };
+  if (hold.lastComment !== judged.comment && hold.comments < MAX_STATUS_COMMENTS) {
+    try {
+      await review(trigger.octokit, request, undefined, judged.comment);
+      hold.lastComment = judged.comment;
+      hold.comments += 1;
+    } catch (error) {
+      // A lost status comment is retried with the next re-check; the hold matters more.
+      trigger.log.warn({ err: error, hold: hold.key }, "could not post the status comment");
+    }
+  }
+  await deps.holds.put(hold);
+  deps.timers.arm(hold);
+  await writeStatus(deps, trigger, request, "waiting", judged);
+  logDecision(trigger, request, "waiting", judged);
+  return "waiting";
+}
+
+/** Approves or rejects, once: a redelivered request or a concurrent re-check says nothing more. */
+async function answer(
+  deps: DeploymentDeps,
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+  hold: Hold | null,
+  judged: Judged,
+): Promise<DeploymentResult> {
+  const state = judged.decision === "approved" ? "approved" : "rejected";
+  if (!(await deps.store.claim(decidedKey(request), HOLD_TTL_MS))) {
+    await release(deps, holdKey(request));
+    return "already-decided";
+  }
+  try {
+    await review(trigger.octokit, request, state, judged.comment);
+  } catch (error) {
+    await deps.store.delete(decidedKey(request));
+    trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
+    const retry = failed(request, error);
+    if (!retry.transient) throw error;
+    return wait(
+      deps,
+      trigger,
+      request,
+      hold,
+      { ...retry, gates: judged.gates },
+      (hold?.failures ?? 0) + 1,
+    );
+  }
+  await release(deps, holdKey(request));
+  await writeStatus(deps, trigger, request, judged.decision, judged);
+  logDecision(trigger, request, judged.decision, judged);
+  return judged.decision;
+}
+
+async function release(deps: DeploymentDeps, key: string): Promise<void> {
+  deps.timers.disarm(key);
+  await deps.holds.remove(key);
+}
+
+async function review(
+  octokit: Octokit,
+  request: DeploymentRequest,
+  state: "approved" | "rejected" | undefined,
+  comment: string,
+): Promise<void> {
+  const at = {
+    owner: request.repo.owner,
+    repo: request.repo.repo,
+    run_id: request.runId,
+    environment_name: request.environment,
+    comment,
+  };
+  await octokit.rest.actions.reviewCustomGatesForRun(state ? { ...at, state } : at);
+}
+
+/** The commit status `release-policy/<environment>`, written only when it changes. */
+async function writeStatus(
+  deps: DeploymentDeps,
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+  decision: Decision,
+  judged: Judged,
+): Promise<void> {
+  const { repo, sha, environment } = request;
+  const status = renderCommitStatus(decision, environment, judged.gates);
+  const key = `deploy-status:${repo.owner}/${repo.repo}@${sha}:${environment}`.toLowerCase();
+  const written = `${status.state}|${status.description}`;
+  if ((await deps.store.get(key)) === written) return;
+  try {
+    await trigger.octokit.rest.repos.createCommitStatus({
+      owner: repo.owner,
+      repo: repo.repo,
+      sha,
+      state: status.state,
+      context: `${STATUS_CONTEXT}/${environment}`,
+      description: status.description,
+      target_url: `https://github.com/${repo.owner}/${repo.repo}/actions/runs/${request.runId}`,
+    });
+    await deps.store.set(key, written, HOLD_TTL_MS);
+  } catch (error) {
+    // The status mirrors the decision for people; the decision itself has been given.
+    trigger.log.warn({ err: error }, "could not write the commit status");
+  }
+}
+
+function logDecision(
+  trigger: DeploymentTrigger,
+  request: DeploymentRequest,
+  decision: Decision,
+  judged: Judged,
+): void {
+  trigger.log.info(
+    {
+      event: "deployment-decision",
+      repo: `${request.repo.owner}/${request.repo.repo}`,
+      run: request.runId,
+      deployment: request.deploymentId,
+      environment: request.environment,
+      sha: request.sha,
+      decision,
+      gates: Object.fromEntries(judged.gates.map((gate) => [gate.id, gate.status])),
+      ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
+    },
+    `deployment ${decision}`,
+  );
+}

@@ -1,0 +1,122 @@
+// Renders a deployment evaluation as the protection rule's comment (shown on the waiting job)
+// and as the commit status `release-policy/<environment>`. GitHub caps the comment at 1024
+// characters, so each unmet gate gets one line (what is wrong, how to fix it) cut to fit.
+import type { DeploymentEvaluation } from "../evaluate/deployment.js";
+import type { GateResult, GateStatus } from "../evaluate/types.js";
+
+export const MAX_COMMENT_CHARS = 1024;
+/** GitHub's limit on a commit status description. */
+export const MAX_STATUS_DESCRIPTION = 140;
+
+export type Decision = "approved" | "rejected" | "waiting";
+
+const MARK: Record<GateStatus, string> = {
+  pass: "✅",
+  fail: "❌",
+  pending: "⏳",
+  skipped: "⏭",
+  error: "⚠️",
+};
+
+const HEADLINE: Record<Decision, string> = {
+  approved: "Release Policy approved",
+  rejected: "Release Policy rejected",
+  waiting: "Release Policy is waiting:",
+};
+
+/** The decision an evaluation leads to: never an approval over a failing or waiting gate. */
+export function decisionOf(evaluation: DeploymentEvaluation): Decision {
+  if (evaluation.conclusion === "failure") return "rejected";
+  return evaluation.conclusion === "pending" ? "waiting" : "approved";
+}
+
+const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+function gateLine(gate: GateResult): string {
+  const fix = gate.fix ? ` → ${oneLine(gate.fix)}` : "";
+  return `${MARK[gate.status]} ${gate.id}: ${oneLine(gate.reason)}${fix}`;
+}
+
+function cut(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join("")}…`;
+}
+
+export interface CommentOptions {
+  /** Where the full record can be read (the pull request, the release record). */
+  link?: string;
+  /** Said instead of gate lines when there are none (no policy, no gates, an error). */
+  note?: string;
+}
+
+/**
+ * "Release Policy rejected production: 1 of 3 gates not met." then one line per unmet gate,
+ * then the link. Passing gates are summarised by count; unmet ones are never dropped
+ * silently: when they do not fit, the last line says how many more there are.
+ */
+export function renderProtectionComment(
+  evaluation: DeploymentEvaluation,
+  decision: Decision,
+  options: CommentOptions = {},
+): string {
+  const applicable = evaluation.gates.filter((g) => g.status !== "skipped");
+  const unmet = applicable.filter((g) => g.status !== "pass");
+  const head =
+    decision === "waiting"
+      ? `${HEADLINE.waiting} ${evaluation.environment}: ${unmet.length} of ${applicable.length} gates open.`
+      : `${HEADLINE[decision]} ${evaluation.environment}: ${applicable.length - unmet.length} of ${applicable.length} gates met${evaluation.changeType ? ` (${evaluation.changeType} change)` : ""}.`;
+  const tail = options.link ? `Details: ${options.link}` : "";
+  const note = options.note ? [oneLine(options.note)] : [];
+  return fitLines(head, [...note, ...unmet.map(gateLine)], tail);
+}
+
+/** Head, as many body lines as fit (each cut to a fair share), tail; ≤ MAX_COMMENT_CHARS. */
+export function fitLines(head: string, body: string[], tail: string): string {
+  const budget = MAX_COMMENT_CHARS - [...head].length - [...tail].length - 2;
+  const lines: string[] = [];
+  let used = 0;
+  for (const [index, line] of body.entries()) {
+    const left = body.length - index;
+    const reserve = left > 1 ? 24 : 0; // room for "… and N more unmet gates"
+    const share = Math.max(80, Math.floor((budget - used - reserve) / left));
+    const text = cut(line, share);
+    if (used + [...text].length + 1 > budget - reserve) {
+      lines.push(`… and ${left} more unmet gate${left > 1 ? "s" : ""}`);
+      break;
+    }
+    lines.push(text);
+    used += [...text].length + 1;
+  }
+  const all = [head, ...lines, ...(tail ? [tail] : [])].join("\n");
+  return cut(all, MAX_COMMENT_CHARS);
+}
+
+/** A comment that stands alone (no evaluation): no policy, an invalid one, an error. */
+export function renderNotice(
+  decision: Decision,
+  environment: string,
+  lines: string[],
+  link?: string,
+): string {
+  const head =
+    decision === "waiting"
+      ? `${HEADLINE.waiting} ${environment}.`
+      : `${HEADLINE[decision]} ${environment}.`;
+  return fitLines(head, lines.map(oneLine), link ? `Details: ${link}` : "");
+}
+
+/** The commit status for the decision: state and a description within GitHub's limit. */
+export function renderCommitStatus(
+  decision: Decision,
+  environment: string,
+  gates: readonly GateResult[],
+): { state: "pending" | "success" | "failure"; description: string } {
+  const unmet = gates.filter((g) => g.status !== "pass" && g.status !== "skipped");
+  const state =
+    decision === "approved" ? "success" : decision === "rejected" ? "failure" : "pending";
+  const summary =
+    decision === "approved"
+      ? `approved for ${environment}`
+      : `${decision === "rejected" ? "rejected" : "waiting"} for ${environment}: ${unmet.map((g) => g.id).join(", ") || "see the deployment"}`;
+  return { state, description: cut(summary, MAX_STATUS_DESCRIPTION) };
+}

@@ -1,0 +1,167 @@
+// Drives the app's deployment side through probot.receive(), with GitHub stood in by nock and
+// time driven by hand: a clock the test sets and a scheduler whose due tasks run on request.
+import { generateKeyPairSync } from "node:crypto";
+import type { EmitterWebhookEvent } from "@octokit/webhooks";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/app.js";
+import type { DeploymentAppOptions } from "../../src/handlers/deployment.js";
+import type { Scheduler } from "../../src/holds/scheduler.js";
+import type { Store } from "../../src/store/store.js";
+import { INSTALLATION_ID } from "../fixtures/deployment/payloads.js";
+
+export const APP_ID = 4343;
+export const API = "https://api.github.com";
+export const REPO_PATH = "/repos/acme/shop";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+/** Tasks run only when the test says time has come. */
+export class ManualScheduler implements Scheduler {
+  readonly #tasks = new Set<{ when: number; task: () => Promise<void> }>();
+
+  at(when: Date, task: () => Promise<void>): () => void {
+    const entry = { when: when.getTime(), task };
+    this.#tasks.add(entry);
+    return () => this.#tasks.delete(entry);
+  }
+
+  /** Runs every task due at `now`, including ones those tasks schedule for then or earlier. */
+  async runDue(now: Date): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      const due = [...this.#tasks].filter((t) => t.when <= now.getTime());
+      if (due.length === 0) return ran;
+      for (const entry of due) {
+        this.#tasks.delete(entry);
+        await entry.task();
+        ran += 1;
+      }
+    }
+  }
+
+  /** When the next task is due, if any. */
+  get next(): Date | undefined {
+    const times = [...this.#tasks].map((t) => t.when);
+    return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  }
+}
+
+export interface DeploymentHarness {
+  probot: Probot;
+  clock: { now: Date };
+  scheduler: ManualScheduler;
+  receive(name: string, payload: object, id?: string): Promise<void>;
+}
+
+let deliveries = 0;
+
+/** A fresh app instance over `store`: a second one over the same store is a restart. */
+export async function startApp(
+  store: Store,
+  clock: { now: Date },
+  scheduler = new ManualScheduler(),
+): Promise<DeploymentHarness> {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: "deployment-test-secret",
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object | undefined), enabled: false },
+    })),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  });
+  const options: DeploymentAppOptions = {
+    appId: APP_ID,
+    secret: "deployment-test-secret",
+    store,
+    clock: () => clock.now,
+    scheduler,
+  };
+  await probot.load(createApp(options));
+  return {
+    probot,
+    clock,
+    scheduler,
+    async receive(name, payload, id) {
+      deliveries += 1;
+      await probot.receive({ id: id ?? `dep-${deliveries}`, name, payload } as EmitterWebhookEvent);
+    },
+  };
+}
+
+/** nock for api.github.com, answering the installation token request first. */
+export function githubWithToken(): nock.Scope {
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+export function policyContents(text: string) {
+  return {
+    type: "file",
+    encoding: "base64",
+    size: Buffer.byteLength(text),
+    name: "release-policy.yml",
+    path: ".github/release-policy.yml",
+    sha: "policysha",
+    content: Buffer.from(text).toString("base64"),
+  };
+}
+
+export const POLICY_PATH_URL = `${REPO_PATH}/contents/.github%2Frelease-policy.yml`;
+
+/** The merged pull request GitHub lists for the deployed commit. */
+export function mergedPull(sha: string, labels: string[] = [], author = "author") {
+  return {
+    number: 7,
+    html_url: "https://github.com/acme/shop/pull/7",
+    user: { login: author },
+    labels: labels.map((name) => ({ name })),
+    merged_at: "2026-03-09T10:00:00Z",
+    merge_commit_sha: sha,
+    head: { sha: "feedfeedfeedfeedfeedfeedfeedfeedfeedfeed", ref: "feature" },
+    base: { ref: "main" },
+    state: "closed",
+  };
+}
+
+/** The app's own release-policy check run on a pull request's head. */
+export function policyCheckRuns(conclusion: string) {
+  return {
+    total_count: 1,
+    check_runs: [
+      {
+        id: 1,
+        name: "release-policy",
+        status: "completed",
+        conclusion,
+        app: { id: APP_ID },
+        html_url: "https://github.com/acme/shop/runs/1",
+      },
+    ],
+  };
+}
+
+/**
+ * Keeps the JSON body of each protection rule answer and each commit status the app sends
+ * through `scope`, in order.
+ */
+export function recordWrites(
+  scope: nock.Scope,
+  into: { answers: Record<string, unknown>[]; statuses: Record<string, unknown>[] },
+): nock.Scope {
+  return scope.on("request", (request: Request, _interceptor: unknown, body: string) => {
+    const path = new URL(request.url).pathname;
+    if (request.method !== "POST" || !body) return;
+    if (path.endsWith("/deployment_protection_rule")) into.answers.push(JSON.parse(body));
+    else if (path.includes("/statuses/")) into.statuses.push(JSON.parse(body));
+  });
+}
