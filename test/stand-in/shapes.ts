@@ -428,6 +428,10 @@ export function comment(ctx: ShapeContext, repo: RepoRecord, record: CommentReco
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     author_association: "MEMBER",
+    // GitHub names the app behind a comment an app wrote: the app recognises its own by it.
+    ...(record.user === `${ctx.state.app.slug}[bot]`
+      ? { performed_via_github_app: integration(ctx, ctx.state.app) }
+      : {}),
   };
 }
 

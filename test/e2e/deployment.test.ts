@@ -1,0 +1,93 @@
+// The deployment protection rule through the real server process: a production job is
+// held until a release manager approves it in GitHub's deployment review, then approved
+// exactly once, also when GitHub redelivers the approval.
+import { jest } from "@jest/globals";
+import type { ProtectionAnswer } from "../stand-in/records.js";
+import { start, type StandIn } from "../stand-in/server.js";
+import { GitHubEvents } from "./github-events.js";
+import { startServer, waitFor, type AppServer } from "./server-process.js";
+
+jest.setTimeout(60_000);
+
+const OWNER = "acme";
+const REPO = "shop";
+const SECRET = "e2e-deployment-secret";
+const POLICY = `environments:
+  production: {}
+gates:
+  release-manager:
+    stage: deployment
+    environments: [production]
+    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
+`;
+
+let gh: StandIn;
+let server: AppServer;
+let events: GitHubEvents;
+let mergeSha: string;
+
+beforeAll(async () => {
+  gh = await start({ app: { id: 4712 } });
+  gh.state.addRepo({ owner: OWNER, repo: REPO, installationId: 43 });
+  gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", POLICY);
+  gh.state.addTeam(OWNER, "release-managers", ["rita"]);
+  const merged = gh.state.addPullRequest(OWNER, REPO, {
+    number: 3,
+    title: "CHG0000003: new payment provider",
+    author: "carol",
+    merged: true,
+  });
+  if (!merged.mergeCommitSha) throw new Error("the seeded pull request was not merged");
+  mergeSha = merged.mergeCommitSha;
+  events = new GitHubEvents(gh, OWNER, REPO);
+  server = await startServer({ standIn: gh, secret: SECRET });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await gh?.close();
+});
+
+afterEach(() => {
+  expect(gh.violations()).toEqual([]);
+  expect(gh.unmodelled()).toEqual([]);
+});
+
+const answersFor = (runId: number) =>
+  gh.state.protectionRuleAnswers({ owner: OWNER, repo: REPO, runId });
+
+function nthAnswer(runId: number, n: number): () => ProtectionAnswer | undefined {
+  return () => answersFor(runId)[n - 1];
+}
+
+async function send(webhook: { event: string; payload: object }, id?: string): Promise<void> {
+  const delivery = await server.deliver(webhook.event, webhook.payload, { id });
+  if (delivery.status >= 300)
+    throw new Error(`delivery answered ${delivery.status}: ${delivery.body}\n${server.output()}`);
+}
+
+test("held until a release manager approves, then approved once", async () => {
+  const requested = events.deploymentRequested({
+    sha: mergeSha,
+    environment: "production",
+    actor: "carol",
+  });
+  await send(requested);
+
+  const held = await waitFor(
+    "the status comment that holds the job",
+    nthAnswer(requested.runId, 1),
+  );
+  expect(held).toMatchObject({ environmentName: "production", state: null });
+  expect(held.comment).toContain("release-manager");
+
+  const approval = events.deploymentApproved(requested.runId, "production", "rita");
+  await send(approval, "approval-delivery");
+  const approved = await waitFor("the approval", nthAnswer(requested.runId, 2));
+  expect(approved).toMatchObject({ environmentName: "production", state: "approved" });
+
+  // GitHub's redelivery reuses the delivery id: it must not produce a second decision.
+  await send(approval, "approval-delivery");
+  await send(events.deploymentApproved(requested.runId, "production", "rita"));
+  expect(answersFor(requested.runId).filter((a) => a.state !== null)).toHaveLength(1);
+});
