@@ -4,6 +4,7 @@
 import { CHECK_NAME } from "../effects/check-run.js";
 import type { Octokit } from "../github/types.js";
 import { checkRunState } from "./checks.js";
+import { readCommitters } from "./pull-request.js";
 import type { TeamReader } from "./teams.js";
 import type { CheckState, RepoRef } from "./types.js";
 
@@ -135,7 +136,13 @@ async function readPulls(
     merged.map(async (pr): Promise<DeployedPull> => {
       const [policyCheck, committers] = await Promise.all([
         readPolicyCheck(octokit, appId, request.repo, pr.head.sha),
-        withCommitters ? readCommitters(octokit, request.repo, pr.number) : undefined,
+        withCommitters
+          ? readCommitters(octokit, {
+              owner: request.repo.owner,
+              repo: request.repo.repo,
+              pull_number: pr.number,
+            })
+          : undefined,
       ]);
       return {
         number: pr.number,
@@ -173,23 +180,6 @@ async function readPolicyCheck(
   });
   const own = data.check_runs.find((run) => run.name === CHECK_NAME && run.app?.id === appId);
   return own ? checkRunState(own.status, own.conclusion) : "missing";
-}
-
-async function readCommitters(octokit: Octokit, repo: RepoRef, number: number): Promise<string[]> {
-  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, {
-    owner: repo.owner,
-    repo: repo.repo,
-    pull_number: number,
-    per_page: 100,
-  });
-  const logins = new Set<string>();
-  for (const commit of commits) {
-    if (commit.author?.login) logins.add(commit.author.login);
-    if (commit.committer?.login && commit.committer.login !== "web-flow") {
-      logins.add(commit.committer.login);
-    }
-  }
-  return [...logins].sort();
 }
 
 async function readDeployers(octokit: Octokit, request: DeploymentRequest): Promise<string[]> {

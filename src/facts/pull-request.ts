@@ -88,7 +88,7 @@ export async function gatherPullRequestFacts(input: {
   return { facts, checkRuns: checks.runs };
 }
 
-type PullAt = { owner: string; repo: string; pull_number: number };
+export type PullAt = { owner: string; repo: string; pull_number: number };
 
 async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> {
   const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...at, per_page: 100 });
@@ -106,7 +106,8 @@ async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> 
   );
 }
 
-async function readCommitters(octokit: Octokit, at: PullAt): Promise<string[]> {
+/** Logins of the authors and committers of a pull request's commits. */
+export async function readCommitters(octokit: Octokit, at: PullAt): Promise<string[]> {
   // GitHub lists at most 250 commits here; a larger PR still excludes its first 250
   // commits' authors, and the limit is documented.
   const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...at, per_page: 100 });
