@@ -18,6 +18,8 @@ export async function onCheckRunCompleted(
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, run.name))) return;
   await oncePerDelivery(deps, context, async () => {
+    // GitHub leaves pull_requests empty for a pull request from a fork: find it by commit.
+    if (run.pull_requests.length === 0) return evaluateHeadsOf(deps, context, repo, run.head_sha);
     const numbers = run.pull_requests.map((pr) => pr.number);
     await evaluateAll(deps, context, repo, numbers);
   });
@@ -44,19 +46,27 @@ export async function onStatus(deps: AppDeps, context: Context<"status">): Promi
   const { repository, sha, context: name } = context.payload;
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, name))) return;
-  await oncePerDelivery(deps, context, async () => {
-    const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-      owner: repo.owner,
-      repo: repo.repo,
-      commit_sha: sha,
-    });
-    const heads = data.filter((pr) => pr.state === "open" && pr.head.sha === sha);
-    await Promise.all(
-      heads.map((pr) =>
-        evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr),
-      ),
-    );
+  await oncePerDelivery(deps, context, () => evaluateHeadsOf(deps, context, repo, sha));
+}
+
+/** Re-evaluates the open pull requests whose head is this commit (one request finds them). */
+async function evaluateHeadsOf(
+  deps: AppDeps,
+  context: EventContext,
+  repo: RepoRef,
+  sha: string,
+): Promise<void> {
+  const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    owner: repo.owner,
+    repo: repo.repo,
+    commit_sha: sha,
   });
+  const heads = data.filter((pr) => pr.state === "open" && pr.head.sha === sha);
+  await Promise.all(
+    heads.map((pr) =>
+      evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr),
+    ),
+  );
 }
 
 async function gateNamesCheck(

@@ -191,6 +191,30 @@ describe("events that re-evaluate", () => {
     });
   });
 
+  test("check_run.completed from a fork (no pull_requests in the payload) finds the pull request by commit", async () => {
+    const harness = await createHarness();
+    const created = await open(harness);
+    const pulls = `${REPO_PATH}/commits/${HEAD}/pulls`;
+    const scope = api()
+      .get(pulls)
+      .reply(200, [pullRequest()])
+      .get(RUNS)
+      .reply(200, { total_count: 2, check_runs: [build("success"), listedCheckRun(1, created)] })
+      .get(STATUSES)
+      .reply(200, { state: "pending", statuses: [] })
+      .patch(`${REPO_PATH}/check-runs/1`)
+      .reply(200, { id: 1 });
+    const payload = checkRunEvent("completed", { name: "build", appId: 15368 });
+    (payload.check_run as Record<string, unknown>).pull_requests = [];
+    (payload.check_run as Record<string, unknown>).head_sha = HEAD;
+
+    const made = await harness.receive("check_run", payload);
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expectRequests(made, [`GET ${pulls}`, `GET ${RUNS}`, `GET ${STATUSES}`, UPDATE_RUN]);
+    expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
+  });
+
   test("a push that changes the policy drops the cached one and re-evaluates each open pull request", async () => {
     const harness = await createHarness();
     const created = await open(harness);
