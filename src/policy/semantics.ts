@@ -4,7 +4,9 @@
 import picomatch from "picomatch";
 import type { PolicyProblem } from "../evaluate/types.js";
 import type { PathSegment, PolicyLocator } from "./problems.js";
+import { parseDuration } from "../evaluate/time/duration.js";
 import { patternError } from "./regex.js";
+import { durationPattern } from "./schema.js";
 import type { Condition, Gate, Policy, Principals, Requirement } from "./schema.js";
 import { POLICY_PATH } from "./types.js";
 
@@ -140,23 +142,6 @@ function checkChangeTypes(ctx: Context): void {
 // ---------------------------------------------------------------------------------------
 // environments
 
-const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** Milliseconds of a duration such as "24h"; undefined when it is not one. */
-export function durationMs(text: string): number | undefined {
-  const match = DURATION.exec(text);
-  const unit = match?.[2];
-  return match && unit ? Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN) : undefined;
-}
-
 function checkEnvironments(ctx: Context): void {
   const environments = ctx.policy.environments ?? {};
   const names = Object.keys(environments);
@@ -193,7 +178,8 @@ function checkSoak(ctx: Context, name: string, soak: string | undefined, after?:
   if (after === undefined) {
     report(ctx, path, `soak needs "after": it is the time spent in the previous environment`);
   }
-  const ms = durationMs(soak);
+  // The schema has already refused a malformed soak; parse only what it let through.
+  const ms = durationPattern.test(soak) ? parseDuration(soak) : undefined;
   if (ms !== undefined && ms > MAX_SOAK_MS) {
     report(
       ctx,
