@@ -14,6 +14,14 @@ const permissionRank: Record<PullRequestFacts["permissions"][string], number> = 
   admin: 5,
 };
 
+/** What eligibility reads: the facts of a pull request, a deployment, or a checklist edit. */
+export interface MembershipFacts {
+  repo: { owner: string };
+  /** Members of each team, by "org/slug"; a team left out is unknown, never empty. */
+  teams: Record<string, string[]>;
+  permissions?: PullRequestFacts["permissions"];
+}
+
 export type Eligibility =
   | { kind: "eligible"; via: string }
   | { kind: "ineligible" }
@@ -23,17 +31,17 @@ export type Eligibility =
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** A team's members from the facts, by "org/slug" (GitHub compares both case-insensitively). */
-export function teamMembers(facts: PullRequestFacts, team: string): string[] | undefined {
+export function teamMembers(facts: MembershipFacts, team: string): string[] | undefined {
   const key = qualifyTeam(team, facts.repo.owner);
   const found = Object.entries(facts.teams).find(([k]) => same(k, key));
   return found?.[1];
 }
 
 function lookupPermission(
-  facts: PullRequestFacts,
+  facts: MembershipFacts,
   login: string,
 ): PullRequestFacts["permissions"][string] | undefined {
-  return Object.entries(facts.permissions).find(([k]) => same(k, login))?.[1];
+  return Object.entries(facts.permissions ?? {}).find(([k]) => same(k, login))?.[1];
 }
 
 /**
@@ -45,7 +53,7 @@ function lookupPermission(
 export function isEligible(
   principals: Approvers,
   login: string,
-  facts: PullRequestFacts,
+  facts: MembershipFacts,
 ): Eligibility {
   if ((principals.users ?? []).some((u) => same(u, login)))
     return { kind: "eligible", via: "listed" };

@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { applyEdit, type MayTick } from "../checklist/edit.js";
 import { itemId, type ChecklistItem } from "../checklist/state.js";
+import { isEligible } from "../evaluate/eligibility.js";
 import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evaluate/needs.js";
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
@@ -91,22 +92,15 @@ async function mayTickFor(
   items: ChecklistItem[],
 ): Promise<MayTick> {
   const named = [...new Set(items.flatMap((item) => item.by?.teams ?? []))];
-  let members: Record<string, string[]> | null;
-  try {
-    members = await teams.members(named.map((team) => qualifyTeam(team, repo.owner)));
-  } catch {
-    members = null; // membership unknown: every restricted tick is refused as unverifiable
-  }
+  // Membership that cannot be read is left out: every tick it would decide is "unknown",
+  // and refused as unverifiable.
+  const members = await teams
+    .members(named.map((team) => qualifyTeam(team, repo.owner)))
+    .catch(() => ({}));
+  const facts = { repo, teams: members };
   return (login, item) => {
     if (!item.by) return true;
-    const same = (other: string) => other.toLowerCase() === login.toLowerCase();
-    if ((item.by.users ?? []).some(same)) return true;
-    let unknown = false;
-    for (const team of item.by.teams ?? []) {
-      const list = members?.[qualifyTeam(team, repo.owner)];
-      if (list === undefined) unknown = true;
-      else if (list.some(same)) return true;
-    }
-    return unknown ? "unknown" : false;
+    const eligibility = isEligible(item.by, login, facts);
+    return eligibility.kind === "unknown" ? "unknown" : eligibility.kind === "eligible";
   };
 }

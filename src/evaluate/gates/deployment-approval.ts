@@ -4,8 +4,7 @@
 import type { DeploymentFacts } from "../../facts/deployment.js";
 import type { DeploymentExclusion, Requirement } from "../../policy/schema.js";
 import type { Outcome } from "../conclusion.js";
-import { describePrincipals } from "../eligibility.js";
-import { qualifyTeam } from "../needs.js";
+import { describePrincipals, isEligible } from "../eligibility.js";
 
 type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
 
@@ -54,16 +53,10 @@ function judge(
   const excluded = exclusionOf(login, exclude, facts);
   if (typeof excluded === "string") return { kind: "excluded", why: excluded };
   if (excluded) return { kind: "unknown", missing: excluded.missing };
-  if ((req.from.users ?? []).some((u) => same(u, login))) return { kind: "counted", via: "listed" };
-  const missing: string[] = [];
-  for (const team of req.from.teams ?? []) {
-    const key = qualifyTeam(team, facts.repo.owner);
-    const members = Object.entries(facts.teams).find(([k]) => same(k, key))?.[1];
-    if (members === undefined) missing.push(`the members of team ${key}`);
-    else if (members.some((m) => same(m, login))) return { kind: "counted", via: `team ${team}` };
-  }
-  return missing.length > 0
-    ? { kind: "unknown", missing: missing.join(" and ") }
+  const eligibility = isEligible(req.from, login, facts);
+  if (eligibility.kind === "eligible") return { kind: "counted", via: eligibility.via };
+  return eligibility.kind === "unknown"
+    ? { kind: "unknown", missing: eligibility.missing.join(" and ") }
     : { kind: "ineligible" };
 }
 
