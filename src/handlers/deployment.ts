@@ -102,23 +102,6 @@ async function onRequested(
   );
 }
 
-const chains = new Map<string, Promise<unknown>>();
-
-/**
- * Runs read-modify-write work on one key one after another (approvals arriving together
- * must all be kept). Within one process; a shared store would need an atomic append.
- */
-function serially<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = chains.get(key) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  const settled = next.catch(() => undefined);
-  chains.set(key, settled);
-  void settled.then(() => {
-    if (chains.get(key) === settled) chains.delete(key);
-  });
-  return next;
-}
-
 type ReviewContext = Context<"deployment_review.approved"> | Context<"deployment_review.rejected">;
 
 /** The environments a deployment review covers (one review may cover several jobs). */
@@ -142,9 +125,7 @@ async function onApproved(
     const repo = repoRefOf(payload.repository);
     for (const environment of reviewedEnvironments(payload)) {
       const key = holdKey({ repo, runId, environment });
-      await serially(key, () =>
-        recordApproval(deps.store, key, { user: approver, at: deps.now().toISOString() }),
-      );
+      await recordApproval(deps.store, key, { user: approver, at: deps.now().toISOString() });
       const hold = await deps.holds.get(key);
       if (hold)
         await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);

@@ -11,19 +11,23 @@ export async function readApprovals(
   store: Store,
   holdKey: string,
 ): Promise<DeploymentApprovalFact[]> {
-  const raw = await store.get(keyOf(holdKey));
-  return raw ? (JSON.parse(raw) as DeploymentApprovalFact[]) : [];
+  const members = await store.members(keyOf(holdKey));
+  return members.map((member) => JSON.parse(member) as DeploymentApprovalFact);
 }
 
-/** Adds an approval; the same person approving twice is kept once (their first approval). */
+/**
+ * Adds an approval; the same person approving twice is kept once (their first approval).
+ * Claiming the person, then adding to a set, keeps approvals that arrive together, in one
+ * process or several.
+ */
 export async function recordApproval(
   store: Store,
   holdKey: string,
   approval: DeploymentApprovalFact,
 ): Promise<DeploymentApprovalFact[]> {
-  const known = await readApprovals(store, holdKey);
-  if (known.some((a) => a.user.toLowerCase() === approval.user.toLowerCase())) return known;
-  const all = [...known, approval];
-  await store.set(keyOf(holdKey), JSON.stringify(all), HOLD_TTL_MS);
-  return all;
+  const person = `${keyOf(holdKey)}:${approval.user.toLowerCase()}`;
+  if (await store.claim(person, HOLD_TTL_MS)) {
+    await store.addToSet(keyOf(holdKey), JSON.stringify(approval), HOLD_TTL_MS);
+  }
+  return readApprovals(store, holdKey);
 }

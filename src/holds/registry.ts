@@ -1,6 +1,6 @@
 // Held deployments: those a gate keeps waiting (an approval, a window, a soak time). They live
 // in the Store so that a restart, or another instance sharing a Redis store, picks them up.
-// The Store cannot list keys, so an index entry names every hold.
+// The Store cannot list keys, so an index set names every hold.
 import type { DeploymentRequest } from "../facts/deployment.js";
 import type { Store } from "../store/store.js";
 
@@ -40,31 +40,23 @@ export class HoldRegistry {
 
   async put(hold: Hold): Promise<void> {
     await this.store.set(`hold:${hold.key}`, JSON.stringify(hold), HOLD_TTL_MS);
-    const index = await this.#index();
-    if (!index.includes(hold.key)) await this.#writeIndex([...index, hold.key]);
+    await this.store.addToSet(INDEX_KEY, hold.key, HOLD_TTL_MS);
   }
 
   async remove(key: string): Promise<void> {
     await this.store.delete(`hold:${key}`);
-    const index = await this.#index();
-    if (index.includes(key)) await this.#writeIndex(index.filter((k) => k !== key));
+    await this.store.removeFromSet(INDEX_KEY, key);
   }
 
   /** Every hold still in the store; index entries whose hold expired are dropped. */
   async all(): Promise<Hold[]> {
-    const index = await this.#index();
-    const holds = await Promise.all(index.map((key) => this.get(key)));
-    const live = holds.filter((hold): hold is Hold => hold !== null);
-    if (live.length !== index.length) await this.#writeIndex(live.map((hold) => hold.key));
+    const index = await this.store.members(INDEX_KEY);
+    const holds = await Promise.all(index.map(async (key) => [key, await this.get(key)] as const));
+    const live: Hold[] = [];
+    for (const [key, hold] of holds) {
+      if (hold) live.push(hold);
+      else await this.store.removeFromSet(INDEX_KEY, key);
+    }
     return live;
-  }
-
-  async #index(): Promise<string[]> {
-    const raw = await this.store.get(INDEX_KEY);
-    return raw ? (JSON.parse(raw) as string[]) : [];
-  }
-
-  async #writeIndex(keys: string[]): Promise<void> {
-    await this.store.set(INDEX_KEY, JSON.stringify(keys), HOLD_TTL_MS);
   }
 }

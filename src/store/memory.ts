@@ -13,6 +13,12 @@ export class MemoryStore implements Store {
   ) {}
 
   async get(key: string): Promise<string | null> {
+    return this.#getNow(key);
+  }
+
+  // The *Now helpers never await: a claim or a set update that reads and writes through
+  // them cannot interleave with another caller, which is what makes them atomic here.
+  #getNow(key: string): string | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
     if (entry.expires <= this.#now()) {
@@ -23,6 +29,10 @@ export class MemoryStore implements Store {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#setNow(key, value, ttlMs);
+  }
+
+  #setNow(key: string, value: string, ttlMs: number): void {
     this.#entries.delete(key); // re-insert so Map order stays oldest-first
     this.#entries.set(key, { value, expires: this.#now() + ttlMs });
     if (this.#entries.size > this.maxEntries) this.#sweep();
@@ -33,9 +43,32 @@ export class MemoryStore implements Store {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    if ((await this.get(key)) !== null) return false;
-    await this.set(key, "1", ttlMs);
+    if (this.#getNow(key) !== null) return false;
+    this.#setNow(key, "1", ttlMs);
     return true;
+  }
+
+  // Each set is one entry holding a JSON array.
+  async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    const members = this.#membersNow(key);
+    if (!members.includes(member)) members.push(member);
+    this.#setNow(key, JSON.stringify(members), ttlMs);
+  }
+
+  async removeFromSet(key: string, member: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    const members = this.#membersNow(key);
+    if (!entry || !members.includes(member)) return;
+    entry.value = JSON.stringify(members.filter((m) => m !== member));
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.#membersNow(key);
+  }
+
+  #membersNow(key: string): string[] {
+    const value = this.#getNow(key);
+    return value === null ? [] : (JSON.parse(value) as string[]);
   }
 
   #now(): number {

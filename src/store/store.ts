@@ -12,6 +12,15 @@ export interface Store {
    * redelivered webhook once.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Set operations, atomic in every backend (Redis: SADD, SREM, SMEMBERS): concurrent
+   * writers each add their member and none is lost, as a read-modify-write of a JSON list
+   * would lose one. Adding refreshes the set's time to live.
+   */
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>;
+  removeFromSet(key: string, member: string): Promise<void>;
+  /** Members in the order they were first added. */
+  members(key: string): Promise<string[]>;
 }
 
 /** Milliseconds since the epoch: injected so expiry is testable without waiting. */
