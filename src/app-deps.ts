@@ -7,6 +7,7 @@ import { KeyedQueue } from "./pipeline/keyed-queue.js";
 import type { PipelineDeps } from "./pipeline/pull-request.js";
 import { MemoryStore } from "./store/memory.js";
 import type { Clock, Store } from "./store/store.js";
+import type { Scheduler } from "./holds/scheduler.js";
 
 /** What the app is built from; tests pass their own clock, store and ids. */
 export interface AppOptions {
@@ -15,6 +16,8 @@ export interface AppOptions {
   secret: string;
   store?: Store;
   clock?: Clock;
+  /** When held deployments are re-checked; timers by default. */
+  scheduler?: Scheduler;
 }
 
 export interface AppDeps extends PipelineDeps {

@@ -7,15 +7,10 @@ import type { DeploymentRequest } from "../facts/deployment.js";
 import type { Octokit } from "../github/types.js";
 import { recordApproval } from "../holds/approvals.js";
 import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
-import { timerScheduler, type Scheduler } from "../holds/scheduler.js";
+import { timerScheduler } from "../holds/scheduler.js";
 import { HoldTimers } from "../holds/timers.js";
 import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
-
-export type DeploymentAppOptions = AppOptions & {
-  /** When held deployments are re-checked; timers by default. */
-  scheduler?: Scheduler;
-};
 
 const RUN_ID = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/;
 
@@ -55,11 +50,7 @@ export function requestOf(payload: RequestedPayload): DeploymentRequest | string
 
 type Deps = AppDeps & DeploymentDeps;
 
-export function registerDeploymentHandlers(
-  app: Probot,
-  base: AppDeps,
-  options: DeploymentAppOptions,
-): Deps {
+export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: AppOptions): Deps {
   const scheduler = options.scheduler ?? timerScheduler(base.now);
   const holds = new HoldRegistry(base.store);
   const recheck = async (hold: Hold): Promise<void> => {

@@ -6,7 +6,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
-import type { DeploymentAppOptions } from "../../src/handlers/deployment.js";
+import type { AppOptions } from "../../src/app-deps.js";
 import type { Scheduler } from "../../src/holds/scheduler.js";
 import type { Store } from "../../src/store/store.js";
 import { INSTALLATION_ID } from "../fixtures/deployment/payloads.js";
@@ -78,7 +78,7 @@ export async function startApp(
     })),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
   });
-  const options: DeploymentAppOptions = {
+  const options: AppOptions = {
     appId: APP_ID,
     secret: "deployment-test-secret",
     store,
