@@ -144,6 +144,16 @@ export function contents(text: string, sha = "policysha1") {
 
 export const POLICY_URL = `${REPO_PATH}/contents/.github%2Frelease-policy.yml`;
 
+/** The example pull request (#2) and the request paths every pipeline test names. */
+export const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+export const RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?filter=latest&per_page=100`;
+export const OWN_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=release-policy&filter=latest&per_page=100`;
+export const STATUSES = `${REPO_PATH}/commits/${HEAD}/status?per_page=100`;
+export const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
+export const PULL = `${REPO_PATH}/pulls/2`;
+export const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
+export const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
+
 /** Everything recorded by nock that was not expected fails the test. */
 export function cleanNock(): void {
   nock.cleanAll();

@@ -18,18 +18,18 @@ import {
   REPO_PATH,
   TOKEN_REQUEST,
   type Harness,
+  HEAD,
+  RUNS,
+  OWN_RUNS,
+  POLICY_AT_HEAD,
+  PULL,
+  CREATE_RUN,
+  UPDATE_RUN,
 } from "./harness.js";
 
-const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const COMMENT_ID = 9001;
-const RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?filter=latest&per_page=100`;
-const OWN_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=release-policy&filter=latest&per_page=100`;
-const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
 const COMMENTS = `${REPO_PATH}/issues/2/comments?per_page=100`;
 const TEAM_DESK = `/orgs/${OWNER}/teams/service-desk/members?per_page=100`;
-const PULL = `${REPO_PATH}/pulls/2`;
-const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
-const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
 const CREATE_COMMENT = `POST ${REPO_PATH}/issues/2/comments`;
 const UPDATE_COMMENT = `PATCH ${REPO_PATH}/issues/comments/${COMMENT_ID}`;
 

@@ -16,16 +16,16 @@ import {
   REPO_PATH,
   TOKEN_REQUEST,
   type Harness,
+  HEAD,
+  RUNS,
+  STATUSES,
+  POLICY_AT_HEAD,
+  PULL,
+  CREATE_RUN,
+  UPDATE_RUN,
 } from "./harness.js";
 
-const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-const RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?filter=latest&per_page=100`;
-const STATUSES = `${REPO_PATH}/commits/${HEAD}/status?per_page=100`;
-const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
-const PULL = `${REPO_PATH}/pulls/2`;
 const OPEN_PULLS = `${REPO_PATH}/pulls?state=open&per_page=100`;
-const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
-const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
 
 const POLICY = `gates:
   change-record:

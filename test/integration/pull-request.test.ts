@@ -16,19 +16,19 @@ import {
   REPO_PATH,
   TOKEN_REQUEST,
   type Harness,
+  HEAD,
+  RUNS,
+  OWN_RUNS,
+  POLICY_AT_HEAD,
+  CREATE_RUN,
+  UPDATE_RUN,
 } from "./harness.js";
 
-const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const OLD_COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ORG_POLICY_URL = `/repos/${OWNER}/.github/contents/.github%2Frelease-policy.yml`;
 const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
 const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
-const RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?filter=latest&per_page=100`;
-const OWN_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=release-policy&filter=latest&per_page=100`;
-const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
 const TEAM_ENG = `/orgs/${OWNER}/teams/eng/members?per_page=100`;
-const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
-const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
 
 const REVIEW_POLICY = `gates:
   peer-review:
