@@ -145,7 +145,7 @@ async function judge(
     octokit,
     appId: deps.appId,
     request,
-    needs: needsFor(policy, request),
+    needs: deploymentNeedsFor(policy, request),
     teams: teamReader(octokit, deps.store),
     approvals: await readApprovals(deps.store, holdKey(request)),
   });
@@ -162,7 +162,7 @@ async function judge(
 }
 
 /** What the environment's gates need fetched: nothing more. */
-export function needsFor(policy: Policy, request: DeploymentRequest): DeploymentNeeds {
+export function deploymentNeedsFor(policy: Policy, request: DeploymentRequest): DeploymentNeeds {
   const gates: Gate[] = deploymentGates(policy, request.environment).map(([, gate]) => gate);
   const approvals = gates.flatMap((g) =>
     g.require.deployment_approval ? [g.require.deployment_approval] : [],
