@@ -6,6 +6,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   cwd: string;
+  /** The current time; commands that evaluate default to it. Injected by tests. */
+  now?: () => Date;
 }
 
 export interface Command {

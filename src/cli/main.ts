@@ -4,6 +4,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { explainCommand } from "./explain.js";
 import { validateCommand } from "./validate.js";
 
 export type { CliIo, Command } from "./io.js";
@@ -11,6 +12,7 @@ export type { CliIo, Command } from "./io.js";
 /** Every verb. Add a command here and it appears in the help and dispatch. */
 export const commands: Record<string, Command> = {
   validate: validateCommand,
+  explain: explainCommand,
 };
 
 export function helpText(): string {

@@ -1,10 +1,9 @@
 // `release-policy validate [file]`: checks one policy file offline and prints each problem
 // as file:line:column, so editors and CI logs link straight to it.
-import { open } from "node:fs/promises";
-import { resolve } from "node:path";
 import { oversizeProblem, parsePolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import { MAX_POLICY_BYTES, POLICY_PATH, type PolicyFile } from "../policy/types.js";
+import { readBoundedFile } from "./files.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 
 const HELP = `Usage: release-policy validate [file]
@@ -19,34 +18,6 @@ so names they may define are not reported; the app checks the merged policy.
 Exit codes: 0 valid, 1 problems found, 2 usage error or unreadable file.
 `;
 
-type Read = { file: PolicyFile } | { oversize: number } | { error: string };
-
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EISDIR: "it is a directory",
-};
-
-/** Reads the file, refusing one over the size limit before reading it. */
-async function readPolicyFile(path: string, cwd: string): Promise<Read> {
-  try {
-    const handle = await open(resolve(cwd, path), "r");
-    try {
-      const { size, isFile } = await handle
-        .stat()
-        .then((s) => ({ size: s.size, isFile: s.isFile() }));
-      if (!isFile) return { error: "it is not a regular file" };
-      if (size > MAX_POLICY_BYTES) return { oversize: size };
-      return { file: { location: path, text: await handle.readFile("utf8") } };
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    return { error: REASONS[code] ?? (error instanceof Error ? error.message : String(error)) };
-  }
-}
-
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(HELP);
@@ -59,7 +30,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const path = args[0] ?? POLICY_PATH;
-  const read = await readPolicyFile(path, io.cwd);
+  const read = await readBoundedFile(path, io.cwd, MAX_POLICY_BYTES);
   if ("error" in read) {
     io.stderr.write(`release-policy validate: cannot read ${path}: ${read.error}\n`);
     return EXIT_USAGE;
@@ -68,7 +39,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`${formatProblem(oversizeProblem(path, read.oversize))}\n`);
     return EXIT_INVALID;
   }
-  return report(read.file, io);
+  return report({ location: path, text: read.text }, io);
 }
 
 function report(file: PolicyFile, io: CliIo): number {

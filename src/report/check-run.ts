@@ -109,7 +109,7 @@ export function renderAnnotations(problems: PolicyProblem[], path: string): Chec
  * The conclusion to show. It is the evaluation's, made stricter if a gate disagrees: the
  * check must never turn green over a failing, broken or waiting gate.
  */
-function effectiveConclusion(evaluation: Evaluation): Evaluation["conclusion"] {
+export function effectiveConclusion(evaluation: Evaluation): Evaluation["conclusion"] {
   const statuses = new Set(evaluation.gates.map((g) => g.status));
   if (evaluation.conclusion === "failure" || statuses.has("fail") || statuses.has("error")) {
     return "failure";
@@ -132,7 +132,10 @@ function gates(n: number): string {
   return n === 1 ? "1 gate" : `${n} gates`;
 }
 
-function renderTitle(conclusion: Evaluation["conclusion"], all: readonly GateResult[]): string {
+export function renderTitle(
+  conclusion: Evaluation["conclusion"],
+  all: readonly GateResult[],
+): string {
   const applicable = all.filter((g) => g.status !== "skipped");
   const passing = count(applicable, "pass");
   if (conclusion === "failure") {
@@ -163,9 +166,13 @@ function renderSummary(evaluation: Evaluation, opts: CheckRunOptions): string {
   return [changeType, body, renderFooter(evaluation.evaluatedAt, opts)].join("\n\n");
 }
 
+/** Gates that need someone's action first; a stable sort keeps the policy's order within. */
+export function byUrgency(all: readonly GateResult[]): GateResult[] {
+  return [...all].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+}
+
 function renderGateTable(all: readonly GateResult[]): string {
-  const ordered = [...all].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
-  const rows = ordered.map((gate) => [
+  const rows = byUrgency(all).map((gate) => [
     gateCell(gate),
     STATUS_LABEL[gate.status],
     inline(gate.reason),
@@ -181,7 +188,7 @@ function gateCell(gate: GateResult): string {
     : `${id}<br>${inline(gate.description)}`;
 }
 
-function needsAction(status: GateStatus): boolean {
+export function needsAction(status: GateStatus): boolean {
   return status === "fail" || status === "pending" || status === "error";
 }
 

@@ -178,7 +178,7 @@ describe("release-policy", () => {
     expect(result).toEqual({ code: 0, stdout: helpText(), stderr: "" });
     for (const command of Object.values(commands)) expect(result.stdout).toContain(command.usage);
     expect(result.stdout).toContain(
-      "  validate [file]  Check a policy file (default: .github/release-policy.yml)",
+      "  validate [file]       Check a policy file (default: .github/release-policy.yml)",
     );
   });
 
