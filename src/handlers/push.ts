@@ -4,23 +4,27 @@ import { POLICY_PATH } from "../policy/types.js";
 import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
 
 /**
- * A push to the default branch that changes the policy file: drop the cached policy and
+ * A push to the default branch that changes a policy file: drop the cached policy and
  * re-evaluate every open pull request against the new one. A change to the organization's
- * `.github` policy invalidates every repository of the owner; their pull requests pick the
- * new policy up on their next event (re-evaluating a whole organization at once would
- * spend its rate limit in one burst).
+ * `.github` policy, or to a base policy other repositories extend, invalidates every
+ * repository of the owners that depend on it; their pull requests pick the new policy up
+ * on their next event (re-evaluating a whole organization at once would spend its rate
+ * limit in one burst).
  */
 export async function onPush(deps: AppDeps, context: Context<"push">): Promise<void> {
   const { repository, ref, commits } = context.payload;
   if (ref !== `refs/heads/${repository.default_branch}`) return;
-  const touched = commits.some((commit) =>
-    [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])].includes(
-      POLICY_PATH,
-    ),
+  const touched = new Set(
+    commits.flatMap((commit) => [
+      ...(commit.added ?? []),
+      ...(commit.modified ?? []),
+      ...(commit.removed ?? []),
+    ]),
   );
-  if (!touched) return;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf({ ...repository, owner: { login: repository.owner?.login ?? "" } });
+    await deps.policies.invalidateDependents(repo.owner, repo.repo, touched);
+    if (!touched.has(POLICY_PATH)) return;
     if (repo.repo === ".github") await deps.policies.invalidateOwner(repo.owner);
     await deps.policies.invalidateRepo(repo.owner, repo.repo);
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, {

@@ -2,29 +2,34 @@ import type { Octokit } from "../github/types.js";
 import type { Store } from "../store/store.js";
 import { githubPolicySource } from "./github-source.js";
 import { loadPolicy } from "./inherit.js";
-import type { LoadedPolicy } from "./types.js";
+import type { LoadedPolicy, PolicySource } from "./types.js";
 
 /** How long a loaded policy is trusted without a push telling us it changed. */
 export const POLICY_TTL_MS = 10 * 60 * 1000;
+/** Generations and base links outlive the cached policies they guard. */
+const LINK_TTL_MS = POLICY_TTL_MS * 6;
 
 /**
  * Loaded policies, per repository. A push that changes a policy file invalidates them at
  * once; the time to live bounds staleness should such a push event be lost. Invalidation
- * of an owner (its `.github` repository changed) bumps a generation number, so every
- * repository of that owner reloads without the store listing keys.
+ * of an owner (its `.github` repository, or a base policy its repositories extend, changed)
+ * bumps a generation number, so every repository of that owner reloads without the store
+ * listing keys.
  */
 export class PolicyCache {
   constructor(
     private readonly store: Store,
     private readonly ttlMs = POLICY_TTL_MS,
+    private readonly sourceFor: (octokit: Octokit) => PolicySource = githubPolicySource,
   ) {}
 
   async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
     const key = await this.#key(owner, repo);
     const cached = await this.store.get(key);
     if (cached) return JSON.parse(cached) as LoadedPolicy;
-    const loaded = await loadPolicy(githubPolicySource(octokit), owner, repo);
+    const loaded = await loadPolicy(this.sourceFor(octokit), owner, repo);
     await this.store.set(key, JSON.stringify(loaded), this.ttlMs);
+    if (loaded.kind !== "none") await this.#rememberBases(owner, repo, loaded.files);
     return loaded;
   }
 
@@ -34,8 +39,40 @@ export class PolicyCache {
 
   async invalidateOwner(owner: string): Promise<void> {
     const generation = Number((await this.store.get(this.#generationKey(owner))) ?? "0");
-    // Generations outlive the cached policies they guard.
-    await this.store.set(this.#generationKey(owner), String(generation + 1), this.ttlMs * 6);
+    await this.store.set(this.#generationKey(owner), String(generation + 1), LINK_TTL_MS);
+  }
+
+  /**
+   * A push to owner/repo's default branch changed `paths`: every owner whose policies
+   * were loaded from one of them reloads. Owners, not repositories, because the store
+   * cannot list the repositories that extend a base; one store read per push.
+   */
+  async invalidateDependents(
+    owner: string,
+    repo: string,
+    paths: ReadonlySet<string>,
+  ): Promise<void> {
+    const links = await this.store.members(this.#dependentsKey(owner, repo));
+    const owners = new Set(
+      links.flatMap((link) => {
+        const [path = "", dependent = ""] = link.split("\n");
+        return paths.has(path) ? [dependent] : [];
+      }),
+    );
+    for (const dependent of owners) await this.invalidateOwner(dependent);
+  }
+
+  /** Notes each file read from another repository as a base of this owner's policies. */
+  async #rememberBases(owner: string, repo: string, files: { location: string }[]): Promise<void> {
+    const own = `${owner}/${repo}:`.toLowerCase();
+    for (const { location } of files) {
+      // Locations read "owner/repo:path" (src/policy/inherit.ts).
+      const colon = location.indexOf(":");
+      const [baseOwner = "", baseRepo = ""] = location.slice(0, colon).split("/");
+      if (colon < 0 || location.slice(0, colon + 1).toLowerCase() === own) continue;
+      const link = `${location.slice(colon + 1)}\n${owner.toLowerCase()}`;
+      await this.store.addToSet(this.#dependentsKey(baseOwner, baseRepo), link, LINK_TTL_MS);
+    }
   }
 
   async #key(owner: string, repo: string): Promise<string> {
@@ -45,5 +82,9 @@ export class PolicyCache {
 
   #generationKey(owner: string): string {
     return `policy-generation:${owner.toLowerCase()}`;
+  }
+
+  #dependentsKey(owner: string, repo: string): string {
+    return `policy-dependents:${owner.toLowerCase()}/${repo.toLowerCase()}`;
   }
 }
