@@ -121,7 +121,8 @@ export async function readCommitters(octokit: Octokit, at: PullAt): Promise<stri
   return [...logins].sort();
 }
 
-async function readChangedFiles(octokit: Octokit, at: PullAt): Promise<string[]> {
+/** Paths a pull request changes, renamed files under both names. */
+export async function readChangedFiles(octokit: Octokit, at: PullAt): Promise<string[]> {
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...at, per_page: 100 });
   return files.flatMap((file) =>
     file.previous_filename ? [file.filename, file.previous_filename] : [file.filename],

@@ -1,17 +1,23 @@
 import type { Logger } from "pino";
+import { readChangedFiles } from "../facts/pull-request.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Evaluation, GateResult, PolicyProblem } from "../evaluate/types.js";
-import { readRepoFile } from "../policy/github-source.js";
+import { githubPolicySource, readRepoFile } from "../policy/github-source.js";
+import { loadPolicy } from "../policy/inherit.js";
 import { parsePolicy } from "../policy/parse.js";
-import { POLICY_PATH } from "../policy/types.js";
+import { POLICY_PATH, type PolicyFile, type PolicySource } from "../policy/types.js";
 import type { Store } from "../store/store.js";
 
 /** What a pull request's own copy of the policy file says, judged at its head commit. */
 export interface PolicyEdit {
-  /** The PR's copy differs from the default branch's. */
+  /** The PR's copy differs from the default branch's (or removes it). */
   edited: boolean;
+  /** The PR deletes the repository's policy file. */
+  removed?: true;
+  /** Where the PR's copy was read: its problems can be annotated, a base's cannot. */
+  location?: string;
   problems: PolicyProblem[];
   /** The copy could not be read: a verdict for now, never kept. */
   unread?: true;
@@ -20,18 +26,13 @@ export interface PolicyEdit {
 const EDIT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Validates the policy file as the pull request would leave it. It is only validated, never
- * used: the gates keep coming from the default branch. The verdict is kept per head commit,
- * so later events on the same commit cost no request.
+ * Validates the policy file as the pull request would leave it, merged with the bases it
+ * extends (read from their default branches), so an edit that would break the merge fails
+ * before it is merged. It is only validated, never used: the gates keep coming from the
+ * default branch. The verdict is kept per head commit, so later events on the same commit
+ * cost no request.
  */
-export async function validatePolicyEdit(input: {
-  octokit: Octokit;
-  store: Store;
-  repo: RepoRef;
-  headSha: string;
-  defaultSha: string | undefined;
-  log: Logger;
-}): Promise<PolicyEdit> {
+export async function validatePolicyEdit(input: EditInput & { store: Store }): Promise<PolicyEdit> {
   const key = `policy-edit:${input.repo.owner}/${input.repo.repo}@${input.headSha}`.toLowerCase();
   const cached = await input.store.get(key);
   if (cached) return JSON.parse(cached) as PolicyEdit;
@@ -42,18 +43,33 @@ export async function validatePolicyEdit(input: {
   return edit;
 }
 
-async function judge(input: {
+interface EditInput {
   octokit: Octokit;
   repo: RepoRef;
+  pullNumber: number;
   headSha: string;
+  /** The default branch's copy's blob SHA; undefined when the repository has none. */
   defaultSha: string | undefined;
+  /** The pull request's changed files, when the facts already hold them. */
+  changedFiles: string[] | undefined;
   log: Logger;
-}): Promise<PolicyEdit> {
+}
+
+async function judge(input: EditInput): Promise<PolicyEdit> {
   const { repo, headSha } = input;
   try {
     const file = await readRepoFile(input.octokit, { ...repo, path: POLICY_PATH, ref: headSha });
-    if (!file || file.sha === input.defaultSha) return { edited: false, problems: [] };
-    return { edited: true, problems: parsePolicy(file).problems };
+    if (file?.sha === input.defaultSha) return unedited;
+    // The copies differ: the pull request changed the file, or the default branch moved on
+    // since it branched off. Only the first is an edit to judge.
+    if (!(await touchesPolicy(input))) return unedited;
+    if (!file) return { edited: true, removed: true, problems: [] };
+    const alone = parsePolicy(file);
+    const problems =
+      alone.policy?._extends === undefined || alone.problems.length > 0
+        ? alone.problems
+        : await mergedProblems(input.octokit, repo, file);
+    return { edited: true, location: file.location, problems };
   } catch (error) {
     input.log.warn({ err: error }, "could not read the pull request's policy file");
     return {
@@ -72,6 +88,44 @@ async function judge(input: {
   }
 }
 
+const unedited: PolicyEdit = { edited: false, problems: [] };
+
+/** Whether the pull request's diff includes the policy file (its changed files, read if need be). */
+async function touchesPolicy(input: EditInput): Promise<boolean> {
+  const files =
+    input.changedFiles ??
+    (await readChangedFiles(input.octokit, {
+      owner: input.repo.owner,
+      repo: input.repo.repo,
+      pull_number: input.pullNumber,
+    }));
+  return files.includes(POLICY_PATH);
+}
+
+/** Problems of the PR's copy merged with its bases: the copy stands in for the repository's file. */
+async function mergedProblems(
+  octokit: Octokit,
+  repo: RepoRef,
+  head: PolicyFile,
+): Promise<PolicyProblem[]> {
+  const defaults = githubPolicySource(octokit);
+  const own = (owner: string, name: string, path: string): boolean =>
+    owner.toLowerCase() === repo.owner.toLowerCase() &&
+    name.toLowerCase() === repo.repo.toLowerCase() &&
+    path === POLICY_PATH;
+  const overlay: PolicySource = {
+    read: (owner, name, path) =>
+      own(owner, name, path) ? Promise.resolve(head) : defaults.read(owner, name, path),
+  };
+  const loaded = await loadPolicy(overlay, repo.owner, repo.repo);
+  return loaded.kind === "invalid" ? loaded.problems : [];
+}
+
+/** The problems that belong to the pull request's own copy, which a check can annotate. */
+export function annotatableProblems(edit: PolicyEdit): PolicyProblem[] {
+  return edit.unread ? [] : edit.problems.filter((p) => p.file === edit.location);
+}
+
 /** Adds a `policy-file` gate: a pull request cannot merge a policy that would not load. */
 export function withPolicyEdit(evaluation: Evaluation, edit: PolicyEdit): Evaluation {
   if (!edit.edited) return evaluation;
@@ -83,7 +137,11 @@ export function withPolicyEdit(evaluation: Evaluation, edit: PolicyEdit): Evalua
 
 function policyFileGate(edit: PolicyEdit): GateResult {
   const head = { id: "policy-file", stage: "pull_request" };
-  const details = edit.problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
+  const details = edit.problems.map((p) =>
+    p.file === edit.location
+      ? `${p.line}:${p.column} ${p.path}: ${p.message}`
+      : `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`,
+  );
   if (edit.unread) {
     // Nothing is known about the file, so nothing is annotated; the read is retried.
     return {
@@ -91,6 +149,13 @@ function policyFileGate(edit: PolicyEdit): GateResult {
       status: "error",
       reason: edit.problems[0]?.message ?? `Could not read this pull request's ${POLICY_PATH}.`,
       fix: 'Press "Re-evaluate" on this check once GitHub is reachable again.',
+    };
+  }
+  if (edit.removed) {
+    return {
+      ...head,
+      status: "pass",
+      reason: `This pull request deletes ${POLICY_PATH}; once merged, the repository follows its organization's policy, if there is one, or none.`,
     };
   }
   if (edit.problems.length === 0) {

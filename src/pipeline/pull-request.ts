@@ -23,7 +23,7 @@ import { renderChecklistComment } from "../report/checklist-comment.js";
 import { renderAnnotations, renderCheckRun } from "../report/check-run.js";
 import { failedEvaluation, invalidPolicyEvaluation } from "./fail-closed.js";
 import { checklistItemsFor, needsFor } from "./needs.js";
-import { validatePolicyEdit, withPolicyEdit } from "./policy-edit.js";
+import { annotatableProblems, validatePolicyEdit, withPolicyEdit } from "./policy-edit.js";
 import { pusherKey } from "./pusher.js";
 
 export interface PipelineDeps {
@@ -87,6 +87,7 @@ async function evaluateValid(
   let evaluation: Evaluation;
   let comment: ChecklistComment | null = null;
   let runs: CheckRunData[] | undefined;
+  let changedFiles: string[] | undefined;
   let judged = false;
   try {
     if (needs.checklist) comment = await deps.comments.find(octokit, repo, pr.number);
@@ -101,6 +102,7 @@ async function evaluateValid(
       ...(pusher ? { pusher } : {}),
     });
     runs = gathered.checkRuns;
+    changedFiles = gathered.facts.changedFiles;
     evaluation = evaluatePullRequest(policy, gathered.facts, now);
     judged = true;
   } catch (error) {
@@ -112,13 +114,14 @@ async function evaluateValid(
     octokit,
     store: deps.store,
     repo,
+    pullNumber: pr.number,
     headSha: pr.head.sha,
     defaultSha: files.find((file) => file.location === ownPolicy(repo))?.sha,
+    changedFiles,
     log: trigger.log,
   });
   evaluation = withPolicyEdit(evaluation, edit);
-  // Only a file that was read has lines to annotate.
-  const problems = edit.unread ? [] : edit.problems;
+  const problems = annotatableProblems(edit);
   // Without facts no gate applies, and re-rendering would drop every tick: the comment is
   // left as it is until an evaluation succeeds.
   const items = judged ? checklistItemsFor(policy, evaluation) : [];

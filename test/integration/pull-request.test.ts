@@ -28,6 +28,7 @@ const OLD_COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ORG_POLICY_URL = `/repos/${OWNER}/.github/contents/.github%2Frelease-policy.yml`;
 const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
 const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
+const FILES = `${REPO_PATH}/pulls/2/files?per_page=100`;
 const TEAM_ENG = `/orgs/${OWNER}/teams/eng/members?per_page=100`;
 
 const REVIEW_POLICY = `gates:
@@ -315,9 +316,18 @@ describe("a pull request that edits the policy file", () => {
     require: { checks: [build], approvals: { count: 0 } }
 `;
 
-  /** Opens the pull request, nobody has reviewed yet; `atHead` answers the head's copy. */
-  async function openEditing(harness: Harness, atHead: [number, object]) {
-    const scope = github()
+  /**
+   * Opens the pull request, nobody has reviewed yet; `atHead` answers the head's copy and
+   * `bases` the base policies it extends, read from their default branches.
+   */
+  async function openEditing(
+    harness: Harness,
+    atHead: [number, object],
+    bases: [path: string, text: string][] = [],
+    /** The pull request's changed files; null when they are not read. */
+    changed: string[] | null = [".github/release-policy.yml"],
+  ) {
+    let scope = github()
       .get(POLICY_URL)
       .reply(200, contents(REVIEW_POLICY, "default-sha"))
       .get(REVIEWS)
@@ -329,9 +339,14 @@ describe("a pull request that edits the policy file", () => {
       .get(TEAM_ENG)
       .reply(200, ENG_MEMBERS)
       .get(POLICY_AT_HEAD)
-      .reply(...atHead)
-      .post(`${REPO_PATH}/check-runs`)
-      .reply(201, { id: 1 });
+      .reply(...atHead);
+    if (changed) {
+      const listed = changed.map((filename) => ({ filename, status: "modified" }));
+      scope = scope.get(FILES).reply(200, listed);
+    }
+    for (const [path, text] of bases)
+      scope = scope.get(path).reply(200, contents(text, "base-sha"));
+    scope = scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
     const made = await harness.receive("pull_request", example("pull_request", "opened"));
     expect(scope.pendingMocks()).toEqual([]);
     expectRequests(made, [
@@ -342,10 +357,58 @@ describe("a pull request that edits the policy file", () => {
       `GET ${RUNS}`,
       `GET ${TEAM_ENG}`,
       `GET ${POLICY_AT_HEAD}`,
+      ...(changed ? [`GET ${FILES}`] : []),
+      ...bases.map(([path]) => `GET ${path}`),
       CREATE_RUN,
     ]);
     return bodyOf(made, CREATE_RUN);
   }
+
+  test("its copy is checked merged with the base it extends: redefining an inherited gate fails", async () => {
+    const harness = await createHarness();
+    const base = `/repos/${OWNER}/org-policies/contents/.github%2Frelease-policy.yml`;
+    const extending = `_extends: org-policies\n${REVIEW_POLICY}`;
+    const created = await openEditing(
+      harness,
+      [200, contents(extending, "edited-sha")],
+      [[base, REVIEW_POLICY]],
+    );
+
+    expect(created).toMatchObject({ status: "completed", conclusion: "failure" });
+    const output = created.output as { summary: string; annotations: Record<string, unknown>[] };
+    expect(output.summary).toContain("**policy-file**");
+    expect(output.annotations).toHaveLength(1);
+    expect(output.annotations[0]).toMatchObject({
+      path: ".github/release-policy.yml",
+      start_line: 3,
+      title: "gates.peer-review",
+    });
+    expect(output.annotations[0]?.message).toContain("org-policies");
+  });
+
+  test("a copy that differs only because the default branch moved on is not an edit", async () => {
+    const harness = await createHarness();
+    const created = await openEditing(
+      harness,
+      [200, contents(BROKEN_EDIT, "older-sha")],
+      [],
+      ["README.md"],
+    );
+
+    expect(created).toMatchObject({ status: "in_progress" });
+    expect((created.output as { summary: string }).summary).not.toContain("policy-file");
+    expect(created.output).not.toHaveProperty("annotations");
+  });
+
+  test("deleting the policy file is shown, and passes: the pull request is still judged by it", async () => {
+    const harness = await createHarness();
+    const created = await openEditing(harness, [404, { message: "Not Found" }]);
+
+    expect(created).toMatchObject({ status: "in_progress" });
+    const output = created.output as { summary: string };
+    expect(output.summary).toContain("This pull request deletes .github/release-policy.yml");
+    expect(created.output).not.toHaveProperty("annotations");
+  });
 
   test("its invalid copy fails a policy-file gate, annotated on the exact lines", async () => {
     const harness = await createHarness();
@@ -391,7 +454,7 @@ describe("a pull request that edits the policy file", () => {
 
   test("a failed read of its copy fails for now, and is read again on the next event", async () => {
     const harness = await createHarness();
-    const created = await openEditing(harness, [500, { message: "Server Error" }]);
+    const created = await openEditing(harness, [500, { message: "Server Error" }], [], null);
 
     expect(created).toMatchObject({ conclusion: "failure" });
     const output = created.output as { title: string; summary: string };
