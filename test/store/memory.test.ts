@@ -1,17 +1,15 @@
-import { MemoryStore } from "../../src/store/memory.js";
+import { describe, expect, test } from "@jest/globals";
+import { MemoryStore, SWEEP_INTERVAL_MS } from "../../src/store/memory.js";
+import { storeContract } from "./contract.js";
+
+storeContract("MemoryStore", () => new MemoryStore());
 
 function storeAt(start = "2026-11-26T10:00:00Z") {
   const clock = { now: new Date(start) };
   return { clock, store: new MemoryStore(() => clock.now) };
 }
 
-describe("MemoryStore", () => {
-  test("concurrent claims of one key: exactly one wins", async () => {
-    const { store } = storeAt();
-    const results = await Promise.all(Array.from({ length: 5 }, () => store.claim("k", 1000)));
-    expect(results.filter(Boolean)).toHaveLength(1);
-  });
-
+describe("MemoryStore expiry, under an injected clock", () => {
   test("a claim can be made again once it expires", async () => {
     const { clock, store } = storeAt();
     expect(await store.claim("k", 1000)).toBe(true);
@@ -19,14 +17,6 @@ describe("MemoryStore", () => {
     expect(await store.claim("k", 1000)).toBe(false);
     clock.now = new Date(clock.now.getTime() + 1);
     expect(await store.claim("k", 1000)).toBe(true);
-  });
-
-  test("concurrent additions to a set are all kept, once each, in order", async () => {
-    const { store } = storeAt();
-    await Promise.all(["a", "b", "a", "c"].map((m) => store.addToSet("s", m, 1000)));
-    expect(await store.members("s")).toEqual(["a", "b", "c"]);
-    await store.removeFromSet("s", "b");
-    expect(await store.members("s")).toEqual(["a", "c"]);
   });
 
   test("a set expires as a whole, and adding refreshes its time to live", async () => {
@@ -38,5 +28,25 @@ describe("MemoryStore", () => {
     expect(await store.members("s")).toEqual(["a", "b"]);
     clock.now = new Date(clock.now.getTime() + 200);
     expect(await store.members("s")).toEqual([]);
+  });
+});
+
+describe("MemoryStore bounds", () => {
+  test("expired entries no read asks for are swept by a later write", async () => {
+    const { clock, store } = storeAt();
+    for (let i = 0; i < 100; i++) await store.claim(`delivery:${i}`, 1000);
+    expect(store.size).toBe(100);
+    clock.now = new Date(clock.now.getTime() + SWEEP_INTERVAL_MS);
+    await store.set("fresh", "1", 1000);
+    expect(store.size).toBe(1);
+  });
+
+  test("past maxEntries the oldest entries go", async () => {
+    const clock = { now: new Date("2026-11-26T10:00:00Z") };
+    const store = new MemoryStore(() => clock.now, 3);
+    for (const key of ["a", "b", "c", "d"]) await store.set(key, key, 60_000);
+    expect(store.size).toBe(3);
+    expect(await store.get("a")).toBeNull();
+    expect(await store.get("d")).toBe("d");
   });
 });
