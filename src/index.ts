@@ -1,14 +1,27 @@
 import type { ApplicationFunction } from "probot";
 import { createApp } from "./app.js";
+import type { AppOptions } from "./app-deps.js";
+import { storeFromEnv } from "./store/from-env.js";
+import { SERVICE_TIMING } from "./handlers/timing.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
- * (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET); see docs/deploy.md.
+ * (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, REDIS_URL); see docs/deploy.md.
  */
-const releasePolicy: ApplicationFunction = (app, options) =>
-  createApp({
-    appId: Number(process.env.APP_ID ?? 0),
-    secret: process.env.WEBHOOK_SECRET ?? "",
-  })(app, options);
+export const releasePolicyWith =
+  (extra: Pick<AppOptions, "metrics" | "timing"> = {}): ApplicationFunction =>
+  (app, options) =>
+    createApp({
+      appId: Number(process.env.APP_ID ?? 0),
+      secret: process.env.WEBHOOK_SECRET ?? "",
+      ...storeFromEnv(process.env, app.log),
+      ...extra,
+      // A running service settles bursts of events per pull request and answers webhooks
+      // before evaluating (src/handlers/timing.ts).
+      timing: { ...SERVICE_TIMING, ...extra.timing },
+    })(app, options);
+
+/** The server entry (src/server.ts) adds its metrics through `releasePolicyWith`. */
+const releasePolicy: ApplicationFunction = releasePolicyWith();
 
 export default releasePolicy;

@@ -1,5 +1,5 @@
 /**
- * Runs the real Release Policy server (`probot run`) as a child process against the GitHub
+ * Runs the real Release Policy server (the service entry, `src/server.ts`) as a child process against the GitHub
  * stand-in, and talks to it only as GitHub would: signed webhooks over HTTP. Outcomes are
  * read back from the stand-in, by polling it until they show up or a deadline passes.
  */
@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 import type { StandIn } from "../stand-in/server.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const PROBOT_BIN = "node_modules/probot/bin/probot.js";
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
@@ -26,6 +25,8 @@ export interface ServerOptions {
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   /** How long start-up may take before giving up (tsx compiles on the fly). */
   startTimeoutMs?: number;
+  /** More environment for the process (e.g. REDIS_URL); nothing else is inherited. */
+  env?: Record<string, string>;
 }
 
 export interface Delivery {
@@ -40,6 +41,10 @@ export interface AppServer {
   deliver(event: string, payload: object, options?: DeliverOptions): Promise<Delivery>;
   /** What the process wrote to stderr/stdout so far, for failure messages. */
   output(): string;
+  /** Sends `signal` without waiting; `exited` tells how the process ended. */
+  signal(signal: NodeJS.Signals): void;
+  /** The exit code (null when a signal killed it), once the process has ended. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -114,10 +119,7 @@ export async function waitFor<T>(
 
 function spawnServer(options: ServerOptions, port: number, privateKey: string): ChildProcess {
   const entry = options.entry ?? "src";
-  const args =
-    entry === "src"
-      ? ["--import", "tsx", PROBOT_BIN, "run", "./src/index.ts"]
-      : [PROBOT_BIN, "run", "./dist/index.js"];
+  const args = entry === "src" ? ["--import", "tsx", "./src/server.ts"] : ["./dist/server.js"];
   return spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -134,6 +136,7 @@ function spawnServer(options: ServerOptions, port: number, privateKey: string): 
       LOG_FORMAT: "json",
       GHE_HOST: options.standIn.gheHost,
       GHE_PROTOCOL: "http",
+      ...options.env,
     },
   });
 }
@@ -147,15 +150,17 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) =>
+  const exit = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
       exited = code;
-      resolve();
+      resolve(code);
     }),
   );
   const server: AppServer = {
     url,
     output: () => output,
+    signal: (signal) => void child.kill(signal),
+    exited: exit,
     deliver: (event, payload, deliverOptions = {}) =>
       deliver(url, options.secret, event, payload, deliverOptions),
     async stop() {

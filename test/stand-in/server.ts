@@ -69,11 +69,29 @@ export interface StandIn {
   requestCounts(): Record<string, number>;
   /** Answer the next `times` calls of `route` ("METHOD /template" or an operationId) with `status`. */
   failNext(route: string, status: number, options?: { times?: number; message?: string }): void;
+  /**
+   * Holds the next call of `route` ("METHOD /template") before it is answered, until
+   * `release()`: the caller's request stays in flight for as long as a test needs.
+   */
+  holdNext(route: string): HeldRequest;
   /** Forget the request, violation and unmodelled logs (state stays). */
   clearLogs(): void;
   appJwt(): string;
   installationToken(installationId: number): string;
   close(): Promise<void>;
+}
+
+export interface HeldRequest {
+  /** Resolves when the held call has arrived (and is waiting). */
+  arrived: Promise<void>;
+  /** Lets the call through: it is answered as usual. */
+  release(): void;
+}
+
+interface Hold {
+  route: string;
+  arrive: () => void;
+  released: Promise<void>;
 }
 
 const RATE_LIMIT = 5000;
@@ -94,6 +112,7 @@ class Recorder {
   readonly unmodelled: Unmodelled[] = [];
   readonly injected: Injected[] = [];
   readonly used = new Map<string, number>();
+  readonly holds: Hold[] = [];
   clear(): void {
     this.log.length = 0;
     this.violations.length = 0;
@@ -162,6 +181,7 @@ class Dispatcher {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const exchange = await readExchange(req, this.urls.web);
+    await this.held(exchange);
     this.send(res, exchange, this.answer(exchange));
   }
 
@@ -280,6 +300,18 @@ class Dispatcher {
     }
   }
 
+  /** Waits while a hold set by `holdNext` covers this call's route; takes the hold. */
+  private async held(ex: Exchange): Promise<void> {
+    const match = this.openapi.match(ex.method, ex.path);
+    if (match.kind !== "operation") return;
+    const route = `${ex.method} ${match.operation.template}`;
+    const index = this.recorder.holds.findIndex((hold) => hold.route === route);
+    const [hold] = index < 0 ? [] : this.recorder.holds.splice(index, 1);
+    if (!hold) return;
+    hold.arrive();
+    await hold.released;
+  }
+
   private takeInjected(route: string, operationId: string): Injected | undefined {
     const found = this.recorder.injected.find(
       (i) => i.remaining > 0 && (i.route === route || i.route === operationId),
@@ -375,6 +407,14 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
         message: opts.message ?? `Stand-in: injected ${status}`,
         remaining: opts.times ?? 1,
       });
+    },
+    holdNext: (route) => {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      recorder.holds.push({ route, arrive, released });
+      return { arrived, release };
     },
     clearLogs: () => recorder.clear(),
     appJwt: () => fakeAppJwt(state),

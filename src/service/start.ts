@@ -1,0 +1,99 @@
+// Starts the service: Probot's server (or, without credentials outside production, Probot's
+// registration flow), our logger and metrics, and graceful shutdown on SIGTERM and SIGINT.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
+import { run } from "probot";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Logger } from "pino";
+import { releasePolicyWith } from "../index.js";
+import { InFlight } from "./in-flight.js";
+import { OpenResponses } from "./open-responses.js";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { instrumentedOctokit, serviceApp } from "./service.js";
+import { drain, shutdownTimeoutOf } from "./shutdown.js";
+
+export async function startService(): Promise<void> {
+  applyDotEnv();
+  const log = await createLogger(process.env);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const inFlight = new InFlight();
+  const metrics = createMetrics(registry, () => inFlight.size);
+  const connections = new OpenResponses();
+  connections.watch();
+  // Evaluations that run after their webhook was answered count as in flight: shutdown
+  // drains them like handlers.
+  const track = (work: () => Promise<void>) => inFlight.run(work);
+  const appFn = serviceApp(releasePolicyWith({ metrics: metrics.decisions, timing: { track } }), {
+    metrics,
+    inFlight,
+  });
+  const before = process.listeners("SIGINT");
+  const server = await run(appFn, { log, Octokit: instrumentedOctokit(metrics.github) }).catch(
+    (error: unknown) => {
+      log.fatal({ err: error }, "could not start");
+      throw new StartFailed(error);
+    },
+  );
+  // run() stops on SIGINT without waiting for handlers in flight: ours replaces it.
+  for (const listener of process.listeners("SIGINT")) {
+    if (!before.includes(listener)) process.off("SIGINT", listener);
+  }
+  onShutdownSignal(log, (signal) =>
+    drain({
+      server,
+      inFlight,
+      connections,
+      log,
+      timeoutMs: shutdownTimeoutOf(process.env),
+    }).then((clean) => {
+      log.info({ signal, clean }, "exiting");
+      return clean ? 0 : 1;
+    }),
+  );
+}
+
+/** Start-up failed, and the logger has said why. */
+export class StartFailed extends Error {
+  constructor(cause: unknown) {
+    super("could not start", { cause });
+  }
+}
+
+/**
+ * The first SIGTERM or SIGINT drains, then exits with its code; a second one exits at once
+ * (an operator pressing Ctrl-C twice means it).
+ */
+function onShutdownSignal(log: Logger, stop: (signal: NodeJS.Signals) => Promise<number>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting without waiting");
+      exitSoon(1);
+      return;
+    }
+    stopping = true;
+    void stop(signal).then(exitSoon);
+  };
+  process.on("SIGTERM", handle);
+  process.on("SIGINT", handle);
+}
+
+/** Exits once the log lines written so far have left the process. */
+function exitSoon(code: number): void {
+  setImmediate(() => process.stdout.write("", () => process.exit(code)));
+}
+
+/** `.env` in the working directory, applied as Probot applies it (its values win). */
+function applyDotEnv(): void {
+  let text: string;
+  try {
+    text = readFileSync(join(process.cwd(), ".env"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  Object.assign(process.env, parseEnv(text));
+}
