@@ -19,6 +19,8 @@ export interface DeploymentEvaluation extends Evaluation {
   pull?: { number: number; url: string };
   /** ISO 8601: when a waiting gate may open by time alone (a window opens, a soak ends). */
   recheckAt?: string;
+  /** Per deployment_approval gate that applies: who signed off, how, and what did not count. */
+  signOffs?: string[];
 }
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -42,11 +44,14 @@ export function promotionOf(policy: Policy, environment: string): PromotionSpec 
 }
 
 /**
- * The pull request that speaks for the deployment: the one whose merge produced the deployed
- * commit, else the most recently merged one that contains it.
+ * The pull request that speaks for the deployment: among those that brought the deployed
+ * commit itself (not the earlier commits of its range), the one whose merge produced it, else
+ * the most recently merged one.
  */
 export function primaryPull(facts: DeploymentFacts): DeployedPull | undefined {
-  return facts.pulls.find((p) => p.mergeCommitSha === facts.sha) ?? facts.pulls[0];
+  const head = facts.range?.commits.find((c) => c.sha === facts.sha);
+  const own = head ? facts.pulls.filter((p) => head.pulls.includes(p.number)) : facts.pulls;
+  return own.find((p) => p.mergeCommitSha === facts.sha) ?? own[0];
 }
 
 export function evaluateDeployment(
@@ -58,7 +63,7 @@ export function evaluateDeployment(
   const labels = pull?.labels ?? [];
   // A direct push has no labels: it takes the default change type.
   const changeType = selectChangeType(policy, labels);
-  const ctx: DeploymentContext = { policy, facts, now, labels, changeType };
+  const ctx: DeploymentContext = { policy, facts, now, labels, changeType, signOffs: [] };
   const judged: { result: GateResult; recheckAt?: number }[] = [];
   const promotion = promotionOf(policy, facts.environment);
   if (promotion) judged.push(promotionGate(promotion, facts, now));
@@ -81,6 +86,7 @@ export function evaluateDeployment(
     evaluatedAt: now.toISOString(),
     environment: facts.environment,
     ...(pull ? { pull: { number: pull.number, url: pull.url } } : {}),
+    ...(ctx.signOffs.length > 0 ? { signOffs: ctx.signOffs } : {}),
     ...(conclusion === "pending" && recheckAt !== undefined
       ? { recheckAt: new Date(recheckAt).toISOString() }
       : {}),
@@ -93,6 +99,8 @@ interface DeploymentContext {
   now: Date;
   labels: string[];
   changeType: string | null;
+  /** Filled while gates are judged: "<gate>: signed off: …" lines. */
+  signOffs: string[];
 }
 
 function promotionGate(
@@ -129,7 +137,7 @@ function evaluateGate(
       },
     };
   }
-  const outcomes = requirementOutcomes(gate, ctx);
+  const outcomes = requirementOutcomes(id, gate, ctx);
   const combined = combineOutcomes(outcomes);
   const times = outcomes.flatMap((o) =>
     o.status === "pending" && o.recheckAt !== undefined ? [o.recheckAt] : [],
@@ -157,15 +165,19 @@ function toResult(
   };
 }
 
-function requirementOutcomes(gate: Gate, ctx: DeploymentContext): TimedOutcome[] {
+function requirementOutcomes(id: string, gate: Gate, ctx: DeploymentContext): TimedOutcome[] {
   const r = gate.require;
   const outcomes: TimedOutcome[] = [];
   if (r.compliant_changes !== undefined) {
-    outcomes.push(evaluateCompliantChanges(r.compliant_changes, ctx.facts, ctx.changeType));
+    // A direct push has no labels: it is judged as the default change type.
+    const directType = selectChangeType(ctx.policy, []);
+    outcomes.push(evaluateCompliantChanges(r.compliant_changes, ctx.facts, directType));
   }
   if (r.window) outcomes.push(evaluateWindow(r.window, ctx.now));
   if (r.deployment_approval) {
-    outcomes.push(evaluateDeploymentApproval(r.deployment_approval, ctx.facts));
+    const { signOffs, ...outcome } = evaluateDeploymentApproval(r.deployment_approval, ctx.facts);
+    if (signOffs) ctx.signOffs.push(`${id}: ${signOffs}`);
+    outcomes.push(outcome);
   }
   if (outcomes.length > 0) return outcomes;
   // Nothing judged (none given, or only pull-request kinds the validator refuses): never a pass.

@@ -4,6 +4,12 @@
 import { CHECK_NAME } from "../effects/check-run.js";
 import type { Octokit } from "../github/types.js";
 import { checkRunState } from "./checks.js";
+import {
+  mergedPullsOf,
+  readDeployedRange,
+  type AssociatedPull,
+  type DeployedRange,
+} from "./deployed-range.js";
 import { readCommitters } from "./pull-request.js";
 import type { TeamReader } from "./teams.js";
 import type { CheckState, RepoRef } from "./types.js";
@@ -19,17 +25,24 @@ export interface DeploymentRequest {
   ref: string;
 }
 
+/** The verdict a pull request was merged under: its release-policy check. */
+export type PolicyVerdict = CheckState | "missing";
+
 /** A merged pull request that brought the deployed commit. */
 export interface DeployedPull {
   number: number;
+  title: string;
   url: string;
   author: string;
   labels: string[];
   mergedAt: string;
   mergeCommitSha: string | null;
   headSha: string;
-  /** The app's own `release-policy` check on the pull request's head; "missing" when absent. */
-  policyCheck: CheckState | "missing";
+  /**
+   * The app's own `release-policy` check on the pull request's head ("missing" when it has
+   * none); read only when a gate judges it (compliant_changes).
+   */
+  policyCheck?: PolicyVerdict;
   /** Authors and committers of its commits; absent when no gate excludes them. */
   committers?: string[];
 }
@@ -51,6 +64,13 @@ export interface DeploymentApprovalFact {
   user: string;
   /** ISO 8601. */
   at: string;
+  /**
+   * How it was given: GitHub's deployment review, or an `/approve <environment>` comment on a
+   * pull request that brought the commit. Absent: a review (recorded before comments counted).
+   */
+  via?: "review" | "comment";
+  /** The comment, for a sign-off by comment. */
+  url?: string;
 }
 
 export interface DeploymentFacts {
@@ -59,8 +79,13 @@ export interface DeploymentFacts {
   sha: string;
   ref: string;
   runId: number;
-  /** Merged pull requests that brought the commit, most recently merged first; [] = direct push. */
+  /**
+   * Merged pull requests that brought the commit (and, with `range`, every commit the
+   * deployment brings), most recently merged first; [] = direct push.
+   */
   pulls: DeployedPull[];
+  /** The commits the deployment brings to the environment; read when compliant_changes applies. */
+  range?: DeployedRange;
   /** Whoever started and re-ran the workflow run; absent when no gate excludes them. */
   deployers?: string[];
   /** Deployments of this commit to the previous environment (`environments.X.after`), newest first. */
@@ -74,11 +99,24 @@ export interface DeploymentFacts {
 /** What the applicable gates need fetched. */
 export interface DeploymentNeeds {
   committers: boolean;
+  /** Every commit since the environment's last successful deployment (compliant_changes). */
+  range: boolean;
   deployers: boolean;
   /** The environment this one must follow, when the policy names one. */
   after?: string;
   /** Qualified "org/slug" team names. */
   teams: string[];
+}
+
+/**
+ * Facts an earlier decision on the same deployment (or its approval's payload) already
+ * holds, so a re-check does not ask GitHub again.
+ */
+export interface KnownDeploymentFacts {
+  /** The merged pull requests that brought the deployed commit (without the range). */
+  pulls?: AssociatedPull[];
+  /** Who started and re-ran the workflow run, as the deployment review's payload said. */
+  deployers?: string[];
 }
 
 /** Earlier deployments looked at: enough to find a success among retries. */
@@ -95,11 +133,14 @@ export async function gatherDeploymentFacts(input: {
   needs: DeploymentNeeds;
   teams: TeamReader;
   approvals: DeploymentApprovalFact[];
+  known?: KnownDeploymentFacts;
 }): Promise<DeploymentFacts> {
-  const { octokit, request, needs } = input;
-  const [pulls, deployers, prior, teams] = await Promise.all([
-    readPulls(octokit, input.appId, request, needs.committers),
-    needs.deployers ? readDeployers(octokit, request) : Promise.resolve(undefined),
+  const { octokit, request, needs, known } = input;
+  const [{ pulls, range }, deployers, prior, teams] = await Promise.all([
+    readPulls(octokit, input.appId, request, needs, known?.pulls),
+    needs.deployers
+      ? (known?.deployers ?? readDeployers(octokit, request))
+      : Promise.resolve(undefined),
     needs.after ? readPrior(octokit, request, needs.after) : Promise.resolve(undefined),
     input.teams.members(needs.teams),
   ]);
@@ -110,6 +151,7 @@ export async function gatherDeploymentFacts(input: {
     ref: request.ref,
     runId: request.runId,
     pulls,
+    ...(range ? { range } : {}),
     ...(deployers ? { deployers } : {}),
     ...(prior ? { prior } : {}),
     approvals: input.approvals,
@@ -117,46 +159,45 @@ export async function gatherDeploymentFacts(input: {
   };
 }
 
+/** The merged pull requests that brought the deployed commit, or the whole range when needed. */
 async function readPulls(
   octokit: Octokit,
   appId: number,
   request: DeploymentRequest,
-  withCommitters: boolean,
-): Promise<DeployedPull[]> {
-  const { owner, repo } = request.repo;
-  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-    owner,
-    repo,
-    commit_sha: request.sha,
-  });
-  const merged = data
-    .filter((pr) => pr.merged_at !== null)
-    .sort((a, b) => Date.parse(b.merged_at ?? "") - Date.parse(a.merged_at ?? ""));
-  return Promise.all(
-    merged.map(async (pr): Promise<DeployedPull> => {
-      const [policyCheck, committers] = await Promise.all([
-        readPolicyCheck(octokit, appId, request.repo, pr.head.sha),
-        withCommitters
-          ? readCommitters(octokit, {
-              owner: request.repo.owner,
-              repo: request.repo.repo,
-              pull_number: pr.number,
-            })
-          : undefined,
-      ]);
-      return {
-        number: pr.number,
-        url: pr.html_url,
-        author: pr.user?.login ?? "ghost",
-        labels: pr.labels.map((label) => label.name),
-        mergedAt: pr.merged_at ?? "",
-        mergeCommitSha: pr.merge_commit_sha ?? null,
-        headSha: pr.head.sha,
-        policyCheck,
-        ...(committers ? { committers } : {}),
-      };
-    }),
+  needs: DeploymentNeeds,
+  known: AssociatedPull[] | undefined,
+): Promise<{ pulls: DeployedPull[]; range?: DeployedRange }> {
+  const read = needs.range
+    ? await readDeployedRange(octokit, request)
+    : { pulls: known ?? (await mergedPullsOf(octokit, request.repo, request.sha)) };
+  const pulls = await Promise.all(
+    read.pulls.map((pull) => withVerdict(octokit, appId, request.repo, pull, needs)),
   );
+  return { pulls, ...("range" in read ? { range: read.range } : {}) };
+}
+
+/**
+ * Adds the release-policy verdict when compliant changes are judged, and the committers
+ * when a gate excludes them: each a request per pull request, so only when needed.
+ */
+async function withVerdict(
+  octokit: Octokit,
+  appId: number,
+  repo: RepoRef,
+  pull: AssociatedPull,
+  needs: DeploymentNeeds,
+): Promise<DeployedPull> {
+  const [policyCheck, committers] = await Promise.all([
+    needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha) : undefined,
+    needs.committers
+      ? readCommitters(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number })
+      : undefined,
+  ]);
+  return {
+    ...pull,
+    ...(policyCheck ? { policyCheck } : {}),
+    ...(committers ? { committers } : {}),
+  };
 }
 
 /**
@@ -164,12 +205,12 @@ async function readPulls(
  * this app can write a check run under its id, so the record cannot be forged by another
  * workflow that names a check `release-policy`.
  */
-async function readPolicyCheck(
+export async function readPolicyCheck(
   octokit: Octokit,
   appId: number,
   repo: RepoRef,
   headSha: string,
-): Promise<DeployedPull["policyCheck"]> {
+): Promise<PolicyVerdict> {
   const { data } = await octokit.rest.checks.listForRef({
     owner: repo.owner,
     repo: repo.repo,

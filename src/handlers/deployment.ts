@@ -5,11 +5,14 @@ import type { Context, Probot } from "probot";
 import type { AppDeps, AppOptions } from "../app-deps.js";
 import type { DeploymentRequest } from "../facts/deployment.js";
 import type { Octokit } from "../github/types.js";
-import { recordApproval } from "../holds/approvals.js";
+import { recordApproval, recordDeployers } from "../holds/approvals.js";
 import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
 import { timerScheduler } from "../holds/scheduler.js";
+import { HoldSweep, recheckOnce } from "../holds/sweep.js";
 import { HoldTimers } from "../holds/timers.js";
-import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import { decideDeployment, markStale, type DeploymentDeps } from "../pipeline/deployment.js";
+import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
+import { onApproveComment } from "./approve-comment.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 
 const RUN_ID = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/;
@@ -57,19 +60,41 @@ export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: 
     const octokit = (await app.auth(hold.request.installationId)) as Octokit;
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
   };
+  const onError = (error: unknown, hold?: Hold): void =>
+    app.log.warn({ err: error, hold: hold?.key }, "re-check of held deployments failed");
+  // Through a lease: another instance's timer or sweep may be re-checking the same hold.
   const timers = new HoldTimers(scheduler, (hold) =>
-    recheck(hold).catch((error: unknown) => {
-      app.log.warn({ err: error, hold: hold.key }, "re-check of a held deployment failed");
-      // Keep it alive: try again later rather than lose the hold.
-      timers.arm({ ...hold, recheckAt: new Date(base.now().getTime() + 60_000).toISOString() });
-    }),
+    recheckOnce(base.store, hold, recheck).then(
+      () => undefined,
+      (error: unknown) => {
+        onError(error, hold);
+        // Keep it alive: try again later rather than lose the hold.
+        timers.arm({ ...hold, recheckAt: new Date(base.now().getTime() + 60_000).toISOString() });
+      },
+    ),
   );
   const deps: Deps = { ...base, holds, timers };
+  if (options.sweepIntervalMs !== undefined) {
+    const { store, now } = base;
+    const { sweepIntervalMs: intervalMs } = options;
+    new HoldSweep({ store, holds, scheduler, now, recheck, intervalMs, onError }).start();
+  }
 
   app.on("deployment_protection_rule.requested", (context) => onRequested(deps, context));
   app.on("deployment_review.approved", (context) => onApproved(deps, context));
   app.on("deployment_review.rejected", (context) => onRejected(deps, context));
   app.on("deployment_status", (context) => onDeploymentStatus(deps, context));
+  app.on("issue_comment.created", (context) => onApproveComment(deps, context));
+  // A pull request's check changed: the holds of commits it brought may now pass.
+  base.checkListeners.push(async (change) => {
+    for (const hold of await holds.forPull(change.repo, change.number)) {
+      await decideDeployment(deps, change, hold.request);
+    }
+  });
+  // A pull request a held commit came through was relabelled: its change type may differ.
+  app.on(["pull_request.labeled", "pull_request.unlabeled"], (context) =>
+    onRelabelled(deps, context),
+  );
   // Holds outlive the process: pick them up once the app is running.
   scheduler.at(base.now(), async () => {
     const count = await timers.recover(holds, base.now());
@@ -114,14 +139,57 @@ async function onApproved(
   if (!approver || runId === undefined) return;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(payload.repository);
+    const deployers = deployersOf(payload.workflow_run);
     for (const environment of reviewedEnvironments(payload)) {
       const key = holdKey({ repo, runId, environment });
-      await recordApproval(deps.store, key, { user: approver, at: deps.now().toISOString() });
+      await recordApproval(deps.store, key, {
+        user: approver,
+        at: deps.now().toISOString(),
+        via: "review",
+      });
+      if (deployers) await recordDeployers(deps.store, key, deployers);
       const hold = await deps.holds.get(key);
       if (hold)
         await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
     }
   });
+}
+
+/**
+ * Who started and re-ran the run, from the review's payload (GitHub's own record of the
+ * run); undefined when the payload does not say, and the run is read instead.
+ */
+function deployersOf(
+  run: Context<"deployment_review.approved">["payload"]["workflow_run"],
+): string[] | undefined {
+  const loose = run as (typeof run & { triggering_actor?: { login?: string } | null }) | null;
+  const actor = loose?.actor?.login;
+  if (!actor) return undefined;
+  const triggering = loose.triggering_actor?.login;
+  return [...new Set(triggering ? [actor, triggering] : [actor])];
+}
+
+/** Re-checks the holds a relabelled, merged pull request names, reading it afresh. */
+async function onRelabelled(
+  deps: Deps,
+  context: Context<"pull_request.labeled"> | Context<"pull_request.unlabeled">,
+): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  // Holds name merged pull requests only: an open one costs nothing, not even a store read.
+  if (!pr.merged_at) return;
+  const holds = await deps.holds.forPull(repoRefOf(repository), pr.number);
+  if (holds.length === 0) return;
+  await oncePerDelivery(
+    deps,
+    context,
+    async () => {
+      for (const hold of holds) {
+        await markStale(deps.store, hold.key);
+        await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+      }
+    },
+    "holds",
+  );
 }
 
 /** A reviewer rejected: GitHub fails the job itself, so the hold has nothing left to wait for. */
@@ -142,14 +210,34 @@ async function onRejected(
 
 /**
  * A deployment succeeded somewhere: held deployments of the same commit may now be promoted
- * (their `after` environment is satisfied).
+ * (their `after` environment is satisfied), and the changes it brought may need their
+ * post-implementation review.
  */
 async function onDeploymentStatus(
-  deps: DeploymentDeps,
+  deps: Deps,
   context: Context<"deployment_status">,
 ): Promise<void> {
   const { deployment_status: status, deployment, repository } = context.payload;
   if (status.state !== "success") return;
+  const url = status.log_url || status.target_url;
+  await oncePerDelivery(deps, context, async () => {
+    await recheckSameCommit(deps, context);
+    await openPostImplementationReviews(deps, context, {
+      repo: repoRefOf(repository),
+      environment: deployment.environment,
+      deploymentId: deployment.id,
+      sha: deployment.sha,
+      ...(context.payload.workflow_run ? { runId: context.payload.workflow_run.id } : {}),
+      ...(url ? { url } : {}),
+    });
+  });
+}
+
+async function recheckSameCommit(
+  deps: DeploymentDeps,
+  context: Context<"deployment_status">,
+): Promise<void> {
+  const { deployment, repository } = context.payload;
   const repo = repoRefOf(repository);
   const held = (await deps.holds.all()).filter(
     (hold) =>

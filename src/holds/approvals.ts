@@ -31,3 +31,22 @@ export async function recordApproval(
   }
   return readApprovals(store, holdKey);
 }
+
+const actorsKey = (holdKey: string): string => `deploy-actors:${holdKey}`;
+
+/**
+ * Who started and re-ran the workflow run, as a deployment review's payload says: kept so
+ * that judging the approval does not read the run again.
+ */
+export async function recordDeployers(
+  store: Store,
+  holdKey: string,
+  logins: string[],
+): Promise<void> {
+  await store.set(actorsKey(holdKey), JSON.stringify(logins), HOLD_TTL_MS);
+}
+
+export async function readDeployers(store: Store, holdKey: string): Promise<string[] | undefined> {
+  const raw = await store.get(actorsKey(holdKey));
+  return raw === null ? undefined : (JSON.parse(raw) as string[]);
+}

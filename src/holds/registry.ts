@@ -1,7 +1,11 @@
 // Held deployments: those a gate keeps waiting (an approval, a window, a soak time). They live
 // in the Store so that a restart, or another instance sharing a Redis store, picks them up.
-// The Store cannot list keys, so an index set names every hold.
+// The Store cannot list keys, so an index set names every hold, and one set per pull request
+// names the holds of the commits it brought: a sign-off comment or a change of the pull
+// request's check finds the holds it may move without a request.
+import type { AssociatedPull } from "../facts/deployed-range.js";
 import type { DeploymentRequest } from "../facts/deployment.js";
+import type { RepoRef } from "../facts/types.js";
 import type { Store } from "../store/store.js";
 
 /** GitHub keeps a deployment waiting for a protection rule at most 30 days. */
@@ -20,6 +24,14 @@ export interface Hold {
   /** Consecutive transient failures, for back-off. */
   failures: number;
   createdAt: string;
+  /** The merged pull requests that brought the deployed commits, by number. */
+  pulls?: number[];
+  /**
+   * The pull requests that brought the deployed commit, as the last decision read them:
+   * a re-check reuses them. Dropped when one of them is relabelled (its labels choose the
+   * change type).
+   */
+  associated?: AssociatedPull[];
 }
 
 /** One hold per run and environment: a re-run of the job replaces the earlier request. */
@@ -29,6 +41,9 @@ export function holdKey(
   const { repo, runId, environment } = request;
   return `${repo.owner}/${repo.repo}:${runId}:${environment}`.toLowerCase();
 }
+
+const pullIndexKey = (repo: RepoRef, pull: number): string =>
+  `holds:pull:${repo.owner}/${repo.repo}#${pull}`.toLowerCase();
 
 export class HoldRegistry {
   constructor(private readonly store: Store) {}
@@ -41,11 +56,29 @@ export class HoldRegistry {
   async put(hold: Hold): Promise<void> {
     await this.store.set(`hold:${hold.key}`, JSON.stringify(hold), HOLD_TTL_MS);
     await this.store.addToSet(INDEX_KEY, hold.key, HOLD_TTL_MS);
+    for (const pull of hold.pulls ?? []) {
+      await this.store.addToSet(pullIndexKey(hold.request.repo, pull), hold.key, HOLD_TTL_MS);
+    }
   }
 
   async remove(key: string): Promise<void> {
+    const hold = await this.get(key);
     await this.store.delete(`hold:${key}`);
     await this.store.removeFromSet(INDEX_KEY, key);
+    if (!hold) return;
+    for (const pull of hold.pulls ?? []) {
+      await this.store.removeFromSet(pullIndexKey(hold.request.repo, pull), key);
+    }
+  }
+
+  /**
+   * The holds of commits that `pull` brought. Index entries outlive a hold that was replaced
+   * by a later evaluation without the pull request: only holds that still name it count.
+   */
+  async forPull(repo: RepoRef, pull: number): Promise<Hold[]> {
+    const keys = await this.store.members(pullIndexKey(repo, pull));
+    const holds = await Promise.all(keys.map((key) => this.get(key)));
+    return holds.filter((hold): hold is Hold => hold !== null && (hold.pulls ?? []).includes(pull));
   }
 
   /** Every hold still in the store; index entries whose hold expired are dropped. */

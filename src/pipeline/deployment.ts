@@ -10,20 +10,24 @@ import {
 } from "../evaluate/deployment.js";
 import { DEFAULT_DEPLOYMENT_EXCLUDE } from "../evaluate/gates/deployment-approval.js";
 import { qualifyTeam } from "../evaluate/needs.js";
+import type { AssociatedPull } from "../facts/deployed-range.js";
 import {
   gatherDeploymentFacts,
+  type DeployedPull,
   type DeploymentNeeds,
   type DeploymentRequest,
 } from "../facts/deployment.js";
 import { teamReader } from "../facts/teams.js";
 import { describeError, statusOf } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
-import { readApprovals } from "../holds/approvals.js";
+import { readApprovals, readDeployers } from "../holds/approvals.js";
 import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
 import type { HoldTimers } from "../holds/timers.js";
 import type { PolicyCache } from "../policy/cache.js";
 import type { Gate, Policy } from "../policy/schema.js";
-import { POLICY_PATH } from "../policy/types.js";
+import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
+import { withGate } from "../evaluate/release.js";
+import type { GateResult } from "../evaluate/types.js";
 import {
   decisionOf,
   renderCommitStatus,
@@ -33,6 +37,7 @@ import {
 } from "../report/protection-comment.js";
 import type { Store } from "../store/store.js";
 import type { KeyedQueue } from "./keyed-queue.js";
+import type { DecisionMetrics } from "./decision-metrics.js";
 
 export interface DeploymentDeps {
   appId: number;
@@ -42,7 +47,17 @@ export interface DeploymentDeps {
   queue: KeyedQueue;
   holds: HoldRegistry;
   timers: HoldTimers;
+  metrics?: DecisionMetrics;
+  /** The gate of the release whose tagged commit is deployed; null when it is no release's. */
+  releaseGate?: ReleaseGateReader;
 }
+
+export type ReleaseGateReader = (
+  octokit: Octokit,
+  policy: Policy,
+  files: PolicyFile[],
+  request: DeploymentRequest,
+) => Promise<GateResult | null>;
 
 export interface DeploymentTrigger {
   octokit: Octokit;
@@ -57,6 +72,10 @@ interface Judged {
   recheckAt?: string;
   /** A transient failure: keep waiting and retry with back-off. */
   transient?: boolean;
+  /** The merged pull requests that brought the deployed commits: they index the hold. */
+  pulls?: number[];
+  /** The pull requests as read, for the next re-check of the same deployment. */
+  associated?: AssociatedPull[];
 }
 
 export type DeploymentResult = Decision | "already-decided";
@@ -66,6 +85,14 @@ const MAX_STATUS_COMMENTS = 9;
 const RETRY_BASE_MS = 60 * 1000;
 const RETRY_MAX_MS = 30 * 60 * 1000;
 const STATUS_CONTEXT = "release-policy";
+
+/**
+ * A decision claims its deployment for this long while it answers GitHub, then marks it
+ * ANSWERED for as long as GitHub keeps a deployment waiting. A claim that outlived its
+ * process lapses, so the deployment is answered, once, by a later re-check.
+ */
+const ANSWER_LEASE_MS = 2 * 60 * 1000;
+const ANSWERED = "answered";
 
 const decidedKey = (request: DeploymentRequest): string =>
   `deploy-decided:${holdKey(request)}:${request.deploymentId}`;
@@ -87,16 +114,25 @@ async function decideNow(
   request: DeploymentRequest,
 ): Promise<DeploymentResult> {
   const key = holdKey(request);
-  if ((await deps.store.get(decidedKey(request))) !== null) {
+  const decided = await deps.store.get(decidedKey(request));
+  if (decided === ANSWERED) {
     await release(deps, key);
+    return "already-decided";
+  }
+  if (decided !== null) {
+    // Another decision is giving its answer and releases the hold once GitHub has it; should
+    // it never, the hold's timer (set past that answer's lease) decides again.
+    const pending = await deps.holds.get(key);
+    if (pending) deps.timers.arm(pending);
     return "already-decided";
   }
   const previous = await deps.holds.get(key);
   // A hold for an earlier deployment of this run (a re-run) is replaced, not continued.
   const hold = previous?.request.deploymentId === request.deploymentId ? previous : null;
+  const known = (await takeStaleMark(deps.store, key)) ? null : hold;
   let judged: Judged;
   try {
-    judged = await judge(deps, trigger.octokit, request);
+    judged = await judge(deps, trigger.octokit, request, known);
   } catch (error) {
     judged = failed(request, error);
     trigger.log.warn({ err: error, hold: key }, "deployment could not be judged");
@@ -115,6 +151,7 @@ async function judge(
   deps: DeploymentDeps,
   octokit: Octokit,
   request: DeploymentRequest,
+  hold: Hold | null,
 ): Promise<Judged> {
   const { environment } = request;
   const loaded = await deps.policies.load(octokit, request.repo.owner, request.repo.repo);
@@ -136,20 +173,31 @@ async function judge(
     ]);
   }
   const { policy } = loaded;
-  if (deploymentGates(policy, environment).length === 0 && !promotionOf(policy, environment)) {
+  const release = (await deps.releaseGate?.(octokit, policy, loaded.files, request)) ?? null;
+  if (
+    release === null &&
+    deploymentGates(policy, environment).length === 0 &&
+    !promotionOf(policy, environment)
+  ) {
     return notice("approved", environment, [
       `The release policy has no deployment gate for ${environment}.`,
     ]);
   }
+  const approvals = await readApprovals(deps.store, holdKey(request));
+  const deployers = await readDeployers(deps.store, holdKey(request));
   const facts = await gatherDeploymentFacts({
     octokit,
     appId: deps.appId,
     request,
-    needs: deploymentNeedsFor(policy, request),
+    needs: deploymentNeedsFor(policy, request, approvals.length > 0),
     teams: teamReader(octokit, deps.store),
-    approvals: await readApprovals(deps.store, holdKey(request)),
+    approvals,
+    known: {
+      ...(hold?.associated ? { pulls: hold.associated } : {}),
+      ...(deployers ? { deployers } : {}),
+    },
   });
-  const evaluation = evaluateDeployment(policy, facts, deps.now());
+  const evaluation = withGate(evaluateDeployment(policy, facts, deps.now()), release);
   const decision = decisionOf(evaluation);
   return {
     decision,
@@ -158,19 +206,54 @@ async function judge(
     }),
     gates: evaluation.gates,
     ...(evaluation.recheckAt ? { recheckAt: evaluation.recheckAt } : {}),
+    pulls: facts.pulls.map((pull) => pull.number),
+    // The range is read afresh each time (a later deployment may move its start).
+    ...(facts.range ? {} : { associated: facts.pulls.map(associatedOf) }),
   };
 }
 
-/** What the environment's gates need fetched: nothing more. */
-export function deploymentNeedsFor(policy: Policy, request: DeploymentRequest): DeploymentNeeds {
+const staleKey = (holdKey: string): string => `deploy-stale:${holdKey}`;
+
+/**
+ * A pull request the hold's commit came through changed in a way the hold's copy does not
+ * show (its labels): the next decision reads the pull requests again. A mark in the store,
+ * not a flag on the queued work, because queued work for one key collapses into the latest.
+ */
+export async function markStale(store: Store, holdKey: string): Promise<void> {
+  await store.set(staleKey(holdKey), "1", HOLD_TTL_MS);
+}
+
+async function takeStaleMark(store: Store, holdKey: string): Promise<boolean> {
+  if ((await store.get(staleKey(holdKey))) === null) return false;
+  await store.delete(staleKey(holdKey));
+  return true;
+}
+
+/** A deployed pull request as it was read, before the verdict and committers are added. */
+function associatedOf(pull: DeployedPull): AssociatedPull {
+  const { number, title, url, author, labels, mergedAt, mergeCommitSha, headSha } = pull;
+  return { number, title, url, author, labels, mergedAt, mergeCommitSha, headSha };
+}
+
+/**
+ * What the environment's gates need fetched: nothing more. Who may approve (teams) and who
+ * may not (committers, deployers) only matter once there is an approval to judge: until
+ * then the approval gate waits whatever they are, and a held decision skips their requests.
+ */
+export function deploymentNeedsFor(
+  policy: Policy,
+  request: DeploymentRequest,
+  approvalsToJudge = true,
+): DeploymentNeeds {
   const gates: Gate[] = deploymentGates(policy, request.environment).map(([, gate]) => gate);
-  const approvals = gates.flatMap((g) =>
-    g.require.deployment_approval ? [g.require.deployment_approval] : [],
-  );
+  const approvals = approvalsToJudge
+    ? gates.flatMap((g) => (g.require.deployment_approval ? [g.require.deployment_approval] : []))
+    : [];
   const excluded = new Set(approvals.flatMap((a) => a.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE));
   const after = promotionOf(policy, request.environment)?.after;
   return {
     committers: excluded.has("committers"),
+    range: gates.some((g) => g.require.compliant_changes !== undefined),
     deployers: excluded.has("deployer"),
     ...(after ? { after } : {}),
     teams: [
@@ -218,12 +301,17 @@ async function wait(
   judged: Judged,
   failures: number,
 ): Promise<DeploymentResult> {
+  // A failed re-check knows no pull requests: it keeps those the hold was found by.
+  const pulls = judged.pulls ?? existing?.pulls;
+  const associated = judged.associated ?? existing?.associated;
   const hold: Hold = {
     key: holdKey(request),
     request,
     comments: existing?.comments ?? 0,
     failures,
     createdAt: existing?.createdAt ?? deps.now().toISOString(),
+    ...(pulls ? { pulls } : {}),
+    ...(associated ? { associated } : {}),
     ...(existing?.lastComment ? { lastComment: existing.lastComment } : {}),
     ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
   };
@@ -241,6 +329,7 @@ async function wait(
   deps.timers.arm(hold);
   await writeStatus(deps, trigger, request, "waiting", judged);
   logDecision(trigger, request, "waiting", judged);
+  deps.metrics?.decided("deployment", "waiting", judged.gates);
   return "waiting";
 }
 
@@ -253,12 +342,13 @@ async function answer(
   judged: Judged,
 ): Promise<DeploymentResult> {
   const state = judged.decision === "approved" ? "approved" : "rejected";
-  if (!(await deps.store.claim(decidedKey(request), HOLD_TTL_MS))) {
-    await release(deps, holdKey(request));
-    return "already-decided";
-  }
+  if (!(await deps.store.claim(decidedKey(request), ANSWER_LEASE_MS))) return "already-decided";
+  // Should this process stop before GitHub has the answer, the lease lapses and the hold's
+  // re-check (a timer, another instance's sweep, or recovery at start) answers again.
+  await deps.holds.put(answering(deps, request, hold));
   try {
     await review(trigger.octokit, request, state, judged.comment);
+    await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
   } catch (error) {
     await deps.store.delete(decidedKey(request));
     trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
@@ -276,7 +366,22 @@ async function answer(
   await release(deps, holdKey(request));
   await writeStatus(deps, trigger, request, judged.decision, judged);
   logDecision(trigger, request, judged.decision, judged);
+  deps.metrics?.decided("deployment", judged.decision, judged.gates);
   return judged.decision;
+}
+
+/** The hold kept while the answer is given, re-checked once the answer's lease lapses. */
+function answering(deps: DeploymentDeps, request: DeploymentRequest, hold: Hold | null): Hold {
+  const recheckAt = new Date(deps.now().getTime() + ANSWER_LEASE_MS + 1000).toISOString();
+  return {
+    comments: 0,
+    failures: 0,
+    createdAt: deps.now().toISOString(),
+    ...hold,
+    key: holdKey(request),
+    request,
+    recheckAt,
+  };
 }
 
 async function release(deps: DeploymentDeps, key: string): Promise<void> {

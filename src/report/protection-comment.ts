@@ -5,6 +5,8 @@ import type { DeploymentEvaluation } from "../evaluate/deployment.js";
 import type { GateResult, GateStatus } from "../evaluate/types.js";
 
 export const MAX_COMMENT_CHARS = 1024;
+/** Longest sign-off line: two of them leave most of the comment to the gates. */
+const MAX_SIGN_OFF_CHARS = 240;
 /** GitHub's limit on a commit status description. */
 export const MAX_STATUS_DESCRIPTION = 140;
 
@@ -65,7 +67,12 @@ export function renderProtectionComment(
     decision === "waiting"
       ? `${HEADLINE.waiting} ${evaluation.environment}: ${unmet.length} of ${applicable.length} gates open.`
       : `${HEADLINE[decision]} ${evaluation.environment}: ${applicable.length - unmet.length} of ${applicable.length} gates met${evaluation.changeType ? ` (${evaluation.changeType} change)` : ""}.`;
-  const tail = options.link ? `Details: ${options.link}` : "";
+  // Who signed off, and how, is kept whole at the end: a person checking whether their
+  // sign-off counted must find it, whatever else is cut.
+  const signOffs = (evaluation.signOffs ?? []).map((line) =>
+    cut(oneLine(line), MAX_SIGN_OFF_CHARS),
+  );
+  const tail = [...signOffs, ...(options.link ? [`Details: ${options.link}`] : [])].join("\n");
   const note = options.note ? [oneLine(options.note)] : [];
   return fitLines(head, [...note, ...unmet.map(gateLine)], tail);
 }

@@ -7,6 +7,7 @@ export const SHA = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 export function pull(overrides: Partial<DeployedPull> = {}): DeployedPull {
   return {
     number: 7,
+    title: "Ship the thing",
     url: "https://github.com/acme/shop/pull/7",
     author: "author",
     labels: [],

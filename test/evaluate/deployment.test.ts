@@ -6,7 +6,7 @@ import {
   decisionOf,
   renderProtectionComment,
 } from "../../src/report/protection-comment.js";
-import { WINDOW, deploymentFacts, policy, prior, pull } from "./deployment-builders.js";
+import { SHA, WINDOW, deploymentFacts, policy, prior, pull } from "./deployment-builders.js";
 
 // Tuesday 10 March 2026, 13:00 in Berlin: inside Mon-Thu 09:00-16:00.
 const OPEN = new Date("2026-03-10T12:00:00Z");
@@ -246,8 +246,8 @@ describe("deployment_approval", () => {
     const result = gate(evaluateDeployment(p(), facts, OPEN), "release-manager");
     expect(result.status).toBe("pending");
     expect(result.details).toEqual([
-      "@coauthor committed to #7: segregation of duties, the approval does not count",
-      "@deployer started this deployment: segregation of duties, the approval does not count",
+      "@coauthor committed to #7: segregation of duties, the approval by deployment review does not count",
+      "@deployer started this deployment: segregation of duties, the approval by deployment review does not count",
     ]);
   });
 
@@ -288,7 +288,7 @@ describe("compliant_changes", () => {
   it.each([
     ["success", "pass"],
     ["failure", "fail"],
-    ["pending", "fail"],
+    ["pending", "pending"],
     ["missing", "fail"],
   ] as const)("a pull request merged with release-policy %s → %s", (policyCheck, status) => {
     const facts = deploymentFacts({ pulls: [pull({ policyCheck })] });
@@ -312,6 +312,157 @@ describe("compliant_changes", () => {
   ])("a direct push with %j → %s", (requirement, status) => {
     const facts = deploymentFacts({ pulls: [] });
     expect(gate(evaluateDeployment(p(requirement), facts, OPEN), "compliant").status).toBe(status);
+  });
+});
+
+describe("compliant_changes across the deployed range", () => {
+  const p = (requirement: unknown) =>
+    policy({
+      change_types: { standard: { default: true }, emergency: { labels: ["change: emergency"] } },
+      gates: { compliant: { stage: "deployment", require: { compliant_changes: requirement } } },
+    });
+  const A = "a".repeat(40);
+  const B = "b".repeat(40);
+  const BASE = "0".repeat(40);
+  const range = (commits: { sha: string; pulls: number[] }[]) => ({
+    since: { sha: BASE, deploymentId: 40 },
+    commits,
+  });
+
+  it("passes when every commit since the last deployment came through a passing pull request", () => {
+    const facts = deploymentFacts({
+      pulls: [pull(), pull({ number: 8, mergeCommitSha: A })],
+      range: range([
+        { sha: SHA, pulls: [7] },
+        { sha: A, pulls: [8] },
+      ]),
+    });
+    expect(gate(evaluateDeployment(p(true), facts, OPEN), "compliant")).toMatchObject({
+      status: "pass",
+      reason:
+        "the 2 commits since 0000000 (last deployed to production) came through #7, #8, which passed the release policy",
+    });
+  });
+
+  it.each([
+    [
+      true,
+      "fail",
+      "no merged pull request brought bbbbbbb: it was pushed directly (change type standard)",
+    ],
+    [{ allow_direct_push: true }, "pass", undefined],
+  ])("a direct push inside the range with %j → %s", (requirement, status, reason) => {
+    const facts = deploymentFacts({
+      pulls: [pull()],
+      range: range([
+        { sha: SHA, pulls: [7] },
+        { sha: B, pulls: [] },
+      ]),
+    });
+    const result = gate(evaluateDeployment(p(requirement), facts, OPEN), "compliant");
+    expect(result.status).toBe(status);
+    if (reason) expect(result.reason).toBe(reason);
+  });
+
+  it("an earlier pull request of the range that failed rejects, and one still pending waits", () => {
+    const failing = deploymentFacts({
+      pulls: [pull(), pull({ number: 8, policyCheck: "failure" })],
+      range: range([
+        { sha: SHA, pulls: [7] },
+        { sha: A, pulls: [8] },
+      ]),
+    });
+    expect(gate(evaluateDeployment(p(true), failing, OPEN), "compliant")).toMatchObject({
+      status: "fail",
+      reason: "#8 was merged with release-policy failure",
+    });
+    const pending = deploymentFacts({
+      pulls: [pull(), pull({ number: 8, policyCheck: "pending" })],
+      range: range([
+        { sha: SHA, pulls: [7] },
+        { sha: A, pulls: [8] },
+      ]),
+    });
+    expect(gate(evaluateDeployment(p(true), pending, OPEN), "compliant")).toMatchObject({
+      status: "pending",
+      reason: "#8's release-policy check is still pending",
+    });
+  });
+
+  it("fails closed above the bound, saying why", () => {
+    const facts = deploymentFacts({
+      range: { ...range([{ sha: SHA, pulls: [7] }]), exceeded: { count: 31, limit: 20 } },
+    });
+    expect(gate(evaluateDeployment(p(true), facts, OPEN), "compliant")).toMatchObject({
+      status: "fail",
+      reason: "the deployment brings 31 commits to production; the app checks at most 20",
+    });
+  });
+
+  it("the change type comes from the deployed commit's pull request, not an earlier one in the range", () => {
+    const facts = deploymentFacts({
+      pulls: [pull({ number: 8, mergeCommitSha: A, labels: ["change: emergency"] }), pull()],
+      range: range([
+        { sha: SHA, pulls: [7] },
+        { sha: A, pulls: [8] },
+      ]),
+    });
+    const result = evaluateDeployment(p(true), facts, OPEN);
+    expect(result.changeType).toBe("standard");
+    expect(result.pull?.number).toBe(7);
+  });
+});
+
+describe("sign-offs by comment", () => {
+  const p = (count: number) =>
+    policy({
+      environments: { production: {} },
+      gates: {
+        "release-manager": {
+          stage: "deployment",
+          environments: ["production"],
+          require: {
+            deployment_approval: { count, from: { teams: ["release-managers"] } },
+          },
+        },
+      },
+    });
+  const review = (user: string) => ({ user, at: "2026-03-10T12:00:00Z", via: "review" as const });
+  const comment = (user: string) => ({ user, at: "2026-03-10T12:01:00Z", via: "comment" as const });
+
+  it("one review and one comment make two approvals", () => {
+    const facts = deploymentFacts({ approvals: [review("rm1"), comment("rm2")] });
+    const result = evaluateDeployment(p(2), facts, OPEN);
+    expect(gate(result, "release-manager")).toMatchObject({
+      status: "pass",
+      reason: "2 of 2 deployment approvals from team release-managers",
+    });
+    expect(result.signOffs).toEqual([
+      "release-manager: signed off: @rm1 by deployment review, @rm2 by comment",
+    ]);
+  });
+
+  it("comments alone do not approve: one approval must come through Review deployments", () => {
+    const facts = deploymentFacts({ approvals: [comment("rm1"), comment("rm2")] });
+    expect(gate(evaluateDeployment(p(2), facts, OPEN), "release-manager")).toMatchObject({
+      status: "pending",
+      reason:
+        "0 of 2 deployment approvals from team release-managers: sign-offs by comment count once one approval is given through Review deployments",
+    });
+  });
+
+  it("a comment by the author, or by someone outside the team, does not count, and says why", () => {
+    const facts = deploymentFacts({
+      approvals: [review("rm1"), comment("author"), comment("outsider")],
+    });
+    const result = evaluateDeployment(p(2), facts, OPEN);
+    expect(gate(result, "release-manager").status).toBe("pending");
+    expect(result.signOffs).toEqual([
+      "release-manager: signed off: @rm1 by deployment review; not counted: @author by comment (authored the pull request), @outsider by comment (not team release-managers)",
+    ]);
+    const comment2 = renderProtectionComment(result, "waiting");
+    expect(comment2).toContain("@author by comment (authored the pull request)");
+    expect(comment2).toContain('or comment "/approve production" on the pull request');
   });
 });
 

@@ -66,6 +66,7 @@ export async function startApp(
   store: Store,
   clock: { now: Date },
   scheduler = new ManualScheduler(),
+  extra: Pick<AppOptions, "sweepIntervalMs"> = {},
 ): Promise<DeploymentHarness> {
   const probot = new Probot({
     appId: APP_ID,
@@ -84,6 +85,7 @@ export async function startApp(
     store,
     clock: () => clock.now,
     scheduler,
+    ...extra,
   };
   await probot.load(createApp(options));
   return {
@@ -122,6 +124,7 @@ export const POLICY_PATH_URL = `${REPO_PATH}/contents/.github%2Frelease-policy.y
 export function mergedPull(sha: string, labels: string[] = [], author = "author") {
   return {
     number: 7,
+    title: "Ship the thing",
     html_url: "https://github.com/acme/shop/pull/7",
     user: { login: author },
     labels: labels.map((name) => ({ name })),

@@ -69,6 +69,11 @@ function github(
     scope.get("/repos/acme/.github/contents/.github%2Frelease-policy.yml").reply(404, {});
   } else scope.get(POLICY_PATH_URL).reply(200, policyContents(options.policy ?? POLICY));
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [mergedPull(SHA, options.labels)]);
+  // No earlier deployment to production succeeded: the deployed commit alone is judged.
+  scope
+    .get(`${REPO_PATH}/deployments`)
+    .query({ environment: "production", per_page: "10" })
+    .reply(200, []);
   scope
     .get(`${REPO_PATH}/commits/${PR_HEAD}/check-runs`)
     .query({ check_name: "release-policy", filter: "latest", per_page: "100" })
@@ -158,12 +163,17 @@ describe("deployment protection rule", () => {
     expect(world.answers[0]?.comment).toContain("⏳ release-manager: 0 of 1 deployment approval");
 
     await app.receive("deployment_review", approvedBy("author"));
-    // Still waiting for the same reason: the unchanged status comment is not repeated.
-    expect(world.answers).toHaveLength(1);
+    // Still waiting; the status comment now says why the author's approval does not count.
+    expect(world.answers).toHaveLength(2);
+    expect(world.answers[1]).not.toHaveProperty("state");
+    expect(world.answers[1]?.comment).toContain(
+      "release-manager: not counted: @author by deployment review (authored the pull request)",
+    );
 
     await app.receive("deployment_review", approvedBy("rm1"));
-    expect(world.answers).toHaveLength(2);
-    expect(world.answers[1]).toMatchObject({ environment_name: "production", state: "approved" });
+    expect(world.answers).toHaveLength(3);
+    expect(world.answers[2]).toMatchObject({ environment_name: "production", state: "approved" });
+    expect(world.answers[2]?.comment).toContain("signed off: @rm1 by deployment review");
     expect(world.statuses.map((s) => s.state)).toEqual(["pending", "success"]);
   });
 
@@ -213,6 +223,36 @@ describe("deployment protection rule", () => {
       state: "approved",
     });
     expect(world.answers.filter((a) => a.state !== undefined)).toHaveLength(1);
+  });
+
+  it("answers once, by a later re-check, a decision whose process stopped while answering", async () => {
+    // The first process's approval never reaches GitHub: its request hangs until the end.
+    const stuck = nock("https://api.github.com")
+      .post(
+        `${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`,
+        (body: { state?: string }) => body.state === "approved",
+      )
+      .reply(() => new Promise<[number]>(() => undefined));
+    const world = github();
+    const clock = { now: OPEN };
+    const store = new MemoryStore(() => clock.now);
+    const first = await startApp(store, clock);
+    await first.receive("deployment_protection_rule", requested("production"));
+    const abandoned = first.receive("deployment_review", approvedBy("rm1")).catch(() => undefined);
+    while (!stuck.isDone()) await new Promise((resolve) => setImmediate(resolve));
+
+    // A new process over the same store: while the first one's answer may still land, it
+    // says nothing; once that claim lapses, the hold's re-check answers.
+    const second = await startApp(store, clock);
+    clock.now = new Date(OPEN.getTime() + 60_000);
+    await second.scheduler.runDue(clock.now);
+    expect(world.answers.filter((a) => a.state !== undefined)).toEqual([]);
+    clock.now = new Date(OPEN.getTime() + 4 * 60_000);
+    await second.scheduler.runDue(clock.now);
+    expect(world.answers.filter((a) => a.state !== undefined)).toEqual([
+      expect.objectContaining({ environment_name: "production", state: "approved" }),
+    ]);
+    void abandoned;
   });
 
   it("gives one decision for a redelivered request, and for a second identical one", async () => {

@@ -1,60 +1,128 @@
-// compliant_changes: the deployed commit reached its branch through merged pull requests whose
-// release-policy check passed, so no unreviewed change reaches the environment. A commit no
-// pull request brought (a direct push) passes only where the policy allows it.
+// compliant_changes: every commit the deployment brings to the environment (since its last
+// successful deployment) reached the branch through a merged pull request whose release-policy
+// check passed, so no unreviewed change reaches the environment. A commit no pull request
+// brought (a direct push) passes only where the policy allows it.
+import type { RangeCommit } from "../../facts/deployed-range.js";
 import type { DeployedPull, DeploymentFacts } from "../../facts/deployment.js";
 import type { Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../conclusion.js";
+import { worstStatus, type Outcome } from "../conclusion.js";
 
 type CompliantChanges = NonNullable<Requirement["compliant_changes"]>;
 
-function directPush(req: CompliantChanges, changeType: string | null, short: string): Outcome {
+const short = (sha: string): string => sha.slice(0, 7);
+
+function directPushAllowed(req: CompliantChanges, changeType: string | null): boolean {
   const allow = req === true ? false : (req.allow_direct_push ?? false);
-  const allowed =
+  return (
     allow === true ||
-    (typeof allow === "object" && changeType !== null && allow.change_types.includes(changeType));
-  if (allowed) {
-    return {
-      status: "pass",
-      reason: `${short} was pushed directly, which the policy allows${changeType ? ` for ${changeType} changes` : ""}`,
-      details: [],
-    };
+    (typeof allow === "object" && changeType !== null && allow.change_types.includes(changeType))
+  );
+}
+
+/** One finding: a pull request or a direct push, and how it counts. */
+interface Finding {
+  status: Outcome["status"];
+  text: string;
+}
+
+function judgePull(pull: DeployedPull): Finding {
+  if (pull.policyCheck === undefined) {
+    return { status: "error", text: `#${pull.number}'s release-policy check was not read` };
+  }
+  if (pull.policyCheck === "success") return { status: "pass", text: `#${pull.number}` };
+  if (pull.policyCheck === "pending") {
+    return { status: "pending", text: `#${pull.number}'s release-policy check is still pending` };
+  }
+  if (pull.policyCheck === "missing") {
+    return { status: "fail", text: `#${pull.number} has no release-policy check` };
   }
   return {
     status: "fail",
-    reason: `no merged pull request brought ${short}: it was pushed directly${changeType ? ` (change type ${changeType})` : ""}`,
-    fix: "Deploy a commit that reached its branch through a pull request that passed the release policy",
-    details: [],
+    text: `#${pull.number} was merged with release-policy ${pull.policyCheck}`,
   };
 }
 
-function describe(pull: DeployedPull): string {
-  if (pull.policyCheck === "missing") return `#${pull.number} has no release-policy check`;
-  return `#${pull.number} was merged with release-policy ${pull.policyCheck}`;
+function judgePush(commit: RangeCommit, allowed: boolean, directType: string | null): Finding {
+  const type = directType ? ` (change type ${directType})` : "";
+  return allowed
+    ? { status: "pass", text: `${short(commit.sha)} (pushed directly, allowed${type})` }
+    : {
+        status: "fail",
+        text: `no merged pull request brought ${short(commit.sha)}: it was pushed directly${type}`,
+      };
 }
 
+/** What the deployment brings, in words: "the 3 commits since abc1234" or "abc1234". */
+function scope(facts: DeploymentFacts, commits: readonly RangeCommit[]): string {
+  const since = facts.range?.since;
+  if (!since || commits.length === 0) return short(facts.sha);
+  const n = commits.length;
+  return `the ${n} commit${n > 1 ? "s" : ""} since ${short(since.sha)} (last deployed to ${facts.environment})`;
+}
+
+/**
+ * Judges each commit the range lists (the deployed commit alone when the facts carry no
+ * range: a replayed record). `directType` is the change type of a direct push: the default
+ * one, since a push has no labels.
+ */
 export function evaluateCompliantChanges(
   req: CompliantChanges,
   facts: DeploymentFacts,
-  changeType: string | null,
+  directType: string | null,
 ): Outcome {
-  const short = facts.sha.slice(0, 7);
-  if (facts.pulls.length === 0) return directPush(req, changeType, short);
-  const details = facts.pulls.map(
-    (p) => `#${p.number} (${p.url}): release-policy ${p.policyCheck}`,
-  );
-  const bad = facts.pulls.filter((p) => p.policyCheck !== "success");
-  if (bad.length === 0) {
-    const list = facts.pulls.map((p) => `#${p.number}`).join(", ");
+  const exceeded = facts.range?.exceeded;
+  if (exceeded) {
     return {
-      status: "pass",
-      reason: `${short} came through ${list}, which passed the release policy`,
+      status: "fail",
+      reason: `the deployment brings ${exceeded.count} commits to ${facts.environment}; the app checks at most ${exceeded.limit}`,
+      fix: `Deploy an earlier commit first so that each deployment brings at most ${exceeded.limit} first-parent commits`,
+      details: [],
+    };
+  }
+  const commits: RangeCommit[] = facts.range?.commits ?? [
+    { sha: facts.sha, pulls: facts.pulls.map((p) => p.number) },
+  ];
+  const allowed = directPushAllowed(req, directType);
+  const byNumber = new Map(facts.pulls.map((p) => [p.number, p]));
+  const findings: Finding[] = [];
+  const seen = new Set<number>();
+  const details: string[] = [];
+  for (const commit of commits) {
+    if (commit.pulls.length === 0) findings.push(judgePush(commit, allowed, directType));
+    for (const number of commit.pulls) {
+      if (seen.has(number)) continue;
+      seen.add(number);
+      const pull = byNumber.get(number);
+      if (!pull) {
+        findings.push({ status: "error", text: `#${number} could not be read` });
+        continue;
+      }
+      findings.push(judgePull(pull));
+      details.push(`#${pull.number} (${pull.url}): release-policy ${pull.policyCheck}`);
+    }
+  }
+  const status = worstStatus(findings.map((f) => f.status));
+  const what = scope(facts, commits);
+  if (status === "pass") {
+    return {
+      status,
+      reason: `${what} came through ${findings.map((f) => f.text).join(", ")}, which passed the release policy`,
       details,
     };
   }
+  const open = findings.filter((f) => f.status !== "pass");
   return {
-    status: "fail",
-    reason: bad.map(describe).join("; "),
-    fix: `Deploy a commit whose pull requests passed the release policy before merging (${bad.map((p) => `#${p.number}`).join(", ")} did not)`,
+    status,
+    reason: open.map((f) => f.text).join("; "),
+    fix: fixFor(status, open),
     details,
   };
+}
+
+function fixFor(status: Outcome["status"], open: Finding[]): string {
+  if (status === "pending") {
+    return "Wait for the pull requests' release-policy checks to pass (an approval, a ticked checklist item); the deployment is re-checked when they change";
+  }
+  if (status === "error") return "Re-run the deployment; the facts it needs could not be gathered";
+  return `Deploy a commit whose changes all came through pull requests that passed the release policy (${open.length} did not)`;
 }

@@ -1,7 +1,7 @@
 // deployment_approval: N approvals of this deployment, given through GitHub's deployment
 // review, by listed users or team members, with segregation of duties: whoever wrote the
 // change or started the deployment cannot approve it.
-import type { DeploymentFacts } from "../../facts/deployment.js";
+import type { DeploymentApprovalFact, DeploymentFacts } from "../../facts/deployment.js";
 import type { DeploymentExclusion, Requirement } from "../../policy/schema.js";
 import type { Outcome } from "../conclusion.js";
 import { describePrincipals, isEligible } from "../eligibility.js";
@@ -60,16 +60,31 @@ function judge(
     : { kind: "ineligible" };
 }
 
+/** How a sign-off was given, in words. */
+const how = (approval: DeploymentApprovalFact): string =>
+  approval.via === "comment" ? "by comment" : "by deployment review";
+
+/** The outcome, plus one line naming every sign-off and whether it counts, for the comment. */
+export interface DeploymentApprovalOutcome extends Outcome {
+  signOffs: string;
+}
+
+/**
+ * Counts distinct eligible approvals. Sign-offs by comment count only beyond one given
+ * through GitHub's deployment review: the review is GitHub's own record of the approval, and
+ * comments add further sign-offs where more than one is needed.
+ */
 export function evaluateDeploymentApproval(
   req: DeploymentApproval,
   facts: DeploymentFacts,
-): Outcome {
+): DeploymentApprovalOutcome {
   const exclude = req.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE;
   const who = describePrincipals(req.from);
   const seen = new Set<string>();
-  const counted: string[] = [];
+  const counted: DeploymentApprovalFact[] = [];
   const unknown: string[] = [];
   const details: string[] = [];
+  const notCounted: string[] = [];
   for (const approval of facts.approvals) {
     const key = approval.user.toLowerCase();
     if (seen.has(key)) continue;
@@ -77,30 +92,55 @@ export function evaluateDeploymentApproval(
     const name = `@${approval.user}`;
     const verdict = judge(approval.user, req, exclude, facts);
     if (verdict.kind === "counted") {
-      counted.push(name);
-      details.push(`${name} approved (${verdict.via})`);
+      counted.push(approval);
+      details.push(`${name} approved ${how(approval)} (${verdict.via})`);
     } else if (verdict.kind === "excluded") {
-      details.push(`${name} ${verdict.why}: segregation of duties, the approval does not count`);
+      notCounted.push(`${name} ${how(approval)} (${verdict.why})`);
+      details.push(
+        `${name} ${verdict.why}: segregation of duties, the approval ${how(approval)} does not count`,
+      );
     } else if (verdict.kind === "unknown") {
       unknown.push(name);
-      details.push(`${name} approved; cannot tell whether it counts: ${verdict.missing} unknown`);
-    } else details.push(`${name} approved, but only ${who} count`);
+      notCounted.push(`${name} ${how(approval)} (${verdict.missing} unknown)`);
+      details.push(
+        `${name} approved ${how(approval)}; cannot tell whether it counts: ${verdict.missing} unknown`,
+      );
+    } else {
+      notCounted.push(`${name} ${how(approval)} (not ${who})`);
+      details.push(`${name} approved ${how(approval)}, but only ${who} count`);
+    }
   }
-  const progress = `${counted.length} of ${req.count} deployment approval${req.count > 1 ? "s" : ""} from ${who}`;
-  if (counted.length >= req.count) return { status: "pass", reason: progress, details };
+  const reviews = counted.filter((a) => a.via !== "comment").length;
+  // Comments count only once a review anchors them.
+  const total = reviews > 0 ? counted.length : 0;
+  const signOffs = [
+    ...(counted.length > 0
+      ? [`signed off: ${counted.map((a) => `@${a.user} ${how(a)}`).join(", ")}`]
+      : []),
+    ...(notCounted.length > 0 ? [`not counted: ${notCounted.join(", ")}`] : []),
+  ].join("; ");
+  const progress = `${total} of ${req.count} deployment approval${req.count > 1 ? "s" : ""} from ${who}`;
+  if (total >= req.count) return { status: "pass", reason: progress, details, signOffs };
   if (unknown.length > 0) {
     return {
       status: "error",
       reason: `${progress}; some approvals cannot be judged`,
       fix: "Facts needed to judge the approvals are missing (team members or the run's actors); make sure the app can read team membership and workflow runs",
       details,
+      signOffs,
     };
   }
-  const more = req.count - counted.length;
+  const more = req.count - total;
+  const viaComment =
+    req.count > 1 ? `, or comment "/approve ${facts.environment}" on the pull request` : "";
   return {
     status: "pending",
-    reason: progress,
-    fix: `${who} must approve: Review deployments → Approve (${more} more; the change's author, committers and whoever started the run do not count)`,
+    reason:
+      counted.length > 0 && reviews === 0
+        ? `${progress}: sign-offs by comment count once one approval is given through Review deployments`
+        : progress,
+    fix: `${who} must approve: Review deployments → Approve${reviews > 0 ? viaComment : ""} (${more} more; the change's author, committers and whoever started the run do not count)`,
     details,
+    signOffs,
   };
 }

@@ -1,0 +1,268 @@
+// Sign-off by `/approve <environment>` comment and re-checks when a pull request's own check
+// changes, through probot.receive(), asserting the exact requests each event makes.
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { MemoryStore } from "../../src/store/memory.js";
+import {
+  commentCreated,
+  mergedPullLabeled,
+  reviewSubmitted,
+} from "../fixtures/deployment/events.js";
+import {
+  deploymentReviewApproved,
+  protectionRuleRequested,
+} from "../fixtures/deployment/payloads.js";
+import { REPO_PATH, startApp } from "./deployment-helpers.js";
+import {
+  ANSWER,
+  bodyOf,
+  DEPLOYMENTS,
+  expectRequests,
+  HELD,
+  REJUDGE,
+  OPEN,
+  POLICY,
+  POLICY_PATH_URL,
+  PR_HEAD,
+  PULLS_OF_SHA,
+  RUN_ID,
+  SHA,
+  STATUS,
+  TOKEN,
+  VERDICT,
+  World,
+} from "./deployment-world.js";
+
+const SIGN_OFF_POLICY = `
+environments:
+  staging: {}
+  production: {}
+gates:
+  release-manager:
+    stage: deployment
+    environments: [production]
+    require: { deployment_approval: { count: 2, from: { users: [rm1, rm2, author] } } }
+`;
+
+const requested = () =>
+  protectionRuleRequested({ runId: RUN_ID, environment: "production", sha: SHA, deploymentId: 55 });
+const reviewBy = (approver: string) =>
+  deploymentReviewApproved({ runId: RUN_ID, environment: "production", approver });
+const approveComment = (author: string, id: number, body = "/approve production", pr = 7) =>
+  commentCreated({ pr, id, body, author });
+const REACTION = (id: number) => `POST ${REPO_PATH}/issues/comments/${id}/reactions`;
+
+let world: World;
+beforeEach(() => {
+  nock.cleanAll();
+  nock.disableNetConnect();
+});
+afterEach(() => {
+  world.close();
+  nock.cleanAll();
+});
+
+describe("sign-off by comment", () => {
+  it("approves a held deployment needing 2 on one review and one /approve comment", async () => {
+    world = new World(SIGN_OFF_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+
+    await app.receive("deployment_protection_rule", requested());
+    let made = world.take();
+    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER, STATUS]);
+    expect(bodyOf(made, ANSWER).comment).toContain("0 of 2 deployment approvals");
+
+    await app.receive("deployment_review", reviewBy("rm1"));
+    made = world.take();
+    // The status is unchanged (still waiting on release-manager): only the comment moves.
+    expectRequests(made, [...REJUDGE, ANSWER]);
+    expect(bodyOf(made, ANSWER).comment).toContain('or comment "/approve production"');
+
+    await app.receive("issue_comment", approveComment("rm2", 501));
+    made = world.take();
+    expectRequests(made, [REACTION(501), ...REJUDGE, ANSWER, STATUS]);
+    expect(bodyOf(made, REACTION(501))).toEqual({ content: "eyes" });
+    expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
+    expect(bodyOf(made, ANSWER).comment).toContain(
+      "release-manager: signed off: @rm1 by deployment review, @rm2 by comment",
+    );
+    expect(bodyOf(made, STATUS)).toMatchObject({ state: "success" });
+  });
+
+  it("does not count a comment by the author (SoD) or by someone the gate does not name, and says why", async () => {
+    world = new World(SIGN_OFF_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+    await app.receive("deployment_protection_rule", requested());
+    await app.receive("deployment_review", reviewBy("rm1"));
+    world.take();
+
+    await app.receive("issue_comment", approveComment("author", 601));
+    let made = world.take();
+    expectRequests(made, [REACTION(601), ...REJUDGE, ANSWER]);
+    expect(bodyOf(made, ANSWER)).not.toHaveProperty("state");
+    expect(bodyOf(made, ANSWER).comment).toContain(
+      "not counted: @author by comment (authored the pull request)",
+    );
+
+    await app.receive("issue_comment", approveComment("mallory", 602));
+    made = world.take();
+    expectRequests(made, [REACTION(602), ...REJUDGE, ANSWER]);
+    expect(bodyOf(made, ANSWER).comment).toContain(
+      "@mallory by comment (not @rm1, @rm2 or @author)",
+    );
+  });
+
+  it("a redelivered comment, a quoted, fenced or capitalised one, and other comments cost nothing", async () => {
+    world = new World(SIGN_OFF_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+    await app.receive("deployment_protection_rule", requested());
+    await app.receive("deployment_review", reviewBy("rm1"));
+    await app.receive("issue_comment", approveComment("rm2", 701), "comment-701");
+    world.take();
+
+    await app.receive("issue_comment", approveComment("rm2", 701), "comment-701");
+    for (const body of [
+      "> /approve production",
+      "```\n/approve production\n```",
+      "/Approve production",
+      "/approve production please",
+      "Looks good, /approve production",
+    ]) {
+      await app.receive("issue_comment", approveComment("rm2", 702, body));
+    }
+    expectRequests(world.take(), []);
+  });
+
+  it("/approve with no held deployment replies once per comment", async () => {
+    world = new World(SIGN_OFF_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+    await app.receive("deployment_protection_rule", requested());
+    world.take();
+
+    await app.receive("issue_comment", approveComment("rm2", 801, "/approve staging"));
+    const made = world.take();
+    expectRequests(made, [`POST ${REPO_PATH}/issues/7/comments`]);
+    expect(String(bodyOf(made, `POST ${REPO_PATH}/issues/7/comments`).body)).toContain(
+      "No deployment of a commit this pull request brought is waiting for Release Policy in `staging`",
+    );
+    // Delivered again under another id: the comment was answered already.
+    await app.receive("issue_comment", approveComment("rm2", 801, "/approve staging"));
+    expectRequests(world.take(), []);
+  });
+});
+
+describe("re-check when a merged pull request's check changes", () => {
+  const RECHECK_POLICY = `
+environments:
+  production: {}
+gates:
+  peer-review:
+    stage: pull_request
+    require: { approvals: { count: 1, exclude: [author] } }
+  compliant:
+    stage: deployment
+    environments: [production]
+    require: { compliant_changes: true }
+`;
+
+  it("holds while the pull request's check is pending, approves when a late approval passes it", async () => {
+    world = new World(RECHECK_POLICY);
+    world.verdict = { status: "in_progress", conclusion: null };
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+
+    await app.receive("deployment_protection_rule", requested());
+    let made = world.take();
+    expectRequests(made, [TOKEN, POLICY, DEPLOYMENTS, PULLS_OF_SHA, VERDICT, ANSWER, STATUS]);
+    expect(bodyOf(made, ANSWER).comment).toContain("#7's release-policy check is still pending");
+
+    world.reviews = [
+      {
+        user: { login: "reviewer" },
+        state: "APPROVED",
+        commit_id: PR_HEAD,
+        submitted_at: "2026-03-10T12:00:00Z",
+      },
+    ];
+    await app.receive(
+      "pull_request_review",
+      reviewSubmitted({ pr: 7, reviewer: "reviewer", headSha: PR_HEAD }),
+    );
+    made = world.take();
+    expectRequests(made, [
+      // The pull request is judged again (it is merged, but a deployment waits on it)…
+      `GET ${REPO_PATH}/pulls/7/reviews?per_page=100`,
+      `GET ${REPO_PATH}/collaborators/reviewer/permission`,
+      `GET ${REPO_PATH}/commits/${PR_HEAD}/check-runs?filter=latest&per_page=100`,
+      `GET ${POLICY_PATH_URL}?ref=${PR_HEAD}`,
+      `PATCH ${REPO_PATH}/check-runs/1`,
+      // …its check passes, and the held deployment is re-checked and approved.
+      DEPLOYMENTS,
+      PULLS_OF_SHA,
+      VERDICT,
+      ANSWER,
+      STATUS,
+    ]);
+    expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
+  });
+
+  it("a review of a merged pull request no deployment waits on costs nothing", async () => {
+    world = new World(RECHECK_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+    await app.receive(
+      "pull_request_review",
+      reviewSubmitted({ pr: 7, reviewer: "reviewer", headSha: PR_HEAD }),
+    );
+    expectRequests(world.take(), []);
+  });
+});
+
+describe("re-check when a merged pull request is relabelled", () => {
+  const EMERGENCY_POLICY = `
+change_types:
+  emergency: { labels: ["change: emergency"] }
+  normal: { default: true }
+environments:
+  production: {}
+gates:
+  release-manager:
+    stage: deployment
+    environments: [production]
+    unless: { change_types: [emergency] }
+    require: { deployment_approval: { count: 1, from: { users: [rm1] } } }
+`;
+
+  it("reads the pull request afresh, so a new change type applies; other pull requests cost nothing", async () => {
+    world = new World(EMERGENCY_POLICY);
+    const app = await startApp(new MemoryStore(), { now: OPEN });
+    await app.receive("deployment_protection_rule", requested());
+    let made = world.take();
+    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER, STATUS]);
+
+    // A pull request no hold names, relabelled: no request.
+    await app.receive(
+      "pull_request",
+      mergedPullLabeled({ pr: 8, label: "change: emergency", headSha: PR_HEAD }),
+    );
+    expectRequests(world.take(), []);
+
+    const pull = world.pullsByCommit[SHA]?.[0];
+    if (!pull) throw new Error("no pull request");
+    pull.labels = [{ name: "change: emergency" }];
+    await app.receive(
+      "pull_request",
+      mergedPullLabeled({ pr: 7, label: "change: emergency", headSha: PR_HEAD }),
+    );
+    made = world.take();
+    expectRequests(made, [
+      // The held deployment reads its pull request again and sees the emergency label…
+      PULLS_OF_SHA,
+      ANSWER,
+      STATUS,
+      // …and the pull request, merged but waited on, is judged again under its new type.
+      `GET ${REPO_PATH}/commits/${PR_HEAD}/check-runs?filter=latest&per_page=100`,
+      `GET ${POLICY_PATH_URL}?ref=${PR_HEAD}`,
+      `PATCH ${REPO_PATH}/check-runs/1`,
+    ]);
+    expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
+  });
+});
