@@ -186,7 +186,8 @@ function mergeChain(links: readonly Link[]): Merged {
   const merged: Merged = { policy: {}, locator, problems: [] };
   for (const link of [...links].reverse()) {
     for (const section of SECTIONS) mergeSection(merged, link, section);
-    mergeDefaults(merged, link);
+    mergeKeyed(merged, link, "defaults");
+    mergeKeyed(merged, link, "releases");
   }
   return merged;
 }
@@ -233,12 +234,16 @@ function mergeSection(merged: Merged, link: Link, section: Section): void {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Defaults merge key by key; a value (a list counts as one value) is never redefined. */
-function mergeDefaults(merged: Merged, link: Link): void {
-  if (!link.policy.defaults) return;
-  const into = structuredClone(merged.policy.defaults ?? {}) as Record<string, unknown>;
-  mergeValues(merged, link, into, link.policy.defaults, ["defaults"]);
-  merged.policy.defaults = into as Policy["defaults"];
+/**
+ * Defaults and release rules merge key by key; a value (a list counts as one value) is never
+ * redefined.
+ */
+function mergeKeyed(merged: Merged, link: Link, section: "defaults" | "releases"): void {
+  const from = link.policy[section];
+  if (!from) return;
+  const into = structuredClone(merged.policy[section] ?? {}) as Record<string, unknown>;
+  mergeValues(merged, link, into, from, [section]);
+  (merged.policy as Record<typeof section, unknown>)[section] = into;
 }
 
 function mergeValues(
@@ -257,7 +262,7 @@ function mergeValues(
     } else if (isPlainObject(existing) && isPlainObject(value)) {
       mergeValues(merged, link, existing, value, keyPath);
     } else {
-      redefinition(merged, link, keyPath, `defaults key "${keyPath.slice(1).join(".")}"`);
+      redefinition(merged, link, keyPath, `${path[0]} key "${keyPath.slice(1).join(".")}"`);
     }
   }
 }

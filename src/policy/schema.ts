@@ -168,7 +168,42 @@ const compliantChangesRequirement = z
     }),
   ])
   .describe(
-    "The deployed commit reached its branch through merged pull requests whose release-policy check passed.",
+    "Deployment stage: the deployed commit reached its branch through merged pull requests whose release-policy check passed. Release stage: so did every change the release includes.",
+  );
+
+const releaseNotesRequirement = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      changelog: z
+        .string()
+        .min(1)
+        .max(300)
+        .optional()
+        .describe(
+          "The changelog file read at the tag when the GitHub release has no body. Default: CHANGELOG.md.",
+        ),
+    }),
+  ])
+  .describe(
+    "Release stage: the release has notes: the GitHub release's body, or else a section of the changelog whose heading names the tag.",
+  );
+
+const releaseExclusion = z.enum(["release_author", "tagger"]);
+
+const signoffsRequirement = z
+  .strictObject({
+    count: z.int().min(1).max(20).describe("How many distinct sign-offs are needed."),
+    from: principals.describe("Whose sign-off counts: listed users and members of listed teams."),
+    exclude: z
+      .array(releaseExclusion)
+      .optional()
+      .describe(
+        "Whose sign-off never counts: the GitHub release's author, whoever pushed the tag. Default: both.",
+      ),
+  })
+  .describe(
+    "Release stage: N sign-offs, each a `/signoff` comment on the release record by an eligible user or team member.",
   );
 
 export const requirementSchema = z
@@ -181,15 +216,17 @@ export const requirementSchema = z
     window: windowRequirementSchema.optional(),
     deployment_approval: deploymentApprovalRequirement.optional(),
     compliant_changes: compliantChangesRequirement.optional(),
+    release_notes: releaseNotesRequirement.optional(),
+    signoffs: signoffsRequirement.optional(),
   })
   .describe("What the gate requires. Several kinds in one gate must all hold.");
 
 export const gateSchema = z
   .strictObject({
     stage: z
-      .enum(["pull_request", "deployment"])
+      .enum(["pull_request", "release", "deployment"])
       .describe(
-        "When the gate is judged: on each pull request, or when a job deploys to an environment.",
+        "When the gate is judged: on each pull request, on each release (tag), or when a job deploys to an environment.",
       ),
     environments: nameList
       .min(1)
@@ -204,11 +241,42 @@ export const gateSchema = z
   })
   .describe("One gate: where it applies and what it requires.");
 
+export const postImplementationReviewSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      environment: name
+        .optional()
+        .describe(
+          "The environment whose successful deployment opens the issue. Default: the last one under `environments`.",
+        ),
+      checklist: z
+        .array(z.string().min(1).max(300))
+        .min(1)
+        .max(50)
+        .optional()
+        .describe(
+          "The issue's task list. Default: root cause, what was done, retroactive approval, follow-up work, lessons learned.",
+        ),
+      labels: nameList
+        .min(1)
+        .optional()
+        .describe(
+          'Labels of the issue; the app finds its issues by the first. Default: ["post-implementation-review"].',
+        ),
+      assignees: nameList.max(10).optional().describe("GitHub logins the issue is assigned to."),
+    }),
+  ])
+  .describe(
+    "After a pull request of this change type is deployed successfully to the environment, open one post-implementation-review issue for it, with a task list, linked from the pull request.",
+  );
+
 const changeTypeSchema = z
   .strictObject({
     labels: nameList.optional().describe("Labels that select this change type."),
     default: z.boolean().optional().describe("The change type when no label selects one."),
     description: z.string().max(500).optional().describe("Shown beside the change type."),
+    post_implementation_review: postImplementationReviewSchema.optional(),
   })
   .describe("A change type, chosen by label; the first that matches, in file order, wins.");
 
@@ -243,6 +311,36 @@ const defaultsSchema = z
   })
   .describe("Defaults that gates may override.");
 
+const releasesSchema = z
+  .strictObject({
+    tags: z
+      .strictObject({
+        pattern: z
+          .string()
+          .min(1)
+          .max(300)
+          .optional()
+          .describe(
+            'RE2 regular expression a release tag\'s name must match, e.g. "^v[0-9]+\\.[0-9]+\\.[0-9]+$". It also chooses which tags count when the previous release is looked for.',
+          ),
+        branches: nameList
+          .min(1)
+          .optional()
+          .describe(
+            'The tagged commit must be on one of these branches (globs, e.g. [main, "release/*"]).',
+          ),
+        signed: z
+          .boolean()
+          .optional()
+          .describe("The tag must be an annotated tag whose signature GitHub verified."),
+      })
+      .optional()
+      .describe("Rules every release tag must follow; a tag that breaks one fails the release."),
+  })
+  .describe(
+    "Releases: every tag pushed gets a release record when the policy has this key or a gate at stage release.",
+  );
+
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const gateId = z
   .string()
@@ -271,6 +369,7 @@ export const policySchema = z
       .describe("Deployment environments by name, as GitHub names them."),
     gates: z.record(gateId, gateSchema).optional().describe("The gates, by id."),
     defaults: defaultsSchema.optional(),
+    releases: releasesSchema.optional(),
   })
   .describe("The release policy: .github/release-policy.yml");
 
@@ -283,3 +382,6 @@ export type Approvers = z.infer<typeof approvers>;
 export type Exclusion = z.infer<typeof exclusion>;
 export type DeploymentExclusion = z.infer<typeof deploymentExclusion>;
 export type ChecklistItemSpec = z.infer<typeof checklistItem>;
+export type PostImplementationReview = z.infer<typeof postImplementationReviewSchema>;
+export type ReleaseExclusion = z.infer<typeof releaseExclusion>;
+export type Releases = z.infer<typeof releasesSchema>;

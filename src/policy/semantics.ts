@@ -32,7 +32,9 @@ export function checkSemantics(
   checkExtends(ctx);
   checkChangeTypes(ctx);
   checkEnvironments(ctx);
+  checkReviewEnvironments(ctx);
   for (const [id, gate] of Object.entries(policy.gates ?? {})) checkGate(ctx, id, gate);
+  checkReleases(ctx);
   return ctx.problems;
 }
 
@@ -139,6 +141,33 @@ function checkChangeTypes(ctx: Context): void {
   }
 }
 
+/** A post-implementation review opens on a deployment to a defined environment. */
+function checkReviewEnvironments(ctx: Context): void {
+  if (ctx.partial) return;
+  const defined = Object.keys(ctx.policy.environments ?? {});
+  for (const [name, type] of Object.entries(ctx.policy.change_types ?? {})) {
+    const review = type.post_implementation_review;
+    if (review === undefined) continue;
+    const path = ["change_types", name, "post_implementation_review"];
+    const environment = review === true ? undefined : review.environment;
+    if (environment === undefined) {
+      if (defined.length === 0) {
+        report(
+          ctx,
+          path,
+          "a post-implementation review needs an environment: add environments, or name one here",
+        );
+      }
+    } else if (!defined.some((d) => d.toLowerCase() === environment.toLowerCase())) {
+      const known =
+        defined.length > 0
+          ? `defined: ${quoted(defined)}`
+          : "the policy defines none: add it under environments";
+      report(ctx, [...path, "environment"], `unknown environment "${environment}"; ${known}`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // environments
 
@@ -221,7 +250,7 @@ function reportCycles(ctx: Context): void {
  * Rows the app adds to every result itself: a gate of the same id would be confused with
  * them in the check run and in logs.
  */
-export const RESERVED_GATE_IDS = ["change-type", "policy-file", "release-policy"];
+export const RESERVED_GATE_IDS = ["change-type", "policy-file", "release-policy", "tag-rules"];
 
 function checkGate(ctx: Context, id: string, gate: Gate): void {
   const base: PathSegment[] = ["gates", id];
@@ -242,23 +271,33 @@ function checkGate(ctx: Context, id: string, gate: Gate): void {
 // ---------------------------------------------------------------------------------------
 // stages: which keys a gate of each stage may use
 
-const PULL_REQUEST_KINDS = ["pattern", "labels", "checks", "approvals", "checklist"] as const;
-const DEPLOYMENT_KINDS = ["window", "deployment_approval", "compliant_changes"] as const;
+type Kind = keyof Requirement;
+const STAGE_KINDS: Record<Gate["stage"], readonly Kind[]> = {
+  pull_request: ["pattern", "labels", "checks", "approvals", "checklist"],
+  release: ["release_notes", "checklist", "signoffs", "compliant_changes"],
+  deployment: ["window", "deployment_approval", "compliant_changes"],
+};
 /** A deployment is judged by the pull request that brought its commit: labels and change type. */
 const DEPLOYMENT_CONDITION_KEYS = ["labels", "change_types"];
 
 function checkStage(ctx: Context, base: PathSegment[], gate: Gate): void {
   const deployment = gate.stage === "deployment";
-  const foreign = deployment ? PULL_REQUEST_KINDS : DEPLOYMENT_KINDS;
-  const own = deployment ? DEPLOYMENT_KINDS : PULL_REQUEST_KINDS;
-  for (const kind of foreign) {
-    if (gate.require[kind] === undefined) continue;
+  const own = STAGE_KINDS[gate.stage];
+  for (const kind of Object.keys(gate.require) as Kind[]) {
+    if (gate.require[kind] === undefined || own.includes(kind)) continue;
+    const home = (Object.keys(STAGE_KINDS) as Gate["stage"][]).find((stage) =>
+      STAGE_KINDS[stage].includes(kind),
+    );
     report(
       ctx,
       [...base, "require", kind],
-      `"${kind}" cannot be required at stage ${gate.stage}: a ${gate.stage} gate may require ${own.join(", ")}; move "${kind}" to a gate with stage: ${deployment ? "pull_request" : "deployment"}`,
+      `"${kind}" cannot be required at stage ${gate.stage}: a ${gate.stage} gate may require ${own.join(", ")}; move "${kind}" to a gate with stage: ${home ?? "pull_request"}`,
       "key",
     );
+  }
+  if (gate.stage === "release") {
+    checkReleaseStage(ctx, base, gate);
+    return;
   }
   if (!deployment) {
     if (gate.environments) {
@@ -283,6 +322,33 @@ function checkStage(ctx: Context, base: PathSegment[], gate: Gate): void {
     }
   }
   checkGateEnvironments(ctx, base, gate.environments);
+}
+
+/** A release is judged as a whole: no single pull request's labels or paths decide for it. */
+function checkReleaseStage(ctx: Context, base: PathSegment[], gate: Gate): void {
+  for (const key of ["when", "unless", "environments"] as const) {
+    if (gate[key] === undefined) continue;
+    report(
+      ctx,
+      [...base, key],
+      `${key} cannot be used on a release gate: a release gate applies to every release`,
+      "key",
+    );
+  }
+}
+
+function checkReleases(ctx: Context): void {
+  const tags = ctx.policy.releases?.tags;
+  if (!tags) return;
+  const path = ["releases", "tags"];
+  if (tags.pattern !== undefined) {
+    const error = patternError(tags.pattern);
+    if (error) report(ctx, [...path, "pattern"], error);
+  }
+  tags.branches?.forEach((glob, index) => {
+    const error = globError(glob);
+    if (error) report(ctx, [...path, "branches", index], error);
+  });
 }
 
 function checkGateEnvironments(ctx: Context, base: PathSegment[], names?: string[]): void {
@@ -337,7 +403,7 @@ export function globError(glob: string): string | null {
 }
 
 const REQUIREMENT_KEYS =
-  "pattern, labels, checks, approvals or checklist (pull_request), window, deployment_approval or compliant_changes (deployment)";
+  "pattern, labels, checks, approvals or checklist (pull_request), release_notes, checklist, signoffs or compliant_changes (release), window, deployment_approval or compliant_changes (deployment)";
 
 function checkRequirement(ctx: Context, path: PathSegment[], require: Requirement): void {
   if (Object.keys(require).length === 0) {
@@ -350,6 +416,7 @@ function checkRequirement(ctx: Context, path: PathSegment[], require: Requiremen
   if (require.deployment_approval) {
     checkDeploymentApproval(ctx, [...path, "deployment_approval"], require.deployment_approval);
   }
+  if (require.signoffs) checkDeploymentApproval(ctx, [...path, "signoffs"], require.signoffs);
   const direct =
     typeof require.compliant_changes === "object"
       ? require.compliant_changes.allow_direct_push
@@ -364,7 +431,7 @@ type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
 function checkDeploymentApproval(
   ctx: Context,
   path: PathSegment[],
-  approval: DeploymentApproval,
+  approval: Pick<DeploymentApproval, "count" | "from">,
 ): void {
   checkPrincipals(ctx, [...path, "from"], approval.from);
   const distinct = new Set((approval.from.users ?? []).map((u) => u.toLowerCase())).size;

@@ -1,9 +1,9 @@
 // checklist: items in the app's checklist comment that must be ticked (rollback plan,
 // communication, ...), optionally only by named users or teams.
-import type { ChecklistTick, PullRequestFacts } from "../../facts/types.js";
+import type { ChecklistFacts, ChecklistTick } from "../../facts/types.js";
 import type { Principals, Requirement } from "../../policy/schema.js";
 import { worstStatus, type JudgedStatus, type Outcome } from "../conclusion.js";
-import { describePrincipals, isEligible } from "../eligibility.js";
+import { describePrincipals, isEligible, type MembershipFacts } from "../eligibility.js";
 import { normalizeChecklistItem } from "../needs.js";
 
 type ChecklistRequirement = NonNullable<Requirement["checklist"]>;
@@ -15,6 +15,9 @@ interface ItemResult {
   detail: string;
 }
 
+/** What judging ticks reads: a pull request's facts, or a release's. */
+export type ChecklistJudgeFacts = MembershipFacts & { checklist: ChecklistFacts };
+
 const tickedBy = (tick: ChecklistTick): string =>
   `ticked by ${tick.by ? `@${tick.by}` : "an unknown user"}${tick.at ? ` at ${tick.at}` : ""}`;
 
@@ -23,7 +26,11 @@ const tickedBy = (tick: ChecklistTick): string =>
  * checks again (fail closed): a tick by someone outside `by`, or by an unknown user, counts
  * as no tick, and says why.
  */
-function judgeItem(text: string, by: Principals | undefined, facts: PullRequestFacts): ItemResult {
+function judgeItem(
+  text: string,
+  by: Principals | undefined,
+  facts: ChecklistJudgeFacts,
+): ItemResult {
   const tick = facts.checklist.ticks[text];
   const base = { text, ...(by ? { by } : {}) };
   if (!tick?.checked) return { ...base, status: "pending", detail: `"${text}": not ticked` };
@@ -52,7 +59,7 @@ function judgeItem(text: string, by: Principals | undefined, facts: PullRequestF
   };
 }
 
-export function evaluateChecklist(req: ChecklistRequirement, facts: PullRequestFacts): Outcome {
+export function evaluateChecklist(req: ChecklistRequirement, facts: ChecklistJudgeFacts): Outcome {
   const items = req.map(normalizeChecklistItem).map((i) => judgeItem(i.text, i.by, facts));
   const status = worstStatus(items.map((i) => i.status));
   const details = items.map((i) => i.detail);

@@ -1,0 +1,85 @@
+// signoffs: N sign-offs on the release record (`/signoff` comments) by eligible people, with
+// segregation of duties: the GitHub release's author and whoever pushed the tag do not count
+// unless the policy says otherwise.
+import type { ReleaseFacts } from "../../facts/release.js";
+import type { ReleaseExclusion, Requirement } from "../../policy/schema.js";
+import type { Outcome } from "../conclusion.js";
+import { describePrincipals, isEligible } from "../eligibility.js";
+
+type SignoffsRequirement = NonNullable<Requirement["signoffs"]>;
+
+export const DEFAULT_RELEASE_EXCLUDE: readonly ReleaseExclusion[] = ["release_author", "tagger"];
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+interface Judged {
+  user: string;
+  at: string;
+  counts: boolean | "unknown";
+  why: string;
+}
+
+export function evaluateSignoffs(req: SignoffsRequirement, facts: ReleaseFacts): Outcome {
+  const exclude = req.exclude ?? DEFAULT_RELEASE_EXCLUDE;
+  // Whoever pushed the tag must be known before anyone can be told apart from them.
+  const taggerUnknown = exclude.includes("tagger") && facts.pusher === undefined;
+  const seen = new Set<string>();
+  const judged: Judged[] = [];
+  for (const s of facts.signoffs) {
+    if (seen.has(s.user.toLowerCase())) continue;
+    seen.add(s.user.toLowerCase());
+    judged.push(judge(s.user, s.at, req, exclude, facts, taggerUnknown));
+  }
+  const counted = judged.filter((j) => j.counts === true);
+  const details = judged.map((j) => `@${j.user} signed off at ${j.at}: ${j.why}`);
+  const progress = `${counted.length} of ${req.count} sign-off${req.count > 1 ? "s" : ""}`;
+  if (counted.length >= req.count) return { status: "pass", reason: progress, details };
+  if (judged.some((j) => j.counts === "unknown")) {
+    return {
+      status: "error",
+      reason: `${progress}; some sign-offs cannot be judged`,
+      fix: taggerUnknown
+        ? "Who pushed the tag is unknown, so segregation of duties cannot be checked: redeliver the tag's push event, or remove tagger from exclude"
+        : "Team membership could not be read; make sure the app can read the teams the gate names",
+      details,
+    };
+  }
+  return {
+    status: "pending",
+    reason: progress,
+    fix: `${describePrincipals(req.from)} comment \`/signoff\` on the release record${exclude.length > 0 ? ` (not ${exclude.map(describeExclusion).join(" or ")})` : ""}`,
+    details,
+  };
+}
+
+function judge(
+  user: string,
+  at: string,
+  req: SignoffsRequirement,
+  exclude: readonly ReleaseExclusion[],
+  facts: ReleaseFacts,
+  taggerUnknown: boolean,
+): Judged {
+  const base = { user, at };
+  if (exclude.includes("release_author") && facts.release && same(facts.release.author, user)) {
+    return { ...base, counts: false, why: "the release's author does not count" };
+  }
+  if (exclude.includes("tagger") && facts.pusher && same(facts.pusher, user)) {
+    return { ...base, counts: false, why: "whoever pushed the tag does not count" };
+  }
+  const e = isEligible(req.from, user, facts);
+  if (e.kind === "ineligible") {
+    return { ...base, counts: false, why: `not ${describePrincipals(req.from)}` };
+  }
+  if (e.kind === "unknown") {
+    return { ...base, counts: "unknown", why: `${e.missing.join(" and ")} unknown` };
+  }
+  if (taggerUnknown) {
+    return { ...base, counts: "unknown", why: "who pushed the tag is unknown" };
+  }
+  return { ...base, counts: true, why: `counts (${e.via})` };
+}
+
+function describeExclusion(e: ReleaseExclusion): string {
+  return e === "tagger" ? "whoever pushed the tag" : "the release's author";
+}

@@ -1,0 +1,296 @@
+// The release side: tags pushed, created or deleted, GitHub releases published or edited,
+// deployments of a release's commit reporting their status, and people acting on the release
+// record (`/signoff` comments, ticks in its checklist comment). Each event brings the record
+// up to date; when the record changed, deployments of its commit held by the protection rule
+// are judged again, so a sign-off or a tick releases them.
+import type { Context, Probot } from "probot";
+import type { AppDeps } from "../app-deps.js";
+import { applyEdit } from "../checklist/edit.js";
+import { governsReleases } from "../evaluate/release.js";
+import { isSignoffCommand } from "../facts/release.js";
+import type { RepoRef } from "../facts/types.js";
+import type { Octokit } from "../github/types.js";
+import { readApprovals } from "../holds/approvals.js";
+import { holdKey } from "../holds/registry.js";
+import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import {
+  releaseChecklistItems,
+  releaseGateFor,
+  releaseTagOf,
+  syncRelease,
+  type StateChange,
+  type SyncOptions,
+} from "../pipeline/release.js";
+import { renderChecklistComment } from "../report/checklist-comment.js";
+import { parseRecordMarker, RECORD_LABEL } from "../report/release-record.js";
+import {
+  withDeployment,
+  type ReleaseDeployment,
+  type ReleaseDeploymentState,
+  type ReleaseState,
+} from "../report/release-state.js";
+import { teamReader } from "../facts/teams.js";
+import { mayTickFor, shownIn } from "./checklist-edit.js";
+import { oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
+
+type Deps = AppDeps & DeploymentDeps;
+
+/** The deployment side's dependencies with the release gate plugged in. */
+export function withReleaseGate<D extends AppDeps>(
+  deps: D,
+): D & Pick<DeploymentDeps, "releaseGate"> {
+  return {
+    ...deps,
+    releaseGate: (octokit, policy, files, request) =>
+      releaseGateFor(deps, octokit, policy, files, request),
+  };
+}
+
+export function registerReleaseHandlers(app: Probot, deps: Deps): void {
+  app.on("create", (context) => onCreate(deps, context));
+  app.on("push", (context) => onTagPush(deps, context));
+  app.on("release", (context) => onRelease(deps, context));
+  app.on("deployment_status", (context) => onDeploymentStatus(deps, context));
+  app.on(["issue_comment.created", "issue_comment.deleted"], (context) =>
+    onRecordComment(deps, context),
+  );
+  app.on("issue_comment.edited", (context) => onRecordChecklistEdit(deps, context));
+}
+
+const pushedBy =
+  (login: string): StateChange =>
+  (state) => {
+    // A tag pushed again after its deletion is a live release once more.
+    const next: ReleaseState = { ...state, pusher: login };
+    delete next.deleted;
+    return next;
+  };
+
+async function onCreate(deps: Deps, context: Context<"create">): Promise<void> {
+  const { payload } = context;
+  if (payload.ref_type !== "tag") return;
+  await sync(deps, context, repoRefOf(payload.repository), payload.ref, {
+    create: true,
+    change: pushedBy(payload.sender.login),
+  });
+}
+
+async function onTagPush(deps: Deps, context: Context<"push">): Promise<void> {
+  const { payload } = context;
+  if (!payload.ref.startsWith("refs/tags/")) return;
+  const tag = payload.ref.slice("refs/tags/".length);
+  const repo = repoRefOf({
+    ...payload.repository,
+    owner: { login: payload.repository.owner?.login ?? "" },
+  });
+  const sender = payload.sender?.login ?? payload.pusher.name;
+  if (payload.deleted) {
+    const at = deps.now().toISOString();
+    await sync(deps, context, repo, tag, {
+      create: false,
+      change: (state) => ({ ...state, deleted: { by: sender, at } }),
+    });
+    return;
+  }
+  await sync(deps, context, repo, tag, { create: true, change: pushedBy(sender) });
+}
+
+async function onRelease(deps: Deps, context: Context<"release">): Promise<void> {
+  const { payload } = context;
+  // A draft is not released yet, and a deleted or unpublished release leaves only its tag:
+  // those update a record that exists but never open one.
+  const create =
+    !payload.release.draft && payload.action !== "deleted" && payload.action !== "unpublished";
+  await sync(deps, context, repoRefOf(payload.repository), payload.release.tag_name, { create });
+}
+
+async function onDeploymentStatus(
+  deps: Deps,
+  context: Context<"deployment_status">,
+): Promise<void> {
+  const { payload } = context;
+  const repo = repoRefOf(payload.repository);
+  await oncePerDelivery(
+    deps,
+    context,
+    async () => {
+      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+      if (loaded.kind !== "valid" || !governsReleases(loaded.policy)) return;
+      const { sha, ref } = payload.deployment;
+      const tag = await releaseTagOf(deps, context.octokit, { repo, sha, ref });
+      if (tag === null) return;
+      const entry = await deploymentEntry(deps, context, repo);
+      // A deployment may report before the tag's own events were handled: it opens the record.
+      await syncNow(deps, context, repo, tag, {
+        create: true,
+        change: (s) => withDeployment(s, entry),
+      });
+    },
+    "release",
+  );
+}
+
+/** One deployment as the record lists it: the status, its approvers, the rule's decision. */
+async function deploymentEntry(
+  deps: Deps,
+  context: Context<"deployment_status">,
+  repo: RepoRef,
+): Promise<ReleaseDeployment> {
+  const { deployment_status: status, deployment, workflow_run: run } = context.payload;
+  const environment = status.environment ?? deployment.environment;
+  const approvals = run
+    ? await readApprovals(deps.store, holdKey({ repo, runId: run.id, environment }))
+    : [];
+  const decision = await protectionDecision(context.octokit, repo, deployment.sha, environment);
+  const url = status.target_url || status.log_url || undefined;
+  return {
+    id: deployment.id,
+    environment,
+    state: status.state as ReleaseDeploymentState,
+    at: status.created_at,
+    ...(deployment.creator ? { creator: deployment.creator.login } : {}),
+    approvedBy: approvals.map((a) => a.user),
+    ...(decision ? { decision } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+/** The protection rule's decision for the environment, as its commit status says it. */
+async function protectionDecision(
+  octokit: Octokit,
+  repo: RepoRef,
+  sha: string,
+  environment: string,
+): Promise<string | undefined> {
+  const { data } = await octokit.rest.repos.listCommitStatusesForRef({
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: sha,
+    per_page: 100,
+  });
+  // Newest first: the first one of the context is the latest decision.
+  const latest = data.find(
+    (s) => s.context.toLowerCase() === `release-policy/${environment}`.toLowerCase(),
+  );
+  return latest ? `${latest.state}: ${latest.description ?? ""}`.trim() : undefined;
+}
+
+type CommentContext = Context<"issue_comment.created"> | Context<"issue_comment.deleted">;
+
+/** A `/signoff` comment on a release record was made or deleted: count again. */
+async function onRecordComment(deps: Deps, context: CommentContext): Promise<void> {
+  const { issue, comment, repository } = context.payload;
+  if (issue.pull_request || !isSignoffCommand(comment.body ?? "")) return;
+  const tag = recordTagOf(deps, issue);
+  if (tag === null) return;
+  await sync(deps, context, repoRefOf(repository), tag, { create: false });
+}
+
+/** The tag an issue is the release record of, or null when it is not one the app opened. */
+function recordTagOf(
+  deps: Deps,
+  issue: {
+    body?: string | null;
+    labels?: { name?: string }[];
+    performed_via_github_app?: { id: number | null } | null;
+  },
+): string | null {
+  const labelled = (issue.labels ?? []).some((l) => l.name === RECORD_LABEL);
+  if (!labelled || issue.performed_via_github_app?.id !== deps.appId) return null;
+  return parseRecordMarker(issue.body ?? "")?.tag ?? null;
+}
+
+/**
+ * A person ticked or unticked boxes in the record's checklist comment: each toggle is judged
+ * against who may tick the item, as on a pull request; refused ticks are restored with a note
+ * when the record is brought up to date.
+ */
+async function onRecordChecklistEdit(
+  deps: Deps,
+  context: Context<"issue_comment.edited">,
+): Promise<void> {
+  const { comment, issue, repository, sender, changes } = context.payload;
+  if (issue.pull_request || sender.type === "Bot" || !deps.comments.isOurs(comment)) return;
+  const tag = recordTagOf(deps, issue);
+  if (tag === null) return;
+  await oncePerDelivery(
+    deps,
+    context,
+    async () => {
+      const repo = repoRefOf(repository);
+      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+      if (loaded.kind !== "valid") return;
+      const key = deps.checklistKey(repo, issue.number);
+      const known = await deps.comments.recall(repo, issue.number);
+      const items = releaseChecklistItems(loaded.policy);
+      // The trusted "before" is what the app last wrote (or judged); without that memory, the
+      // previous body GitHub reports in the webhook.
+      const previousBody =
+        known && known.id === comment.id
+          ? known.state
+            ? renderChecklistComment(shownIn(items, known.body), known.state, key)
+            : known.body
+          : (changes.body?.from ?? "");
+      const shown = shownIn(items, previousBody);
+      const result = applyEdit({
+        previousBody,
+        newBody: comment.body,
+        sender: sender.login,
+        now: deps.now(),
+        items: shown,
+        key,
+        mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
+      });
+      await deps.comments.remember(repo, issue.number, {
+        id: comment.id,
+        body: comment.body,
+        state: result.state,
+        notes: result.notes,
+      });
+      context.log.info(
+        { event: "release-checklist-edit", tag, by: sender.login, notes: result.notes },
+        "release checklist edit judged",
+      );
+      await syncNow(deps, context, repo, tag, { create: false });
+    },
+    "release",
+  );
+}
+
+interface Triggering extends EventContext {
+  octokit: Octokit;
+}
+
+async function sync(
+  deps: Deps,
+  context: Triggering,
+  repo: RepoRef,
+  tag: string,
+  options: SyncOptions,
+): Promise<void> {
+  await oncePerDelivery(deps, context, () => syncNow(deps, context, repo, tag, options), "release");
+}
+
+/** Brings the record up to date; if it changed, re-judges deployments of its commit. */
+async function syncNow(
+  deps: Deps,
+  context: Triggering,
+  repo: RepoRef,
+  tag: string,
+  options: SyncOptions,
+): Promise<void> {
+  const trigger = { octokit: context.octokit, log: context.log, repo };
+  const synced = await syncRelease(deps, trigger, tag, options);
+  const sha = synced?.evaluation.sha;
+  if (!synced || !sha || synced.result === "unchanged") return;
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  const held = (await deps.holds.all()).filter(
+    (hold) =>
+      hold.request.sha === sha &&
+      same(hold.request.repo.owner, repo.owner) &&
+      same(hold.request.repo.repo, repo.repo),
+  );
+  for (const hold of held) {
+    await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+  }
+}
