@@ -14,10 +14,27 @@ export interface TeamReader {
   members(teams: string[]): Promise<Record<string, string[]>>;
 }
 
+/**
+ * Reads of a team in flight in this process. Concurrent evaluations that miss the cache
+ * together (a burst on many pull requests of one organisation) share one request instead
+ * of each asking before the first answer is cached.
+ */
+const reading = new Map<string, Promise<string[] | null>>();
+
 export function teamReader(octokit: Octokit, store: Store, ttlMs = TEAM_TTL_MS): TeamReader {
   async function one(team: string): Promise<[string, string[]] | null> {
-    const cached = await store.get(`team:${team.toLowerCase()}`);
+    const key = team.toLowerCase();
+    const cached = await store.get(`team:${key}`);
     if (cached) return [team, JSON.parse(cached) as string[]];
+    let pending = reading.get(key);
+    if (!pending) {
+      pending = read(team).finally(() => reading.delete(key));
+      reading.set(key, pending);
+    }
+    const logins = await pending;
+    return logins === null ? null : [team, logins];
+  }
+  async function read(team: string): Promise<string[] | null> {
     const [org = "", team_slug = ""] = team.split("/");
     try {
       const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, {
@@ -27,7 +44,7 @@ export function teamReader(octokit: Octokit, store: Store, ttlMs = TEAM_TTL_MS):
       });
       const logins = members.map((member) => member.login);
       await store.set(`team:${team.toLowerCase()}`, JSON.stringify(logins), ttlMs);
-      return [team, logins];
+      return logins;
     } catch (error) {
       // A missing team is a fact (the gate reports it); anything else fails the evaluation.
       if (isNotFound(error)) return null;
