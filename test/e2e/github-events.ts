@@ -127,6 +127,28 @@ export class GitHubEvents {
     };
   }
 
+  /** `pusher` pushes a new lightweight tag on `sha`: the `push` event of a tag. */
+  tagPushed(tag: string, sha: string, pusher: string): Webhook {
+    this.gh.state.addTag(this.owner, this.repo, tag, sha);
+    return {
+      event: "push",
+      payload: {
+        ref: `refs/tags/${tag}`,
+        before: "0".repeat(40),
+        after: sha,
+        created: true,
+        deleted: false,
+        forced: false,
+        base_ref: null,
+        compare: `${this.gh.url}/${this.owner}/${this.repo}/compare/${tag}`,
+        commits: [],
+        head_commit: null,
+        pusher: { name: pusher, email: null },
+        ...this.envelope(pusher),
+      },
+    };
+  }
+
   /** A required reviewer approves the held job in GitHub's deployment review. */
   deploymentApproved(runId: number, environment: string, approver: string): Webhook {
     const repo = this.repoRecord();
