@@ -1,13 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { ChecklistComments } from "./effects/checklist-comment.js";
+import { ReleaseRecords } from "./effects/release-record.js";
 import type { RepoRef } from "./facts/types.js";
 import { scopedKey } from "./checklist/state.js";
 import { PolicyCache } from "./policy/cache.js";
 import { KeyedQueue } from "./pipeline/keyed-queue.js";
-import type { PipelineDeps } from "./pipeline/pull-request.js";
+import type { CheckListener, PipelineDeps } from "./pipeline/pull-request.js";
 import { MemoryStore } from "./store/memory.js";
 import type { Clock, Store } from "./store/store.js";
 import type { Scheduler } from "./holds/scheduler.js";
+import { NO_DECISION_METRICS, type DecisionMetrics } from "./pipeline/decision-metrics.js";
+import { FactCache } from "./facts/fact-cache.js";
+import { AWAITED_TIMING, type EvaluationTiming } from "./handlers/timing.js";
 
 /** What the app is built from; tests pass their own clock, store and ids. */
 export interface AppOptions {
@@ -18,15 +22,34 @@ export interface AppOptions {
   clock?: Clock;
   /** When held deployments are re-checked; timers by default. */
   scheduler?: Scheduler;
+  /**
+   * Sweep the store for due holds this often: for instances sharing a store, where a hold's
+   * timer may have died with another instance. Off when unset (one process has every timer).
+   */
+  sweepIntervalMs?: number;
+  /** Where decisions are counted (the server's Prometheus metrics); nowhere by default. */
+  metrics?: DecisionMetrics;
+  /**
+   * When pull requests are evaluated: at once and awaited by default; the service settles
+   * bursts and answers webhooks first (SERVICE_TIMING).
+   */
+  timing?: Partial<EvaluationTiming>;
 }
 
 export interface AppDeps extends PipelineDeps {
   queue: KeyedQueue;
+  timing: EvaluationTiming;
+  /** Filled as handlers register: the deployment side re-checks holds on a check change. */
+  checkListeners: CheckListener[];
+  /** Release records (one issue per tag) and the key that signs each one's state. */
+  records: ReleaseRecords;
+  releaseKey: (repo: RepoRef, tag: string) => string;
 }
 
 export function buildDeps(options: AppOptions): AppDeps {
   const clock = options.clock ?? (() => new Date());
   const store = options.store ?? new MemoryStore(clock);
+  const timing = { ...AWAITED_TIMING, ...options.timing };
   // Without a secret (first run, before registration) ticks are signed with a key that
   // lives as long as the process: they reset on restart rather than become forgeable.
   const secret = options.secret || randomBytes(32).toString("hex");
@@ -37,7 +60,14 @@ export function buildDeps(options: AppOptions): AppDeps {
     comments: new ChecklistComments(store, options.appId),
     checklistKey: (repo: RepoRef, number: number) =>
       scopedKey(secret, `${repo.owner}/${repo.repo}#${number}`.toLowerCase()),
+    records: new ReleaseRecords(store, options.appId),
+    releaseKey: (repo: RepoRef, tag: string) =>
+      scopedKey(secret, `release:${repo.owner}/${repo.repo}`.toLowerCase() + `:${tag}`),
     now: clock,
-    queue: new KeyedQueue(),
+    facts: new FactCache(store, clock),
+    queue: new KeyedQueue(timing.delay, timing.concurrency),
+    timing,
+    checkListeners: [],
+    metrics: options.metrics ?? NO_DECISION_METRICS,
   };
 }

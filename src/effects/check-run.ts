@@ -1,4 +1,4 @@
-import type { CheckRunData } from "../facts/checks.js";
+import type { CheckRunData, ShownRun } from "../facts/checks.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { CheckRunOutput } from "../report/check-run.js";
@@ -10,7 +10,17 @@ export type CheckRunWrite = "created" | "updated" | "unchanged";
 
 /** The app's own check run among a commit's check runs (same name, same app). */
 export function findOwnCheckRun(runs: CheckRunData[], appId: number): CheckRunData | undefined {
-  return runs.find((run) => run.name === CHECK_NAME && run.app?.id === appId);
+  return runs.find((run) => isOwnCheckRun(run, appId));
+}
+
+export function isOwnCheckRun(run: Pick<ShownRun, "name" | "app">, appId: number): boolean {
+  return run.name === CHECK_NAME && run.app?.id === appId;
+}
+
+/** What the write did, and the app's check run as GitHub shows it now. */
+export interface CheckRunUpsert {
+  write: CheckRunWrite;
+  shown: ShownRun;
 }
 
 /**
@@ -23,14 +33,15 @@ export async function upsertCheckRun(input: {
   repo: RepoRef;
   headSha: string;
   output: CheckRunOutput;
-  existing: CheckRunData | undefined;
+  existing: ShownRun | undefined;
   detailsUrl?: string;
-}): Promise<CheckRunWrite> {
+  appId: number;
+}): Promise<CheckRunUpsert> {
   const { octokit, repo, output, existing } = input;
   const annotations = output.annotations ?? [];
   const shown = existing?.output.annotations_count ?? 0;
   if (existing && sameAsShown(existing, output) && shown === annotations.length) {
-    return "unchanged";
+    return { write: "unchanged", shown: existing };
   }
   // GitHub keeps a completed check run's conclusion: it cannot go back to in_progress. A
   // gate that reopens (a new push, a dismissed review) gets a fresh run, which GitHub then
@@ -55,12 +66,30 @@ export async function upsertCheckRun(input: {
     },
     actions: checkRunActions(),
   };
+  const shownAs = (id: number): ShownRun => ({
+    id,
+    name: CHECK_NAME,
+    app: { id: input.appId },
+    status: output.status,
+    conclusion: output.conclusion ?? null,
+    // Every write leaves the run showing exactly the wanted annotations (see above).
+    output: {
+      title: output.title,
+      summary: output.summary,
+      text: output.text ?? null,
+      annotations_count: annotations.length,
+    },
+  });
   if (update) {
     await octokit.rest.checks.update({ ...body, check_run_id: update.id });
-    return "updated";
+    return { write: "updated", shown: shownAs(update.id) };
   }
-  await octokit.rest.checks.create({ ...body, name: CHECK_NAME, head_sha: input.headSha });
-  return "created";
+  const { data } = await octokit.rest.checks.create({
+    ...body,
+    name: CHECK_NAME,
+    head_sha: input.headSha,
+  });
+  return { write: "created", shown: shownAs(data.id) };
 }
 
 // The summary's footer names the minute of the evaluation. A result that differs only
@@ -69,7 +98,7 @@ const EVALUATED_AT = /Evaluated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g;
 const timeless = (summary: string | null): string =>
   (summary ?? "").replace(EVALUATED_AT, "Evaluated");
 
-function sameAsShown(run: CheckRunData, output: CheckRunOutput): boolean {
+function sameAsShown(run: ShownRun, output: CheckRunOutput): boolean {
   return (
     run.status === output.status &&
     (run.conclusion ?? undefined) === output.conclusion &&

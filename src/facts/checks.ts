@@ -6,38 +6,97 @@ export type CheckRunData = Awaited<
 >["data"]["check_runs"][number];
 
 /**
- * Check runs and commit statuses of one commit. The check-run list is always read: the app
- * finds its own check run in it, so one request serves both purposes. Statuses are read
- * only when a gate names checks.
+ * The app's own check run as GitHub shows it: what deciding whether to write needs. Kept
+ * with the commit's check facts, so an evaluation whose checks did not change reads nothing.
  */
-export async function readChecks(
+export interface ShownRun {
+  id: number;
+  name: string;
+  app: { id: number } | null;
+  status: string;
+  conclusion: string | null;
+  output: {
+    title: string | null;
+    summary: string | null;
+    text: string | null;
+    annotations_count: number;
+  };
+}
+
+/** A commit's check runs, as the gates see them, and the app's own run among them. */
+export interface CommitRuns {
+  facts: CheckFact[];
+  own?: ShownRun;
+}
+
+/**
+ * The commit's check runs, and the app's own run (`isOwn`) among them: one request serves
+ * both the gates and the decision whether to write.
+ */
+export async function readRuns(
   octokit: Octokit,
   repo: RepoRef,
   sha: string,
-  withStatuses: boolean,
-): Promise<{ facts: CheckFact[]; runs: CheckRunData[] }> {
+  isOwn: (run: CheckRunData) => boolean,
+): Promise<CommitRuns> {
+  const runs = await listRuns(octokit, repo, sha);
+  const own = runs.find(isOwn);
+  return { facts: runs.map(runFact), ...(own ? { own: shownRun(own) } : {}) };
+}
+
+function listRuns(octokit: Octokit, repo: RepoRef, sha: string): Promise<CheckRunData[]> {
   const at = { owner: repo.owner, repo: repo.repo, ref: sha };
-  const [runs, statuses] = await Promise.all([
-    octokit.paginate(octokit.rest.checks.listForRef, { ...at, filter: "latest", per_page: 100 }),
-    withStatuses
-      ? octokit.rest.repos.getCombinedStatusForRef({ ...at, per_page: 100 })
-      : Promise.resolve(null),
-  ]);
-  const facts: CheckFact[] = runs.map((run) => ({
+  return octokit.paginate(octokit.rest.checks.listForRef, {
+    ...at,
+    filter: "latest",
+    per_page: 100,
+  });
+}
+
+/** The commit's statuses (the latest per context), as check facts. */
+export async function readStatuses(
+  octokit: Octokit,
+  repo: RepoRef,
+  sha: string,
+): Promise<CheckFact[]> {
+  const { data } = await octokit.rest.repos.getCombinedStatusForRef({
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: sha,
+    per_page: 100,
+  });
+  return data.statuses.map((status) => ({
+    name: status.context,
+    source: "status",
+    state: statusState(status.state),
+    ...(status.target_url ? { url: status.target_url } : {}),
+  }));
+}
+
+function runFact(run: CheckRunData): CheckFact {
+  return {
     name: run.name,
     source: "check_run",
     state: checkRunState(run.status, run.conclusion),
     url: run.html_url ?? undefined,
-  }));
-  for (const status of statuses?.data.statuses ?? []) {
-    facts.push({
-      name: status.context,
-      source: "status",
-      state: statusState(status.state),
-      ...(status.target_url ? { url: status.target_url } : {}),
-    });
-  }
-  return { facts, runs };
+  };
+}
+
+/** Only the fields the app compares: a listed run's other fields are large and unused. */
+export function shownRun(run: CheckRunData): ShownRun {
+  return {
+    id: run.id,
+    name: run.name,
+    app: run.app ? { id: run.app.id } : null,
+    status: run.status,
+    conclusion: run.conclusion,
+    output: {
+      title: run.output.title,
+      summary: run.output.summary,
+      text: run.output.text,
+      annotations_count: run.output.annotations_count,
+    },
+  };
 }
 
 export function checkRunState(status: string, conclusion: string | null): CheckState {

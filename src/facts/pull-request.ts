@@ -1,8 +1,9 @@
 import type { Octokit } from "../github/types.js";
-import type { CheckFact, ChecklistFacts, PullRequestFacts, RepoRef, ReviewFact } from "./types.js";
-import { readChecks, type CheckRunData } from "./checks.js";
+import type { ChecklistFacts, PullRequestFacts, RepoRef, ReviewFact } from "./types.js";
+import { readRuns, readStatuses, type CheckRunData, type ShownRun } from "./checks.js";
+import { factKeys, type FactCache } from "./fact-cache.js";
 import { readPermissions } from "./permissions.js";
-import type { TeamReader } from "./teams.js";
+import { TEAM_TTL_MS, type TeamReader } from "./teams.js";
 
 /** Which facts the policy's gates need: nothing else is requested. */
 export interface FactNeeds {
@@ -34,13 +35,15 @@ export interface PullRequestSnapshot {
 
 export interface GatheredPullRequest {
   facts: PullRequestFacts;
-  /** Check runs on the head commit: the app finds its own check run among them. */
-  checkRuns: CheckRunData[];
+  /** The app's own check run on the head commit, if it has one. */
+  ownRun: ShownRun | undefined;
 }
 
 /**
- * Gathers, in parallel and once per event, the facts the policy's pull-request gates need.
- * Any request failure rejects: the caller reports an error and approves nothing.
+ * Gathers, in parallel, the facts the policy's pull-request gates need. Each source comes
+ * from the cache unless an event dropped it (see src/handlers/refresh.ts for which event
+ * drops what) or it expired; what is read is kept. Any request failure rejects: the caller
+ * reports an error and approves nothing.
  */
 export async function gatherPullRequestFacts(input: {
   octokit: Octokit;
@@ -50,18 +53,33 @@ export async function gatherPullRequestFacts(input: {
   teams: TeamReader;
   checklist: ChecklistFacts;
   pusher?: string;
+  cache: FactCache;
+  /** Whether a check run is the app's own: it is kept whole, for the write that follows. */
+  isOwnRun: (run: CheckRunData) => boolean;
 }): Promise<GatheredPullRequest> {
-  const { octokit, repo, pr, needs } = input;
+  const { octokit, repo, pr, needs, cache } = input;
+  const sha = pr.head.sha;
   const at = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
-  const [reviews, committers, changedFiles, checks, teams] = await Promise.all([
-    needs.reviews ? readReviews(octokit, at) : Promise.resolve([]),
-    needs.committers ? readCommitters(octokit, at) : Promise.resolve([]),
-    needs.changedFiles ? readChangedFiles(octokit, at) : Promise.resolve(undefined),
-    readChecks(octokit, repo, pr.head.sha, needs.checkNames.length > 0),
+  const pull = <T>(source: "reviews" | "committers" | "files", read: () => Promise<T>) =>
+    cache.through(factKeys.pull(repo, pr.number, sha, source), read);
+  const [reviews, committers, changedFiles, runs, statuses, teams] = await Promise.all([
+    needs.reviews ? pull("reviews", () => readReviews(octokit, at)) : Promise.resolve([]),
+    needs.committers ? pull("committers", () => readCommitters(octokit, at)) : Promise.resolve([]),
+    needs.changedFiles
+      ? pull("files", () => readChangedFiles(octokit, at))
+      : Promise.resolve(undefined),
+    cache.through(factKeys.commit(repo, sha, "runs"), () =>
+      readRuns(octokit, repo, sha, input.isOwnRun),
+    ),
+    needs.checkNames.length > 0
+      ? cache.through(factKeys.commit(repo, sha, "statuses"), () =>
+          readStatuses(octokit, repo, sha),
+        )
+      : Promise.resolve([]),
     input.teams.members(needs.teams),
   ]);
   const permissions = needs.permissions
-    ? await readPermissions(octokit, repo, reviewersOf(reviews))
+    ? await permissionsOf(octokit, cache, repo, reviewersOf(reviews))
     : {};
   const facts: PullRequestFacts = {
     repo,
@@ -74,18 +92,42 @@ export async function gatherPullRequestFacts(input: {
     merged: pr.merged ?? false,
     baseRef: pr.base.ref,
     headRef: pr.head.ref,
-    headSha: pr.head.sha,
+    headSha: sha,
     labels: pr.labels.map((label) => label.name),
     ...(changedFiles ? { changedFiles } : {}),
     committers,
     ...(input.pusher ? { pusher: input.pusher } : {}),
     reviews,
-    checks: checks.facts satisfies CheckFact[],
+    checks: [...runs.facts, ...statuses],
     teams,
     permissions,
     checklist: input.checklist,
   };
-  return { facts, checkRuns: checks.runs };
+  return { facts, ownRun: runs.own };
+}
+
+/**
+ * Repository permission per reviewer, kept per user as briefly as team membership: no
+ * webhook the app receives announces a permission change, so only the short time to live
+ * bounds how long a demoted reviewer still counts (a review event re-reads its reviewer's).
+ */
+async function permissionsOf(
+  octokit: Octokit,
+  cache: FactCache,
+  repo: RepoRef,
+  users: string[],
+): Promise<PullRequestFacts["permissions"]> {
+  const entries = await Promise.all(
+    users.map(async (user) => {
+      const read = await cache.through(
+        factKeys.permission(repo, user),
+        () => readPermissions(octokit, repo, [user]),
+        TEAM_TTL_MS,
+      );
+      return [user, read[user] ?? "none"] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 export type PullAt = { owner: string; repo: string; pull_number: number };

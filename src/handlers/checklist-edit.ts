@@ -8,7 +8,9 @@ import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
-import { evaluate, fetchPull, oncePerDelivery, repoRefOf } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
+import { keptOrFetched } from "./refresh.js";
+import { handle } from "./timing.js";
 
 /**
  * A person edited the app's checklist comment (ticked or unticked boxes). Each toggle is
@@ -19,10 +21,16 @@ export async function onChecklistEdit(
   deps: AppDeps,
   context: Context<"issue_comment.edited">,
 ): Promise<void> {
-  const { comment, issue, repository, sender, changes } = context.payload;
+  const { comment, issue, sender } = context.payload;
   // Only people's edits of our own comment on a pull request matter; the app's own
   // rewrites echo back as edits by its bot account and cost nothing.
   if (!issue.pull_request || sender.type === "Bot" || !deps.comments.isOurs(comment)) return;
+  await handle(deps.timing, context, () => judgeEdit(deps, context));
+}
+
+/** Judges the toggles against who may tick each item, remembers the state, re-evaluates. */
+async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">): Promise<void> {
+  const { comment, issue, repository, sender, changes } = context.payload;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(repository);
     const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
@@ -64,11 +72,14 @@ export async function onChecklistEdit(
       { event: "checklist-edit", pr: issue.number, by: sender.login, notes: result.notes },
       "checklist edit judged",
     );
+    // A tick changes no fact read from GitHub: the judged state is in the comment memory,
+    // and the pull request is as the latest event showed it.
     await evaluate(
       deps,
       { octokit: context.octokit, log: context.log, repo },
       issue.number,
-      fetchPull(context.octokit, repo, issue.number),
+      keptOrFetched(deps, context.octokit, repo, issue.number),
+      { settle: true },
     );
   });
 }
@@ -81,12 +92,12 @@ function policyItems(policy: Policy): ChecklistItem[] {
 }
 
 /** The items whose box the comment shows: exactly the ones that applied when it was written. */
-function shownIn(items: ChecklistItem[], body: string): ChecklistItem[] {
+export function shownIn(items: ChecklistItem[], body: string): ChecklistItem[] {
   return items.filter((item) => body.includes(`<!-- item:${itemId(item.text)} -->`));
 }
 
 /** Reads the teams the items name once, then answers per login and item. */
-async function mayTickFor(
+export async function mayTickFor(
   teams: TeamReader,
   repo: RepoRef,
   items: ChecklistItem[],

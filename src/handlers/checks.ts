@@ -3,7 +3,9 @@ import type { AppDeps } from "../app-deps.js";
 import { CHECK_NAME } from "../effects/check-run.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
-import { evaluate, fetchPull, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
+import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "./refresh.js";
+import { handle } from "./timing.js";
 
 /**
  * Another check completed. Only a check that some gate names can change an outcome, so
@@ -17,12 +19,33 @@ export async function onCheckRunCompleted(
   if (run.app?.id === deps.appId) return; // our own check run echoing back
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, run.name))) return;
-  await oncePerDelivery(deps, context, async () => {
-    // GitHub leaves pull_requests empty for a pull request from a fork: find it by commit.
-    if (run.pull_requests.length === 0) return evaluateHeadsOf(deps, context, repo, run.head_sha);
-    const numbers = run.pull_requests.map((pr) => pr.number);
-    await evaluateAll(deps, context, repo, numbers);
-  });
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      await dropRuns(deps, repo, run.head_sha);
+      // GitHub leaves pull_requests empty for a pull request from a fork: find it by commit.
+      if (run.pull_requests.length === 0) {
+        return evaluateHeadsOf(deps, context, repo, run.head_sha);
+      }
+      const numbers = run.pull_requests.map((pr) => pr.number);
+      await evaluateAll(deps, context, repo, numbers, run.head_sha);
+    }),
+  );
+}
+
+/**
+ * A check a gate names was created or re-run: it is pending again. Nothing is evaluated
+ * (its completion will be), but the kept check runs no longer say what GitHub shows: the
+ * next evaluation, whatever causes it, reads them again.
+ */
+export async function onCheckRunCreated(
+  deps: AppDeps,
+  context: Context<"check_run.created">,
+): Promise<void> {
+  const { check_run: run, repository } = context.payload;
+  if (run.app?.id === deps.appId) return;
+  const repo = repoRefOf(repository);
+  if (!(await gateNamesCheck(deps, context, repo, run.name))) return;
+  await dropRuns(deps, repo, run.head_sha);
 }
 
 /** The "Re-evaluate" button, or "Re-run" on our check: evaluate afresh. */
@@ -32,13 +55,16 @@ export async function onOwnCheckRequested(
 ): Promise<void> {
   const { check_run: run, repository } = context.payload;
   if (run.app?.id !== deps.appId || run.name !== CHECK_NAME) return;
-  await oncePerDelivery(deps, context, async () => {
-    const repo = repoRefOf(repository);
-    // A person asked for a fresh look: do not trust a cached policy.
-    await deps.policies.invalidateRepo(repo.owner, repo.repo);
-    const numbers = run.pull_requests.map((pr) => pr.number);
-    await evaluateAll(deps, context, repo, numbers);
-  });
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      const repo = repoRefOf(repository);
+      // A person asked for a fresh look: trust neither a cached policy nor kept facts.
+      await deps.policies.invalidateRepo(repo.owner, repo.repo);
+      const numbers = [...new Set(run.pull_requests.map((pr) => pr.number))];
+      await Promise.all(numbers.map((number) => dropHead(deps, repo, number, run.head_sha)));
+      await evaluateAll(deps, context, repo, numbers);
+    }),
+  );
 }
 
 /** A commit status changed: re-evaluate the open pull requests whose head it is. */
@@ -46,7 +72,12 @@ export async function onStatus(deps: AppDeps, context: Context<"status">): Promi
   const { repository, sha, context: name } = context.payload;
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, name))) return;
-  await oncePerDelivery(deps, context, () => evaluateHeadsOf(deps, context, repo, sha));
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      await dropStatuses(deps, repo, sha);
+      await evaluateHeadsOf(deps, context, repo, sha);
+    }),
+  );
 }
 
 /** Re-evaluates the open pull requests whose head is this commit (one request finds them). */
@@ -64,7 +95,9 @@ async function evaluateHeadsOf(
   const heads = data.filter((pr) => pr.state === "open" && pr.head.sha === sha);
   await Promise.all(
     heads.map((pr) =>
-      evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr),
+      evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr, {
+        settle: true,
+      }),
     ),
   );
 }
@@ -79,11 +112,13 @@ async function gateNamesCheck(
   return loaded.kind === "valid" && needsFor(loaded.policy, repo.owner).checkNames.includes(name);
 }
 
+/** `headSha`: the commit the event is about; a kept pull request with another head is read. */
 function evaluateAll(
   deps: AppDeps,
   context: EventContext,
   repo: RepoRef,
   numbers: number[],
+  headSha?: string,
 ): Promise<void[]> {
   return Promise.all(
     [...new Set(numbers)].map((number) =>
@@ -91,7 +126,8 @@ function evaluateAll(
         deps,
         { octokit: context.octokit, log: context.log, repo },
         number,
-        fetchPull(context.octokit, repo, number),
+        keptOrFetched(deps, context.octokit, repo, number, headSha),
+        { settle: true },
       ),
     ),
   );

@@ -1,6 +1,8 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf } from "./common.js";
+import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "./refresh.js";
+import { handle } from "./timing.js";
 
 /** Pull request actions that can change a gate's outcome; others cost nothing. */
 export const PULL_REQUEST_ACTIONS = [
@@ -14,18 +16,43 @@ export const PULL_REQUEST_ACTIONS = [
   "pull_request.converted_to_draft",
 ] as const;
 
+/** Actions that bring a head commit the app has not judged (or judged before a close). */
+const NEW_HEAD = new Set(["opened", "reopened", "synchronize"]);
+
 export async function onPullRequest(
   deps: AppDeps,
   context: Context<(typeof PULL_REQUEST_ACTIONS)[number]>,
 ): Promise<void> {
-  await oncePerDelivery(deps, context, async () => {
-    const { pull_request: pr, repository } = context.payload;
-    const repo = repoRefOf(repository);
-    if (context.payload.action === "synchronize") {
-      await rememberPusher(deps, repo, pr.head.sha, context.payload.sender.login);
-    }
-    await evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr);
-  });
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      const { payload } = context;
+      const { pull_request: pr, repository } = payload;
+      const repo = repoRefOf(repository);
+      if (payload.action === "synchronize") {
+        await rememberPusher(deps, repo, pr.head.sha, payload.sender.login);
+      }
+      // Title, body, labels and draft state come with the payload; only a new head or base
+      // changes what the kept facts say (src/handlers/refresh.ts).
+      if (NEW_HEAD.has(payload.action)) await dropHead(deps, repo, pr.number, pr.head.sha);
+      if (payload.action === "edited" && payload.changes.base) {
+        await dropBaseDependent(deps, repo, pr.number, pr.head.sha);
+      }
+      const trigger = { octokit: context.octokit, log: context.log, repo };
+      await evaluate(deps, trigger, pr.number, pr, { settle: true });
+    }),
+  );
+}
+
+/**
+ * A closed (or merged) pull request is not evaluated, but later events without its
+ * snapshot (a check completing on its head, a tick) must see that it is closed.
+ */
+export async function onPullRequestClosed(
+  deps: AppDeps,
+  context: Context<"pull_request.closed">,
+): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  await keepSnapshot(deps, repoRefOf(repository), pr);
 }
 
 export const REVIEW_ACTIONS = [
@@ -39,13 +66,18 @@ export async function onReview(
   context: Context<(typeof REVIEW_ACTIONS)[number]>,
 ): Promise<void> {
   // A review that only comments neither approves nor blocks (every reply to a review
-  // thread arrives as one): it cannot change a gate, so it costs nothing.
+  // thread arrives as one): it cannot change a gate, so it costs nothing, and the kept
+  // reviews stay valid (latestReviews ignores comment-only reviews).
   if (context.payload.action === "submitted" && context.payload.review.state === "commented") {
     return;
   }
-  await oncePerDelivery(deps, context, async () => {
-    const { pull_request: pr, repository } = context.payload;
-    const repo = repoRefOf(repository);
-    await evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr);
-  });
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      const { pull_request: pr, repository, review } = context.payload;
+      const repo = repoRefOf(repository);
+      await dropReviews(deps, repo, pr.number, pr.head.sha, review.user?.login);
+      const trigger = { octokit: context.octokit, log: context.log, repo };
+      await evaluate(deps, trigger, pr.number, pr, { settle: true });
+    }),
+  );
 }

@@ -1,35 +1,137 @@
+/** Resolves after `ms`: timers in production, a hand-driven clock in tests. */
+export type Delay = (ms: number) => Promise<void>;
+
 /**
- * Runs work one at a time per key (a pull request), and coalesces: while one run for a key
- * is in flight, further requests collapse into a single follow-up run that sees the latest
- * state. A burst of webhooks for one pull request therefore causes at most two evaluations,
- * and two evaluations of one pull request never race to create the same check run or
- * comment.
+ * A run may wait at most this many settle periods for its key's events to stop arriving: a
+ * pull request that never goes quiet is still evaluated.
+ */
+export const MAX_SETTLE_ROUNDS = 20;
+
+export interface RunOptions {
+  /**
+   * Wait until no further request for the key arrived for this long before running, so a
+   * burst of events becomes one run. 0 (the default) starts at once.
+   */
+  settleMs?: number;
+  /**
+   * Count this run against the queue's limit of limited runs at once. A run that waits for
+   * a free place keeps taking in requests for its key. Runs that others' work awaits (a
+   * deployment re-check a pull request's evaluation triggers) must not be limited, or they
+   * could wait for the very runs that wait for them.
+   */
+  limited?: boolean;
+}
+
+type Work = () => Promise<void>;
+
+/** Requests waiting for their run: only the latest work runs, every requester learns the outcome. */
+interface Batch {
+  work: Work;
+  done: Deferred;
+  settleMs: number;
+  limited: boolean;
+  /** Requests joined so far: settling waits until a period passes without a new one. */
+  requests: number;
+}
+
+interface Slot {
+  next?: Batch;
+}
+
+/**
+ * Runs work one at a time per key (a pull request), and coalesces: requests that arrive
+ * before a run starts (while it settles, or while the previous run is in flight) collapse
+ * into one run of the latest work, which sees the latest state. Two runs for one key never
+ * overlap, so they never race to create the same check run or comment.
  */
 export class KeyedQueue {
-  readonly #running = new Map<string, { follow?: Deferred; work: () => Promise<void> }>();
+  readonly #slots = new Map<string, Slot>();
+  #idle: (() => void)[] = [];
+  #limitedRunning = 0;
+  readonly #waitingForPlace: (() => void)[] = [];
 
-  run(key: string, work: () => Promise<void>): Promise<void> {
-    const current = this.#running.get(key);
-    if (!current) return this.#start(key, work);
-    current.work = work; // the latest request's work is what the follow-up runs
-    current.follow ??= deferred();
-    return current.follow.promise;
+  /** `maxLimited`: how many limited runs (RunOptions.limited) may be in flight at once. */
+  constructor(
+    private readonly delay: Delay = sleep,
+    private readonly maxLimited = Number.POSITIVE_INFINITY,
+  ) {}
+
+  run(key: string, work: Work, options: RunOptions = {}): Promise<void> {
+    const settleMs = options.settleMs ?? 0;
+    const limited = options.limited ?? false;
+    const slot = this.#slots.get(key);
+    if (slot) {
+      slot.next ??= { work, done: deferred(), settleMs, limited, requests: 0 };
+      slot.next.work = work; // the latest request's work is what the run does
+      slot.next.requests += 1;
+      slot.next.settleMs = Math.max(slot.next.settleMs, settleMs);
+      slot.next.limited &&= limited;
+      return slot.next.done.promise;
+    }
+    const batch: Batch = { work, done: deferred(), settleMs, limited, requests: 1 };
+    const fresh: Slot = { next: batch };
+    this.#slots.set(key, fresh);
+    void this.#drive(key, fresh);
+    return batch.done.promise;
   }
 
-  /** Keys with work in flight: used by graceful shutdown and tests. */
+  /** Keys with work waiting or in flight: used by graceful shutdown and tests. */
   get size(): number {
-    return this.#running.size;
+    return this.#slots.size;
   }
 
-  async #start(key: string, work: () => Promise<void>): Promise<void> {
-    const slot: { follow?: Deferred; work: () => Promise<void> } = { work };
-    this.#running.set(key, slot);
-    try {
-      await work();
-    } finally {
-      const follow = slot.follow;
-      this.#running.delete(key);
-      if (follow) this.#start(key, slot.work).then(follow.resolve, follow.reject);
+  /** Resolves once no key has work waiting or in flight (graceful shutdown, tests). */
+  idle(): Promise<void> {
+    if (this.#slots.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  // Without settling, the first run starts synchronously, inside run(), as callers expect.
+  async #drive(key: string, slot: Slot): Promise<void> {
+    for (let batch = slot.next; batch; batch = slot.next) {
+      if (batch.settleMs > 0) await this.#settle(batch);
+      const limited = batch.limited;
+      // Without waiting when a place is free: an unsettled run still starts inside run().
+      if (limited && !this.#tryTakePlace()) await this.#takePlace();
+      slot.next = undefined; // later requests form the next batch
+      try {
+        await batch.work();
+        batch.done.resolve();
+      } catch (error) {
+        batch.done.reject(error);
+      } finally {
+        if (limited) this.#freePlace();
+      }
+    }
+    this.#slots.delete(key);
+    if (this.#slots.size === 0) {
+      const waiting = this.#idle;
+      this.#idle = [];
+      for (const resolve of waiting) resolve();
+    }
+  }
+
+  #tryTakePlace(): boolean {
+    if (this.#limitedRunning >= this.maxLimited) return false;
+    this.#limitedRunning += 1;
+    return true;
+  }
+
+  async #takePlace(): Promise<void> {
+    do await new Promise<void>((resolve) => this.#waitingForPlace.push(resolve));
+    while (!this.#tryTakePlace());
+  }
+
+  #freePlace(): void {
+    this.#limitedRunning -= 1;
+    this.#waitingForPlace.shift()?.();
+  }
+
+  async #settle(batch: Batch): Promise<void> {
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
+      const seen = batch.requests;
+      await this.delay(batch.settleMs);
+      if (batch.requests === seen) return;
     }
   }
 }
@@ -48,4 +150,8 @@ function deferred(): Deferred {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

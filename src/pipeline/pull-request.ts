@@ -1,7 +1,13 @@
 import type { Logger } from "pino";
 import type { ChecklistComment, ChecklistComments } from "../effects/checklist-comment.js";
-import { findOwnCheckRun, upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
-import type { CheckRunData } from "../facts/checks.js";
+import {
+  findOwnCheckRun,
+  isOwnCheckRun,
+  upsertCheckRun,
+  type CheckRunWrite,
+} from "../effects/check-run.js";
+import { shownRun, type CommitRuns, type ShownRun } from "../facts/checks.js";
+import { factKeys, type FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
 import { teamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
@@ -25,6 +31,7 @@ import { failedEvaluation, invalidPolicyEvaluation } from "./fail-closed.js";
 import { checklistItemsFor, needsFor } from "./needs.js";
 import { annotatableProblems, validatePolicyEdit, withPolicyEdit } from "./policy-edit.js";
 import { pusherKey } from "./pusher.js";
+import type { DecisionMetrics } from "./decision-metrics.js";
 
 export interface PipelineDeps {
   appId: number;
@@ -34,7 +41,22 @@ export interface PipelineDeps {
   /** Signs the checklist state of one pull request (see checklistKeyFor). */
   checklistKey: (repo: RepoRef, number: number) => string;
   now: () => Date;
+  /** Facts kept between events; each event drops what it can change (handlers/refresh.ts). */
+  facts: FactCache;
+  metrics?: DecisionMetrics;
+  /** Told when a pull request's check changes status or conclusion (held deployments wait on it). */
+  checkListeners?: readonly CheckListener[];
 }
+
+/** A pull request's release-policy check changed what it says. */
+export interface CheckChange {
+  octokit: Octokit;
+  log: Logger;
+  repo: RepoRef;
+  number: number;
+}
+
+export type CheckListener = (change: CheckChange) => Promise<void>;
 
 export interface Trigger {
   octokit: Octokit;
@@ -68,8 +90,7 @@ export async function runPullRequestPipeline(
   const now = deps.now();
   if (loaded.kind === "invalid") {
     const evaluation = invalidPolicyEvaluation(loaded.problems, now);
-    const runs = await readOwnRuns(trigger);
-    return writeResults(deps, trigger, { evaluation, runs, files: loaded.files });
+    return writeResults(deps, trigger, { evaluation, own: undefined, files: loaded.files });
   }
   return evaluateValid(deps, trigger, loaded.policy, loaded.files, now);
 }
@@ -86,7 +107,7 @@ async function evaluateValid(
   const needs = needsFor(policy, repo.owner);
   let evaluation: Evaluation;
   let comment: ChecklistComment | null = null;
-  let runs: CheckRunData[] | undefined;
+  let own: { run: ShownRun | undefined } | undefined;
   let changedFiles: string[] | undefined;
   let judged = false;
   try {
@@ -100,8 +121,10 @@ async function evaluateValid(
       teams: teamReader(octokit, deps.store),
       checklist: checklistFacts(comment?.body ?? "", key, comment?.state),
       ...(pusher ? { pusher } : {}),
+      cache: deps.facts,
+      isOwnRun: (run) => isOwnCheckRun(run, deps.appId),
     });
-    runs = gathered.checkRuns;
+    own = { run: gathered.ownRun };
     changedFiles = gathered.facts.changedFiles;
     evaluation = evaluatePullRequest(policy, gathered.facts, now);
     judged = true;
@@ -129,7 +152,7 @@ async function evaluateValid(
     judged && (items.length > 0 || comment)
       ? renderChecklistComment(items, stateOf(comment, key), key, comment?.notes)
       : null;
-  return writeResults(deps, trigger, { evaluation, runs, files, problems, comment, body });
+  return writeResults(deps, trigger, { evaluation, own, files, problems, comment, body });
 }
 
 /** Writes the check run and the checklist comment, each only when it would change. */
@@ -138,7 +161,8 @@ async function writeResults(
   trigger: Trigger,
   result: {
     evaluation: Evaluation;
-    runs: CheckRunData[] | undefined;
+    /** The app's check run as gathered; read here when the facts could not be. */
+    own: { run: ShownRun | undefined } | undefined;
     files: PolicyFile[];
     problems?: PolicyProblem[];
     comment?: ChecklistComment | null;
@@ -146,18 +170,27 @@ async function writeResults(
   },
 ): Promise<PipelineResult> {
   const { octokit, repo, pr } = trigger;
-  const runs = result.runs ?? (await readOwnRuns(trigger));
+  const existing = result.own ? result.own.run : await readOwnRun(deps, trigger);
   const output = renderCheckRun(result.evaluation, {
     policyLocation: result.files[0]?.location ?? ownPolicy(repo),
   });
   const annotations = renderAnnotations(result.problems ?? [], POLICY_PATH);
-  const checkRun = await upsertCheckRun({
+  const { write: checkRun, shown } = await upsertCheckRun({
     octokit,
     repo,
     headSha: pr.head.sha,
     output: annotations.length > 0 ? { ...output, annotations } : output,
-    existing: findOwnCheckRun(runs, deps.appId),
+    existing,
+    appId: deps.appId,
   });
+  if (checkRun !== "unchanged") await keepOwnRun(deps, trigger, shown);
+  const changed =
+    existing?.status !== output.status || (existing.conclusion ?? undefined) !== output.conclusion;
+  if (checkRun !== "unchanged" && changed) {
+    for (const listener of deps.checkListeners ?? []) {
+      await listener({ octokit, log: trigger.log, repo, number: pr.number });
+    }
+  }
   const comment = result.body
     ? await deps.comments.upsert(octokit, repo, pr.number, result.comment ?? null, result.body)
     : "skipped";
@@ -175,12 +208,19 @@ async function writeResults(
     },
     "release policy evaluated",
   );
+  deps.metrics?.decided("pull_request", result.evaluation.conclusion, result.evaluation.gates);
   return { evaluation: result.evaluation, checkRun, comment };
 }
 
-async function readOwnRuns(trigger: Trigger): Promise<CheckRunData[]> {
+/**
+ * Only the app's own run: the invalid-policy and failed-gathering paths need nothing else.
+ * The kept check runs know it when they are kept; only the app writes it.
+ */
+async function readOwnRun(deps: PipelineDeps, trigger: Trigger): Promise<ShownRun | undefined> {
   const { octokit, repo, pr } = trigger;
-  return octokit.paginate(octokit.rest.checks.listForRef, {
+  const kept = await deps.facts.peek<CommitRuns>(factKeys.commit(repo, pr.head.sha, "runs"));
+  if (kept) return kept.own;
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
     owner: repo.owner,
     repo: repo.repo,
     ref: pr.head.sha,
@@ -188,6 +228,17 @@ async function readOwnRuns(trigger: Trigger): Promise<CheckRunData[]> {
     filter: "latest",
     per_page: 100,
   });
+  const own = findOwnCheckRun(runs, deps.appId);
+  return own && shownRun(own);
+}
+
+/**
+ * The app's own write changes the commit's check runs in a way it knows without a read: the
+ * kept list is updated, so the next evaluation compares with what GitHub now shows.
+ */
+async function keepOwnRun(deps: PipelineDeps, trigger: Trigger, shown: ShownRun): Promise<void> {
+  const key = factKeys.commit(trigger.repo, trigger.pr.head.sha, "runs");
+  await deps.facts.amend<CommitRuns>(key, (kept) => ({ ...kept, own: shown }));
 }
 
 /** The trusted state: a just-judged edit's, else the signed block in the comment. */

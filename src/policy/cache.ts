@@ -23,10 +23,25 @@ export class PolicyCache {
     private readonly sourceFor: (octokit: Octokit) => PolicySource = githubPolicySource,
   ) {}
 
+  /**
+   * Loads in flight in this process, by cache key: a burst of webhooks for a repository
+   * whose policy is not cached yet reads it once, not once per webhook.
+   */
+  readonly #loading = new Map<string, Promise<LoadedPolicy>>();
+
   async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
     const key = await this.#key(owner, repo);
     const cached = await this.store.get(key);
     if (cached) return JSON.parse(cached) as LoadedPolicy;
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = this.#read(octokit, owner, repo, key).finally(() => this.#loading.delete(key));
+      this.#loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  async #read(octokit: Octokit, owner: string, repo: string, key: string): Promise<LoadedPolicy> {
     const loaded = await loadPolicy(this.sourceFor(octokit), owner, repo);
     await this.store.set(key, JSON.stringify(loaded), this.ttlMs);
     if (loaded.kind !== "none") await this.#rememberBases(owner, repo, loaded.files);

@@ -1,16 +1,28 @@
 import type { Clock, Store } from "./store.js";
 
+/** Expired entries are swept on a write at most this often (a sweep visits every entry). */
+export const SWEEP_INTERVAL_MS = 60 * 1000;
+
 /**
- * A single-process store. Entries expire lazily on read and are swept when the map grows
- * past maxEntries, so a long-running process does not grow without bound.
+ * A single-process store. Entries expire lazily on read; a write sweeps out every expired
+ * entry once a minute, since most keys (delivery ids, kept facts of other commits) are
+ * never read again; and past maxEntries the oldest go, so a long-running process does not
+ * grow without bound.
  */
 export class MemoryStore implements Store {
   readonly #entries = new Map<string, { value: string; expires: number }>();
+  /** When expired entries were last swept; the first write starts the count. */
+  #swept: number | undefined;
 
   constructor(
     private readonly clock: Clock = () => new Date(),
     private readonly maxEntries = 50_000,
   ) {}
+
+  /** Entries held, expired or not: for tests and memory measurements. */
+  get size(): number {
+    return this.#entries.size;
+  }
 
   async get(key: string): Promise<string | null> {
     return this.#getNow(key);
@@ -35,7 +47,9 @@ export class MemoryStore implements Store {
   #setNow(key: string, value: string, ttlMs: number): void {
     this.#entries.delete(key); // re-insert so Map order stays oldest-first
     this.#entries.set(key, { value, expires: this.#now() + ttlMs });
-    if (this.#entries.size > this.maxEntries) this.#sweep();
+    this.#swept ??= this.#now();
+    const sweepDue = this.#now() - this.#swept >= SWEEP_INTERVAL_MS;
+    if (sweepDue || this.#entries.size > this.maxEntries) this.#sweep();
   }
 
   async delete(key: string): Promise<void> {
@@ -77,6 +91,7 @@ export class MemoryStore implements Store {
 
   #sweep(): void {
     const now = this.#now();
+    this.#swept = now;
     for (const [key, entry] of this.#entries) {
       if (entry.expires <= now) this.#entries.delete(key);
     }

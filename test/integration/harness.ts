@@ -10,6 +10,7 @@ import type { EmitterWebhookEvent } from "@octokit/webhooks";
 import { createApp } from "../../src/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
+import type { EvaluationTiming } from "../../src/handlers/timing.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
@@ -33,7 +34,9 @@ export interface Harness {
   receive(name: string, payload: object, id?: string): Promise<SeenRequest[]>;
 }
 
-export async function createHarness(options: { now?: Date; store?: Store } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { now?: Date; store?: Store; timing?: Partial<EvaluationTiming> } = {},
+): Promise<Harness> {
   const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
   const store = options.store ?? new MemoryStore(() => clock.now);
   const probot = new Probot({
@@ -49,7 +52,16 @@ export async function createHarness(options: { now?: Date; store?: Store } = {})
     })),
     log: pino({ level: "silent" }),
   });
-  await probot.load(createApp({ appId: APP_ID, secret: SECRET, store, clock: () => clock.now }));
+  await probot.load(
+    createApp({
+      appId: APP_ID,
+      secret: SECRET,
+      store,
+      clock: () => clock.now,
+      // Evaluations run at once and are awaited unless a test is about timing.
+      ...(options.timing ? { timing: options.timing } : {}),
+    }),
+  );
   let deliveries = 0;
   return {
     probot,

@@ -164,26 +164,23 @@ describe("events that cannot change anything cost no request once the policy is 
 });
 
 describe("events that re-evaluate", () => {
-  test("check_run.completed of a named check re-reads the pull request and re-evaluates", async () => {
+  test("check_run.completed of a named check re-reads the check runs only, and re-evaluates", async () => {
     const harness = await createHarness();
     const created = await open(harness);
     const scope = api()
-      .get(PULL)
-      .reply(200, pullRequest())
       .get(RUNS)
       .reply(200, { total_count: 2, check_runs: [build("success"), listedCheckRun(1, created)] })
-      .get(STATUSES)
-      .reply(200, { state: "pending", statuses: [] })
       .patch(`${REPO_PATH}/check-runs/1`)
       .reply(200, { id: 1 });
 
+    // The pull request is as the opened event showed it, and the statuses did not change.
     const made = await harness.receive(
       "check_run",
       checkRunEvent("completed", { name: "build", appId: 15368 }),
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${PULL}`, `GET ${RUNS}`, `GET ${STATUSES}`, UPDATE_RUN]);
+    expectRequests(made, [`GET ${RUNS}`, UPDATE_RUN]);
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -200,8 +197,6 @@ describe("events that re-evaluate", () => {
       .reply(200, [pullRequest()])
       .get(RUNS)
       .reply(200, { total_count: 2, check_runs: [build("success"), listedCheckRun(1, created)] })
-      .get(STATUSES)
-      .reply(200, { state: "pending", statuses: [] })
       .patch(`${REPO_PATH}/check-runs/1`)
       .reply(200, { id: 1 });
     const payload = checkRunEvent("completed", { name: "build", appId: 15368 });
@@ -211,13 +206,13 @@ describe("events that re-evaluate", () => {
     const made = await harness.receive("check_run", payload);
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${pulls}`, `GET ${RUNS}`, `GET ${STATUSES}`, UPDATE_RUN]);
+    expectRequests(made, [`GET ${pulls}`, `GET ${RUNS}`, UPDATE_RUN]);
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
   });
 
-  test("a push that changes the policy drops the cached one and re-evaluates each open pull request", async () => {
+  test("a push that changes the policy drops the cached one and re-evaluates each open pull request on its kept facts", async () => {
     const harness = await createHarness();
-    const created = await open(harness);
+    await open(harness);
     const stricter = `${POLICY}  labelled:
     stage: pull_request
     require: { labels: { one_of: ["risk: low", "risk: high"] } }
@@ -227,10 +222,6 @@ describe("events that re-evaluate", () => {
       .reply(200, [pullRequest()])
       .get(POLICY_URL)
       .reply(200, contents(stricter, "policysha2"))
-      .get(RUNS)
-      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, created)] })
-      .get(STATUSES)
-      .reply(200, { state: "pending", statuses: [] })
       .patch(`${REPO_PATH}/check-runs/1`)
       .reply(200, { id: 1 });
 
@@ -240,13 +231,8 @@ describe("events that re-evaluate", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      `GET ${OPEN_PULLS}`,
-      `GET ${POLICY_URL}`,
-      `GET ${RUNS}`,
-      `GET ${STATUSES}`,
-      UPDATE_RUN,
-    ]);
+    // A policy is not a fact of the pull request: its check runs and statuses are kept.
+    expectRequests(made, [`GET ${OPEN_PULLS}`, `GET ${POLICY_URL}`, UPDATE_RUN]);
     const updated = bodyOf(made, UPDATE_RUN);
     expect(updated).toMatchObject({ status: "completed", conclusion: "failure" });
     expect((updated.output as { summary: string }).summary).toContain("**labelled**");
