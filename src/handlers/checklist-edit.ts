@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
-import { applyEdit, type MayTick } from "../checklist/edit.js";
+import { applyEdit, type EditResult, type MayTick } from "../checklist/edit.js";
 import { itemId, type ChecklistItem } from "../checklist/state.js";
 import { isEligible } from "../evaluate/eligibility.js";
 import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evaluate/needs.js";
@@ -28,46 +28,14 @@ export async function onChecklistEdit(
   await handle(deps.timing, context, () => judgeEdit(deps, context));
 }
 
-/** Judges the toggles against who may tick each item, remembers the state, re-evaluates. */
+/** Judges the toggles, then re-evaluates the pull request, which rewrites the comment. */
 async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">): Promise<void> {
-  const { comment, issue, repository, sender, changes } = context.payload;
+  const { issue, repository, sender } = context.payload;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(repository);
     const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
     if (loaded.kind !== "valid") return;
-    const key = deps.checklistKey(repo, issue.number);
-    // Only the app's own memory can serve as "before": reading the comment now returns the
-    // body after this very edit, which would hide every toggle in it.
-    const known = await deps.comments.recall(repo, issue.number);
-    const items = policyItems(loaded.policy);
-    // The trusted "before" is what the app last wrote (or judged): an old, validly signed
-    // body pasted back in must not restore old ticks. Without that memory (a restart, or
-    // the memory expired) the previous body GitHub reports in the webhook takes its place.
-    const previousBody =
-      known && known.id === comment.id
-        ? known.state
-          ? renderChecklistComment(shownIn(items, known.body), known.state, key)
-          : known.body
-        : (changes.body?.from ?? "");
-    const shown = shownIn(items, previousBody);
-    const result = applyEdit({
-      previousBody,
-      newBody: comment.body,
-      sender: sender.login,
-      now: deps.now(),
-      items: shown,
-      key,
-      mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
-    });
-    // The trusted state plus the allowed toggles: with no memory of the comment, the state
-    // signed into the previous body (an empty one would untick every box).
-    const state = result.state;
-    await deps.comments.remember(repo, issue.number, {
-      id: comment.id,
-      body: comment.body,
-      state,
-      notes: result.notes,
-    });
+    const result = await judgeChecklistEdit(deps, context, repo, policyItems(loaded.policy));
     context.log.info(
       { event: "checklist-edit", pr: issue.number, by: sender.login, notes: result.notes },
       "checklist edit judged",
@@ -82,6 +50,50 @@ async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">
       { settle: true },
     );
   });
+}
+
+/**
+ * Judges one edit of an app-owned checklist comment (a pull request's or a release
+ * record's): each toggle against who may tick that item. The judged state is remembered
+ * as the comment's trusted state, for the rewrite that follows.
+ */
+export async function judgeChecklistEdit(
+  deps: Pick<AppDeps, "checklistKey" | "comments" | "now" | "store">,
+  context: Context<"issue_comment.edited">,
+  repo: RepoRef,
+  items: ChecklistItem[],
+): Promise<EditResult> {
+  const { comment, issue, sender, changes } = context.payload;
+  const key = deps.checklistKey(repo, issue.number);
+  // Only the app's own memory can serve as "before": reading the comment now returns the
+  // body after this very edit, which would hide every toggle in it.
+  const known = await deps.comments.recall(repo, issue.number);
+  // The trusted "before" is what the app last wrote (or judged): an old, validly signed
+  // body pasted back in must not restore old ticks. Without that memory (a restart, or
+  // the memory expired) the previous body GitHub reports in the webhook takes its place.
+  const previousBody =
+    known && known.id === comment.id
+      ? known.state
+        ? renderChecklistComment(shownIn(items, known.body), known.state, key)
+        : known.body
+      : (changes.body?.from ?? "");
+  const shown = shownIn(items, previousBody);
+  const result = applyEdit({
+    previousBody,
+    newBody: comment.body,
+    sender: sender.login,
+    now: deps.now(),
+    items: shown,
+    key,
+    mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
+  });
+  await deps.comments.remember(repo, issue.number, {
+    id: comment.id,
+    body: comment.body,
+    state: result.state,
+    notes: result.notes,
+  });
+  return result;
 }
 
 /** Every checklist item of the policy's pull-request gates, with the gate that asks. */

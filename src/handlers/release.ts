@@ -5,7 +5,6 @@
 // are judged again, so a sign-off or a tick releases them.
 import type { Context, Probot } from "probot";
 import type { AppDeps } from "../app-deps.js";
-import { applyEdit } from "../checklist/edit.js";
 import { governsReleases } from "../evaluate/release.js";
 import { isSignoffCommand } from "../facts/release.js";
 import type { RepoRef } from "../facts/types.js";
@@ -21,7 +20,6 @@ import {
   type StateChange,
   type SyncOptions,
 } from "../pipeline/release.js";
-import { renderChecklistComment } from "../report/checklist-comment.js";
 import { parseRecordMarker, RECORD_LABEL } from "../report/release-record.js";
 import {
   withDeployment,
@@ -29,8 +27,7 @@ import {
   type ReleaseDeploymentState,
   type ReleaseState,
 } from "../report/release-state.js";
-import { teamReader } from "../facts/teams.js";
-import { mayTickFor, shownIn } from "./checklist-edit.js";
+import { judgeChecklistEdit } from "./checklist-edit.js";
 import { oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
 
 type Deps = AppDeps & DeploymentDeps;
@@ -209,7 +206,7 @@ async function onRecordChecklistEdit(
   deps: Deps,
   context: Context<"issue_comment.edited">,
 ): Promise<void> {
-  const { comment, issue, repository, sender, changes } = context.payload;
+  const { comment, issue, repository, sender } = context.payload;
   if (issue.pull_request || sender.type === "Bot" || !deps.comments.isOurs(comment)) return;
   const tag = recordTagOf(deps, issue);
   if (tag === null) return;
@@ -220,33 +217,8 @@ async function onRecordChecklistEdit(
       const repo = repoRefOf(repository);
       const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
       if (loaded.kind !== "valid") return;
-      const key = deps.checklistKey(repo, issue.number);
-      const known = await deps.comments.recall(repo, issue.number);
       const items = releaseChecklistItems(loaded.policy);
-      // The trusted "before" is what the app last wrote (or judged); without that memory, the
-      // previous body GitHub reports in the webhook.
-      const previousBody =
-        known && known.id === comment.id
-          ? known.state
-            ? renderChecklistComment(shownIn(items, known.body), known.state, key)
-            : known.body
-          : (changes.body?.from ?? "");
-      const shown = shownIn(items, previousBody);
-      const result = applyEdit({
-        previousBody,
-        newBody: comment.body,
-        sender: sender.login,
-        now: deps.now(),
-        items: shown,
-        key,
-        mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
-      });
-      await deps.comments.remember(repo, issue.number, {
-        id: comment.id,
-        body: comment.body,
-        state: result.state,
-        notes: result.notes,
-      });
+      const result = await judgeChecklistEdit(deps, context, repo, items);
       context.log.info(
         { event: "release-checklist-edit", tag, by: sender.login, notes: result.notes },
         "release checklist edit judged",
