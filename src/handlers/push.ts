@@ -1,7 +1,9 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { POLICY_PATH } from "../policy/types.js";
+import type { RepoRef } from "../facts/types.js";
 import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
+import { handle } from "./timing.js";
 
 /**
  * A push to the default branch that changes a policy file: drop the cached policy and
@@ -27,18 +29,27 @@ export async function onPush(deps: AppDeps, context: Context<"push">): Promise<v
     if (!touched.has(POLICY_PATH)) return;
     if (repo.repo === ".github") await deps.policies.invalidateOwner(repo.owner);
     await deps.policies.invalidateRepo(repo.owner, repo.repo);
-    const open = await context.octokit.paginate(context.octokit.rest.pulls.list, {
-      owner: repo.owner,
-      repo: repo.repo,
-      state: "open",
-      per_page: 100,
-    });
-    context.log.info(
-      { repo, open: open.length },
-      "policy changed: re-evaluating open pull requests",
-    );
-    for (const pr of open) {
-      await evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr);
-    }
+    // Hundreds of open pull requests take longer than GitHub waits for an answer: the
+    // service answers first. Should this fail after the answer, the cached policy is gone
+    // already, so each pull request's next event judges it by the new one.
+    await handle(deps.timing, context, () => reevaluateOpen(deps, context, repo));
   });
+}
+
+/** One pull request at a time: GitHub's secondary limits, not our CPU, bound this. */
+async function reevaluateOpen(
+  deps: AppDeps,
+  context: Context<"push">,
+  repo: RepoRef,
+): Promise<void> {
+  const open = await context.octokit.paginate(context.octokit.rest.pulls.list, {
+    owner: repo.owner,
+    repo: repo.repo,
+    state: "open",
+    per_page: 100,
+  });
+  context.log.info({ repo, open: open.length }, "policy changed: re-evaluating open pull requests");
+  for (const pr of open) {
+    await evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr);
+  }
 }

@@ -240,6 +240,25 @@ describe("answering first", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
+  test("a policy push is answered before its open pull requests are judged again", async () => {
+    const { timers, tracked, timing } = answeringFirst();
+    const harness = await createHarness({ timing });
+    const push = example("push");
+    push.ref = "refs/heads/master";
+    const commit = (push.commits as Record<string, unknown>[])[0] ?? {};
+    push.commits = [
+      { ...commit, added: [], removed: [], modified: [".github/release-policy.yml"] },
+    ];
+    const listing = github().get(`${REPO_PATH}/pulls?state=open&per_page=100`).reply(200, []);
+
+    const answered = await harness.receive("push", push);
+
+    expect(answered).toEqual([]);
+    expect(tracked).toHaveLength(1);
+    await elapseUntil(timers, Promise.all(tracked));
+    expect(listing.pendingMocks()).toEqual([]);
+  });
+
   test("a failure after the answer releases the delivery: GitHub's redelivery evaluates again", async () => {
     const { timers, tracked, timing } = answeringFirst();
     const harness = await createHarness({ timing });
