@@ -1,7 +1,7 @@
 // The service routes and metrics through Probot's real HTTP server: signed webhooks in over
 // HTTP, GitHub stood in by nock, and what /healthz, /readyz and /metrics answer.
 import { generateKeyPairSync } from "node:crypto";
-import { request } from "node:http";
+import { connect } from "node:net";
 import { PassThrough } from "node:stream";
 import nock from "nock";
 import { Probot, Server } from "probot";
@@ -105,27 +105,29 @@ afterEach(() => service.stop());
 afterAll(() => nock.restore());
 
 /**
- * Posts a signed webhook. Through node:http rather than fetch: nock lets a fetch with a body
- * through to a local server only without its body.
+ * Posts a signed webhook over a plain socket: nock intercepts node:http and fetch in this
+ * process (fetch would reach the local server without its body), not a raw TCP connection.
  */
 async function deliver(name: string, payload: object, id: string): Promise<number> {
   const body = JSON.stringify(payload);
+  const { port } = new URL(service.url);
+  const head = [
+    `POST ${WEBHOOK_PATH} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-GitHub-Event: ${name}`,
+    `X-GitHub-Delivery: ${id}`,
+    `X-Hub-Signature-256: ${sign(SECRET, body)}`,
+    "Connection: close",
+  ].join("\r\n");
   return new Promise((resolve, reject) => {
-    const req = request(`${service.url}${WEBHOOK_PATH}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": name,
-        "x-github-delivery": id,
-        "x-hub-signature-256": sign(SECRET, body),
-      },
-    });
-    req.once("error", reject);
-    req.once("response", (res) => {
-      res.resume();
-      res.once("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.end(body);
+    let answer = "";
+    const socket = connect(Number(port), "127.0.0.1", () => socket.write(`${head}\r\n\r\n${body}`));
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (answer += chunk));
+    socket.once("error", reject);
+    socket.once("close", () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
   });
 }
 
