@@ -1,7 +1,8 @@
 // Who ticked which checklist item, kept inside the app's checklist comment as a signed,
 // hidden block. Anyone who can edit the comment can rewrite that block, so it carries an
 // HMAC: a block the app did not sign is worthless and reads as "nothing ticked".
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { signPayload, verifyPayload } from "./signature.js";
 import type { ChecklistFacts } from "../facts/types.js";
 import type { Principals } from "../policy/schema.js";
 
@@ -112,15 +113,11 @@ export function decodeState(body: string, key: string): ChecklistState | null {
 }
 
 function sign(payload: string, key: string): string {
-  return createHmac("sha256", key)
-    .update(SIGNING_CONTEXT + payload)
-    .digest("hex");
+  return signPayload(SIGNING_CONTEXT, payload, key);
 }
 
 function verify(payload: string, signature: string, key: string): boolean {
-  const expected = Buffer.from(sign(payload, key), "hex");
-  const given = Buffer.from(signature, "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return verifyPayload(SIGNING_CONTEXT, payload, signature, key);
 }
 
 /** Same state, same bytes: ticks sorted by text, fields in a fixed order. */

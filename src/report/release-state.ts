@@ -3,7 +3,7 @@
 // approvers and the protection rule's decision, and the tag's deletion. It lives in the
 // record's body as a hidden block with an HMAC, so it survives restarts, and an edit of the
 // issue by a person cannot forge it: a block the app did not sign reads as empty.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { signPayload, verifyPayload } from "../checklist/signature.js";
 
 export type ReleaseDeploymentState =
   "success" | "inactive" | "failure" | "error" | "pending" | "queued" | "in_progress";
@@ -74,15 +74,11 @@ export function withDeployment(state: ReleaseState, deployment: ReleaseDeploymen
 }
 
 function sign(payload: string, key: string): string {
-  return createHmac("sha256", key)
-    .update(SIGNING_CONTEXT + payload)
-    .digest("hex");
+  return signPayload(SIGNING_CONTEXT, payload, key);
 }
 
 function verify(payload: string, signature: string, key: string): boolean {
-  const expected = Buffer.from(sign(payload, key), "hex");
-  const given = Buffer.from(signature, "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return verifyPayload(SIGNING_CONTEXT, payload, signature, key);
 }
 
 /** Only the app writes this block and it is signed, so a shape check is enough here. */
