@@ -1,5 +1,5 @@
 import type { Octokit } from "../github/types.js";
-import type { CheckFact, CheckState, RepoRef } from "./types.js";
+import { CHECK_STATES, type CheckFact, type CheckState, type RepoRef } from "./types.js";
 
 export type CheckRunData = Awaited<
   ReturnType<Octokit["rest"]["checks"]["listForRef"]>
@@ -101,18 +101,12 @@ export function shownRun(run: CheckRunData): ShownRun {
 
 export function checkRunState(status: string, conclusion: string | null): CheckState {
   if (status !== "completed" || !conclusion) return "pending";
-  const known: CheckState[] = [
-    "success",
-    "neutral",
-    "skipped",
-    "failure",
-    "cancelled",
-    "timed_out",
-    "action_required",
-    "stale",
-  ];
-  // An unknown future conclusion is treated as a failure: never a pass by accident.
-  return known.find((state) => state === conclusion) ?? "failure";
+  // A check run's conclusion is any state but a commit status's "error" and "pending"; an
+  // unknown future conclusion is treated as a failure: never a pass by accident.
+  const known = CHECK_STATES.find(
+    (state) => state === conclusion && state !== "error" && state !== "pending",
+  );
+  return known ?? "failure";
 }
 
 export function statusState(state: string): CheckState {

@@ -2,23 +2,12 @@
 // from GitHub (src/facts/types.ts), checked at the door because a file may hold anything.
 // Typed against PullRequestFacts, so the two cannot drift apart.
 import { z } from "zod";
-import type { PullRequestFacts } from "./types.js";
+import { CHECK_STATES, type PullRequestFacts } from "./types.js";
 
 const login = z.string().min(1);
 const iso = z.iso.datetime({ offset: true });
 
-const checkState = z.enum([
-  "success",
-  "neutral",
-  "skipped",
-  "failure",
-  "cancelled",
-  "timed_out",
-  "action_required",
-  "stale",
-  "error",
-  "pending",
-]);
+const checkState = z.enum(CHECK_STATES);
 
 const permission = z.enum(["none", "read", "triage", "write", "maintain", "admin"]);
 

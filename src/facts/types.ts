@@ -18,17 +18,21 @@ export interface ReviewFact {
   submittedAt: string;
 }
 
-export type CheckState =
-  | "success"
-  | "neutral"
-  | "skipped"
-  | "failure"
-  | "cancelled"
-  | "timed_out"
-  | "action_required"
-  | "stale"
-  | "error"
-  | "pending";
+/** Every state a check can be in: a check run's conclusions, "error" (commit statuses), "pending". */
+export const CHECK_STATES = [
+  "success",
+  "neutral",
+  "skipped",
+  "failure",
+  "cancelled",
+  "timed_out",
+  "action_required",
+  "stale",
+  "error",
+  "pending",
+] as const;
+
+export type CheckState = (typeof CHECK_STATES)[number];
 
 export interface CheckFact {
   /** Check run name, or commit status context. */
