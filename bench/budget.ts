@@ -130,9 +130,11 @@ function burstLines(run: Run): Line[] {
       measured: `${run.rssEndMb.toFixed(0)} MB at the end (peak ${run.peakRssMb.toFixed(0)} MB, after GC ${run.rssAfterMb.toFixed(0)} MB)`,
     },
     {
-      name: `burst: no growth across a second identical burst (≤ ${LEAK_MB} MB)`,
-      pass: run.rssAgainMb !== undefined && run.rssAgainMb - run.rssAfterMb <= LEAK_MB,
-      measured: `RSS after GC ${run.rssAfterMb.toFixed(0)} → ${run.rssAgainMb?.toFixed(0)} MB`,
+      // What the app keeps is its heap after a full GC: RSS also counts pages the allocator
+      // keeps after the first large burst, which a second one reuses rather than adds to.
+      name: `burst: no growth across a second identical burst (heap after GC, ≤ ${LEAK_MB} MB)`,
+      pass: run.heapAgainMb !== undefined && run.heapAgainMb - run.heapAfterMb <= LEAK_MB,
+      measured: `heap after GC ${run.heapAfterMb.toFixed(1)} → ${run.heapAgainMb?.toFixed(1)} MB (RSS ${run.rssAfterMb.toFixed(0)} → ${run.rssAgainMb?.toFixed(0)} MB)`,
     },
   ];
 }

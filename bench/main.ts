@@ -41,6 +41,9 @@ export interface Run {
   rssAfterMb: number;
   /** After a second identical burst (burst only), in MB after a full GC. */
   rssAgainMb?: number;
+  /** Heap in use after a full GC, after the run and after a second identical one. */
+  heapAfterMb: number;
+  heapAgainMb?: number;
   latency: Latency;
   answers: Latency;
   durationS: number;
@@ -79,11 +82,11 @@ async function runOnce(
     const peak = await child.probe();
     const after = await child.probe({ gc: true });
     const problems = app === "release-policy" ? world.expect() : [];
-    let rssAgainMb: number | undefined;
+    let againProbe: { rssBytes: number; heapUsedBytes: number } | undefined;
     const again = (world as { again?: (r: Runner) => Promise<void> }).again;
     if (again && app === "release-policy") {
       await again(new Runner(child, proxy, answersFirst));
-      rssAgainMb = (await child.probe({ gc: true })).rssBytes / MB;
+      againProbe = await child.probe({ gc: true });
     }
     proxy.resolveRoutes();
     const log = proxy.log.slice(from, to);
@@ -105,7 +108,10 @@ async function runOnce(
       peakRssMb: peak.peakRssBytes / MB,
       rssEndMb: peak.rssBytes / MB,
       rssAfterMb: after.rssBytes / MB,
-      ...(rssAgainMb === undefined ? {} : { rssAgainMb }),
+      heapAfterMb: after.heapUsedBytes / MB,
+      ...(againProbe === undefined
+        ? {}
+        : { rssAgainMb: againProbe.rssBytes / MB, heapAgainMb: againProbe.heapUsedBytes / MB }),
       latency: latency(gh, proxy.log, runner.steps),
       answers: answerTimes(events),
       durationS,
@@ -139,11 +145,12 @@ async function main(): Promise<void> {
     const ours = await runOnce(scenario, "release-policy");
     printRun(ours);
     if (scenario === lifecycle) printLifecycleEvents(ours);
-    const perEvent = ours.requests.total / Math.max(1, ours.events.length);
+    const events = Math.max(1, ours.events.length);
     const noop = await runOnce(scenario, "floor: no-op");
     printRun(noop);
     const same = await runOnce(scenario, "floor: same requests", {
-      BENCH_REQUESTS_PER_EVENT: String(perEvent),
+      BENCH_READS_PER_EVENT: String(ours.requests.reads / events),
+      BENCH_WRITES_PER_EVENT: String(ours.requests.writes / events),
     });
     printRun(same);
     lines.push(...checkBudget(scenario, ours, same));
