@@ -28,16 +28,8 @@ export interface DeploymentRequest {
 /** The verdict a pull request was merged under: its release-policy check. */
 export type PolicyVerdict = CheckState | "missing";
 
-/** A merged pull request that brought the deployed commit. */
-export interface DeployedPull {
-  number: number;
-  title: string;
-  url: string;
-  author: string;
-  labels: string[];
-  mergedAt: string;
-  mergeCommitSha: string | null;
-  headSha: string;
+/** A merged pull request that brought the deployed commit, with what its gates need. */
+export interface DeployedPull extends AssociatedPull {
   /**
    * The app's own `release-policy` check on the pull request's head ("missing" when it has
    * none); read only when a gate judges it (compliant_changes).
