@@ -4,7 +4,8 @@
 import { jest } from "@jest/globals";
 import type { ProtectionAnswer } from "../stand-in/records.js";
 import { start, type StandIn } from "../stand-in/server.js";
-import { GitHubEvents } from "./github-events.js";
+import type { GitHubEvents } from "./github-events.js";
+import { expectOnlyValidRequests, seedMergedChange } from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
 jest.setTimeout(60_000);
@@ -28,18 +29,14 @@ let mergeSha: string;
 
 beforeAll(async () => {
   gh = await start({ app: { id: 4712 } });
-  gh.state.addRepo({ owner: OWNER, repo: REPO, installationId: 43 });
-  gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", POLICY);
-  gh.state.addTeam(OWNER, "release-managers", ["rita"]);
-  const merged = gh.state.addPullRequest(OWNER, REPO, {
-    number: 3,
-    title: "CHG0000003: new payment provider",
-    author: "carol",
-    merged: true,
-  });
-  if (!merged.mergeCommitSha) throw new Error("the seeded pull request was not merged");
-  mergeSha = merged.mergeCommitSha;
-  events = new GitHubEvents(gh, OWNER, REPO);
+  ({ events, mergeSha } = seedMergedChange(gh, {
+    owner: OWNER,
+    repo: REPO,
+    installationId: 43,
+    policy: POLICY,
+    pull: { number: 3, title: "CHG0000003: new payment provider", author: "carol" },
+    teams: { "release-managers": ["rita"] },
+  }));
   server = await startServer({ standIn: gh, secret: SECRET });
 }, 120_000);
 
@@ -48,10 +45,7 @@ afterAll(async () => {
   await gh?.close();
 });
 
-afterEach(() => {
-  expect(gh.violations()).toEqual([]);
-  expect(gh.unmodelled()).toEqual([]);
-});
+afterEach(() => expectOnlyValidRequests(gh));
 
 const answersFor = (runId: number) =>
   gh.state.protectionRuleAnswers({ owner: OWNER, repo: REPO, runId });

@@ -3,7 +3,8 @@
 // changes nothing.
 import { jest } from "@jest/globals";
 import { start, type StandIn } from "../stand-in/server.js";
-import { GitHubEvents } from "./github-events.js";
+import type { GitHubEvents } from "./github-events.js";
+import { expectOnlyValidRequests, seedMergedChange } from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
 jest.setTimeout(60_000);
@@ -32,17 +33,13 @@ let mergeSha: string;
 
 beforeAll(async () => {
   gh = await start({ app: { id: 4713 } });
-  gh.state.addRepo({ owner: OWNER, repo: REPO, installationId: 44 });
-  gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", POLICY);
-  const merged = gh.state.addPullRequest(OWNER, REPO, {
-    number: 5,
-    title: "CHG0000005: faster checkout",
-    author: "carol",
-    merged: true,
-  });
-  if (!merged.mergeCommitSha) throw new Error("the seeded pull request was not merged");
-  mergeSha = merged.mergeCommitSha;
-  events = new GitHubEvents(gh, OWNER, REPO);
+  ({ events, mergeSha } = seedMergedChange(gh, {
+    owner: OWNER,
+    repo: REPO,
+    installationId: 44,
+    policy: POLICY,
+    pull: { number: 5, title: "CHG0000005: faster checkout", author: "carol" },
+  }));
   server = await startServer({ standIn: gh, secret: SECRET });
 }, 120_000);
 
@@ -51,10 +48,7 @@ afterAll(async () => {
   await gh?.close();
 });
 
-afterEach(() => {
-  expect(gh.violations()).toEqual([]);
-  expect(gh.unmodelled()).toEqual([]);
-});
+afterEach(() => expectOnlyValidRequests(gh));
 
 const records = () =>
   gh.state

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
 import type { ProtectionAnswer } from "../stand-in/records.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { GitHubEvents, type Webhook } from "./github-events.js";
+import type { GitHubEvents, Webhook } from "./github-events.js";
+import { seedMergedChange } from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
 jest.setTimeout(60_000);
@@ -52,18 +53,14 @@ let b: AppServer;
 
 beforeAll(async () => {
   [redis, gh] = await Promise.all([startRedis(), start({ app: { id: 4713 } })]);
-  gh.state.addRepo({ owner: OWNER, repo: REPO, installationId: 44 });
-  gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", POLICY);
-  gh.state.addTeam(OWNER, "release-managers", ["rita"]);
-  const merged = gh.state.addPullRequest(OWNER, REPO, {
-    number: 5,
-    title: "CHG0000005: faster checkout",
-    author: "carol",
-    merged: true,
-  });
-  if (!merged.mergeCommitSha) throw new Error("the seeded pull request was not merged");
-  mergeSha = merged.mergeCommitSha;
-  events = new GitHubEvents(gh, OWNER, REPO);
+  ({ events, mergeSha } = seedMergedChange(gh, {
+    owner: OWNER,
+    repo: REPO,
+    installationId: 44,
+    policy: POLICY,
+    pull: { number: 5, title: "CHG0000005: faster checkout", author: "carol" },
+    teams: { "release-managers": ["rita"] },
+  }));
   [a, b] = await Promise.all([instance(), instance()]);
 }, 120_000);
 
