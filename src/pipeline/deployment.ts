@@ -18,7 +18,7 @@ import {
   type DeploymentRequest,
 } from "../facts/deployment.js";
 import { teamReader } from "../facts/teams.js";
-import { describeError, statusOf } from "../github/errors.js";
+import { describeError, isTransient } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { readApprovals, readDeployers } from "../holds/approvals.js";
 import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
@@ -270,12 +270,7 @@ function notice(decision: Decision, environment: string, lines: string[]): Judge
   return { decision, comment: renderNotice(decision, environment, lines), gates: [] };
 }
 
-/** Server errors, rate limits and network failures pass; anything else is the app's to fix. */
-export function isTransient(error: unknown): boolean {
-  const status = statusOf(error);
-  return status === undefined || status >= 500 || status === 429;
-}
-
+/** Server errors, rate limits (403 ones too) and network failures pass (github/errors.ts). */
 function failed(request: DeploymentRequest, error: unknown): Judged {
   const why = describeError(error);
   if (isTransient(error)) {
