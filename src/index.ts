@@ -9,12 +9,15 @@ import { SERVICE_TIMING } from "./handlers/timing.js";
  * (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, REDIS_URL); see docs/deploy.md.
  */
 export const releasePolicyWith =
-  (extra: Pick<AppOptions, "metrics" | "timing"> = {}): ApplicationFunction =>
+  (
+    extra: Pick<AppOptions, "metrics" | "timing" | "store" | "sweepIntervalMs"> = {},
+  ): ApplicationFunction =>
   (app, options) =>
     createApp({
       appId: Number(process.env.APP_ID ?? 0),
       secret: process.env.WEBHOOK_SECRET ?? "",
-      ...storeFromEnv(process.env, app.log),
+      // The service passes the store it also uses to recover failed deliveries.
+      ...(extra.store ? {} : storeFromEnv(process.env, app.log)),
       ...extra,
       // A running service settles bursts of events per pull request and answers webhooks
       // before evaluating (src/handlers/timing.ts).

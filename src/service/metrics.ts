@@ -2,6 +2,7 @@
 // read exact lines from a registry of their own and nothing leaks between them.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { DecisionMetrics, DecisionStage, GateOutcome } from "../pipeline/decision-metrics.js";
+import type { RedeliveryMetrics } from "../deliveries/recovery.js";
 
 export type WebhookOutcome = "handled" | "failed";
 
@@ -30,6 +31,7 @@ export interface ServiceMetrics {
   readonly webhooks: WebhookMetrics;
   readonly decisions: DecisionMetrics;
   readonly github: GitHubMetrics;
+  readonly redeliveries: RedeliveryMetrics;
 }
 
 const PREFIX = "release_policy_";
@@ -48,7 +50,18 @@ export function createMetrics(registry: Registry, inFlight: () => number): Servi
     webhooks: webhookMetrics(registry, inFlight),
     decisions: decisionMetrics(registry),
     github: githubMetrics(registry),
+    redeliveries: redeliveryMetrics(registry),
   };
+}
+
+function redeliveryMetrics(registry: Registry): RedeliveryMetrics {
+  const redeliveries = new Counter({
+    name: `${PREFIX}redeliveries_total`,
+    help: "Failed webhook deliveries the app asked GitHub to redeliver, by result (requested, or failed: the request itself failed and is retried on a later pass).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  return { redelivery: (result) => redeliveries.inc({ result }) };
 }
 
 function webhookMetrics(registry: Registry, inFlight: () => number): WebhookMetrics {

@@ -6,17 +6,25 @@ import { parseEnv } from "node:util";
 import { run } from "probot";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "pino";
+import type { Probot } from "probot";
 import { releasePolicyWith } from "../index.js";
+import { redeliveryIntervalOf } from "../deliveries/schedule.js";
+import { storeFromEnv } from "../store/from-env.js";
+import type { Store } from "../store/store.js";
 import { InFlight } from "./in-flight.js";
 import { OpenResponses } from "./open-responses.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
+import { startRecovery } from "./recovery.js";
 import { instrumentedOctokit, serviceApp } from "./service.js";
+import { retryingOctokit } from "./octokit-retry.js";
+import { retryBaseMsOf } from "../github/back-off.js";
 import { drain, shutdownTimeoutOf } from "./shutdown.js";
 
 export async function startService(): Promise<void> {
   applyDotEnv();
   const log = await createLogger(process.env);
+  const redeliveryInterval = setting(log, () => redeliveryIntervalOf(process.env));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const inFlight = new InFlight();
@@ -26,23 +34,45 @@ export async function startService(): Promise<void> {
   // Evaluations that run after their webhook was answered count as in flight: shutdown
   // drains them like handlers.
   const track = (work: () => Promise<void>) => inFlight.run(work);
-  const appFn = serviceApp(releasePolicyWith({ metrics: metrics.decisions, timing: { track } }), {
-    metrics,
-    inFlight,
-  });
-  const before = process.listeners("SIGINT");
-  const server = await run(appFn, { log, Octokit: instrumentedOctokit(metrics.github) }).catch(
-    (error: unknown) => {
-      log.fatal({ err: error }, "could not start");
-      throw new StartFailed(error);
+  // Set once Probot loads the app, which it does not in setup (registration) mode.
+  let loaded: { app: Probot; store: Store } | undefined;
+  const appFn = serviceApp(
+    (app, options) => {
+      const state = storeFromEnv(process.env, app.log);
+      loaded = { app, store: state.store };
+      return releasePolicyWith({ ...state, metrics: metrics.decisions, timing: { track } })(
+        app,
+        options,
+      );
     },
+    { metrics, inFlight },
   );
+  const before = process.listeners("SIGINT");
+  // Requests that GitHub refused for the rate, or that got no answer, are tried again.
+  const Octokit = retryingOctokit(instrumentedOctokit(metrics.github), retryBaseMsOf(process.env));
+  const server = await run(appFn, { log, Octokit }).catch((error: unknown) => {
+    log.fatal({ err: error }, "could not start");
+    throw new StartFailed(error);
+  });
   // run() stops on SIGINT without waiting for handlers in flight: ours replaces it.
   for (const listener of process.listeners("SIGINT")) {
     if (!before.includes(listener)) process.off("SIGINT", listener);
   }
-  onShutdownSignal(log, (signal) =>
-    drain({
+  // Once the server is up, so that what GitHub redelivers finds it listening.
+  const recovery =
+    loaded && redeliveryInterval !== "off"
+      ? startRecovery({
+          ...loaded,
+          log,
+          metrics: metrics.redeliveries,
+          intervalMs: redeliveryInterval,
+          track,
+        })
+      : undefined;
+  onShutdownSignal(log, (signal) => {
+    // No new pass; the one running stops before its next request and is drained below.
+    void recovery?.stop();
+    return drain({
       server,
       inFlight,
       connections,
@@ -51,8 +81,18 @@ export async function startService(): Promise<void> {
     }).then((clean) => {
       log.info({ signal, clean }, "exiting");
       return clean ? 0 : 1;
-    }),
-  );
+    });
+  });
+}
+
+/** A setting read from the environment; a bad one stops start-up with the reason logged. */
+function setting<T>(log: Logger, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    log.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+    throw new StartFailed(error);
+  }
 }
 
 /** Start-up failed, and the logger has said why. */
