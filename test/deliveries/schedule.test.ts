@@ -1,5 +1,5 @@
 import { redeliveryIntervalOf, scheduleRecovery } from "../../src/deliveries/schedule.js";
-import { ManualScheduler } from "../integration/deployment-helpers.js";
+import { ManualScheduler } from "../support/manual-scheduler.js";
 
 test("a pass at once, then one every interval, none after stop", async () => {
   let now = new Date("2026-12-02T12:00:00Z");
