@@ -23,8 +23,9 @@ export interface AppOptions {
   /** When held deployments are re-checked; timers by default. */
   scheduler?: Scheduler;
   /**
-   * Sweep the store for due holds this often: for instances sharing a store, where a hold's
-   * timer may have died with another instance. Off when unset (one process has every timer).
+   * Sweep the store for due holds this often: a hold's timer may have died with another
+   * instance or a previous process, or its re-check failed. The server always sets it
+   * (storeFromEnv); off when unset, for tests that drive timers themselves.
    */
   sweepIntervalMs?: number;
   /** Where decisions are counted (the server's Prometheus metrics); nowhere by default. */

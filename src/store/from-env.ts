@@ -1,39 +1,75 @@
 // Where the app keeps its state, from the environment: Redis when REDIS_URL is set (several
-// instances share it, and each sweeps it for held deployments that are due), otherwise
-// memory in this one process.
+// instances share it), otherwise a SQLite file under DATA_DIR, so one instance loses nothing
+// on a restart or a crash. Either way the process sweeps the store for held deployments that
+// are due. (The in-memory store is for unit tests: nothing here chooses it.)
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { AppOptions } from "../app-deps.js";
 import { parseDuration } from "../evaluate/time/duration.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "../holds/sweep.js";
-import { MemoryStore } from "./memory.js";
 import { DEFAULT_KEY_PREFIX, RedisStore } from "./redis.js";
+import { SqliteStore, StateFileError } from "./sqlite.js";
+
+/** The state file's name inside DATA_DIR. */
+export const STATE_FILE = "release-policy.db";
+/** DATA_DIR when unset, relative to the working directory (the image sets `/data`). */
+export const DEFAULT_DATA_DIR = "data";
 
 export interface StoreEnv {
   REDIS_URL?: string;
   /** Put before every key (default `release-policy:`). */
   REDIS_KEY_PREFIX?: string;
-  /** How often each instance sweeps the shared store for due holds (default `30s`). */
+  /** How often the store is swept for due holds (default `30s`), whichever store it is. */
   HOLD_SWEEP_INTERVAL?: string;
+  /** Where the state file lives without Redis (default `./data`); created if missing. */
+  DATA_DIR?: string;
 }
 
-export type StoreOptions = Required<Pick<AppOptions, "store">> &
-  Pick<AppOptions, "sweepIntervalMs">;
+export type StoreOptions = Required<Pick<AppOptions, "store" | "sweepIntervalMs">>;
 
-/** Throws on a setting that cannot be used, so a typo stops start-up instead of a sweep. */
-export function storeFromEnv(env: StoreEnv, log: Pick<Logger, "info" | "error">): StoreOptions {
-  const url = env.REDIS_URL?.trim();
-  if (!url) {
-    log.info("state is kept in memory (set REDIS_URL to share it between instances)");
-    return { store: new MemoryStore() };
-  }
-  const prefix = env.REDIS_KEY_PREFIX ?? DEFAULT_KEY_PREFIX;
+/**
+ * Throws on a setting that cannot be used, or a state file that cannot be opened, so the
+ * process stops at start-up with the reason instead of running without its state.
+ */
+export function storeFromEnv(
+  env: StoreEnv,
+  log: Pick<Logger, "info" | "error">,
+  cwd: string = process.cwd(),
+): StoreOptions {
   const sweepIntervalMs = env.HOLD_SWEEP_INTERVAL
     ? sweepInterval(env.HOLD_SWEEP_INTERVAL)
     : DEFAULT_SWEEP_INTERVAL_MS;
-  const store = RedisStore.connect(url, { prefix });
-  reportConnection(store, log);
-  log.info({ prefix, sweepIntervalMs }, "state is shared in Redis");
+  const url = env.REDIS_URL?.trim();
+  if (url) {
+    const prefix = env.REDIS_KEY_PREFIX ?? DEFAULT_KEY_PREFIX;
+    const store = RedisStore.connect(url, { prefix });
+    reportConnection(store, log);
+    log.info({ prefix, sweepIntervalMs }, "state is shared in Redis");
+    return { store, sweepIntervalMs };
+  }
+  const path = join(dataDir(env.DATA_DIR, cwd), STATE_FILE);
+  const store = new SqliteStore(path);
+  log.info(
+    { path, sweepIntervalMs },
+    `state is kept in ${path} (set REDIS_URL to share it between instances)`,
+  );
   return { store, sweepIntervalMs };
+}
+
+/** DATA_DIR resolved against the working directory, created if it is missing. */
+function dataDir(setting: string | undefined, cwd: string): string {
+  const dir = resolve(cwd, setting?.trim() || DEFAULT_DATA_DIR);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new StateFileError(
+      `DATA_DIR ${dir} cannot be created (${reason}): create it writable by uid ${process.getuid?.() ?? "?"}, or set DATA_DIR to a writable directory`,
+      { cause: error },
+    );
+  }
+  return dir;
 }
 
 function sweepInterval(text: string): number {

@@ -72,3 +72,65 @@ export function storeContract(name: string, fresh: () => Store): void {
     });
   });
 }
+
+/** A clock a test moves by hand. */
+export interface TestClock {
+  now: Date;
+}
+
+/**
+ * Times to live judged by the store's injected clock (memory, SQLite; Redis keeps its own
+ * time). `fresh` gives an empty store reading `clock.now`.
+ */
+export function storeExpiryContract(name: string, fresh: (clock: TestClock) => Store): void {
+  describe(`${name} (expiry contract, injected clock)`, () => {
+    function storeAt(start = "2026-11-26T10:00:00Z") {
+      const clock: TestClock = { now: new Date(start) };
+      const advance = (ms: number) => (clock.now = new Date(clock.now.getTime() + ms));
+      return { advance, store: fresh(clock) };
+    }
+
+    test("a value is there until its time to live ends; setting it again restarts it", async () => {
+      const { advance, store } = storeAt();
+      await store.set("k", "v", 1000);
+      advance(999);
+      expect(await store.get("k")).toBe("v");
+      await store.set("k", "w", 1000);
+      advance(999);
+      expect(await store.get("k")).toBe("w");
+      advance(1);
+      expect(await store.get("k")).toBeNull();
+    });
+
+    test("a claim can be made again once it expires", async () => {
+      const { advance, store } = storeAt();
+      expect(await store.claim("k", 1000)).toBe(true);
+      advance(999);
+      expect(await store.claim("k", 1000)).toBe(false);
+      advance(1);
+      expect(await store.claim("k", 1000)).toBe(true);
+      expect(await store.claim("k", 1000)).toBe(false);
+    });
+
+    test("a set expires as a whole; adding refreshes its time to live, removing does not", async () => {
+      const { advance, store } = storeAt();
+      await store.addToSet("s", "a", 1000);
+      advance(800);
+      await store.addToSet("s", "b", 1000);
+      await store.addToSet("s", "c", 1000);
+      advance(800);
+      await store.removeFromSet("s", "c");
+      expect(await store.members("s")).toEqual(["a", "b"]);
+      advance(200);
+      expect(await store.members("s")).toEqual([]);
+    });
+
+    test("a set added to after it expired starts empty: old members do not come back", async () => {
+      const { advance, store } = storeAt();
+      await store.addToSet("s", "old", 1000);
+      advance(1000);
+      await store.addToSet("s", "new", 1000);
+      expect(await store.members("s")).toEqual(["new"]);
+    });
+  });
+}

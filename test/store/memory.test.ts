@@ -1,35 +1,14 @@
 import { describe, expect, test } from "@jest/globals";
 import { MemoryStore, SWEEP_INTERVAL_MS } from "../../src/store/memory.js";
-import { storeContract } from "./contract.js";
+import { storeContract, storeExpiryContract } from "./contract.js";
 
 storeContract("MemoryStore", () => new MemoryStore());
+storeExpiryContract("MemoryStore", (clock) => new MemoryStore(() => clock.now));
 
 function storeAt(start = "2026-11-26T10:00:00Z") {
   const clock = { now: new Date(start) };
   return { clock, store: new MemoryStore(() => clock.now) };
 }
-
-describe("MemoryStore expiry, under an injected clock", () => {
-  test("a claim can be made again once it expires", async () => {
-    const { clock, store } = storeAt();
-    expect(await store.claim("k", 1000)).toBe(true);
-    clock.now = new Date(clock.now.getTime() + 999);
-    expect(await store.claim("k", 1000)).toBe(false);
-    clock.now = new Date(clock.now.getTime() + 1);
-    expect(await store.claim("k", 1000)).toBe(true);
-  });
-
-  test("a set expires as a whole, and adding refreshes its time to live", async () => {
-    const { clock, store } = storeAt();
-    await store.addToSet("s", "a", 1000);
-    clock.now = new Date(clock.now.getTime() + 800);
-    await store.addToSet("s", "b", 1000);
-    clock.now = new Date(clock.now.getTime() + 800);
-    expect(await store.members("s")).toEqual(["a", "b"]);
-    clock.now = new Date(clock.now.getTime() + 200);
-    expect(await store.members("s")).toEqual([]);
-  });
-});
 
 describe("MemoryStore bounds", () => {
   test("expired entries no read asks for are swept by a later write", async () => {
