@@ -28,6 +28,11 @@ export interface AppOptions {
    * (storeFromEnv); off when unset, for tests that drive timers themselves.
    */
   sweepIntervalMs?: number;
+  /**
+   * A held deployment waiting on people is re-checked against GitHub's record at least this
+   * often (DEFAULT_RECHECK_INTERVAL_MS): an approval whose webhook never arrived is found.
+   */
+  holdRecheckIntervalMs?: number;
   /** Where decisions are counted (the server's Prometheus metrics); nowhere by default. */
   metrics?: DecisionMetrics;
   /**

@@ -19,6 +19,12 @@ export interface DeploymentEvaluation extends Evaluation {
   pull?: { number: number; url: string };
   /** ISO 8601: when a waiting gate may open by time alone (a window opens, a soak ends). */
   recheckAt?: string;
+  /**
+   * A gate waits on something no clock tells: a person's approval, a pull request's check.
+   * The app then looks at GitHub's record again from time to time, in case the event that
+   * says so never arrives.
+   */
+  awaitsEvent?: boolean;
   /** Per deployment_approval gate that applies: who signed off, how, and what did not count. */
   signOffs?: string[];
 }
@@ -78,6 +84,9 @@ export function evaluateDeployment(
   // Every time-bound gate must open before the deployment can: re-check at the latest of
   // them would miss nothing, but the earliest lets the comment move on as each one opens.
   const recheckAt = times.length > 0 ? Math.min(...times) : undefined;
+  const awaitsEvent = judged.some(
+    (j) => j.result.status === "pending" && j.recheckAt === undefined,
+  );
   return {
     conclusion,
     changeType,
@@ -90,6 +99,7 @@ export function evaluateDeployment(
     ...(conclusion === "pending" && recheckAt !== undefined
       ? { recheckAt: new Date(recheckAt).toISOString() }
       : {}),
+    ...(conclusion === "pending" && awaitsEvent ? { awaitsEvent } : {}),
   };
 }
 

@@ -12,7 +12,9 @@ import { parseApproveCommand } from "../holds/approve-command.js";
 import { recordApproval } from "../holds/approvals.js";
 import { HOLD_TTL_MS } from "../holds/registry.js";
 import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import { pullScope } from "../holds/triggers.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
+import { handle } from "./timing.js";
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
@@ -20,14 +22,25 @@ export async function onApproveComment(
   deps: AppDeps & DeploymentDeps,
   context: Context<"issue_comment.created">,
 ): Promise<void> {
-  const { comment, issue, repository } = context.payload;
+  const { comment, issue } = context.payload;
   // Any other comment costs nothing: no request, no store access.
   if (!issue.pull_request || comment.user?.type === "Bot") return;
   const environment = parseApproveCommand(comment.body);
   const login = comment.user?.login;
   if (environment === null || !login) return;
+  await handle(deps.timing, context, () => signOff(deps, context, environment, login));
+}
+
+async function signOff(
+  deps: AppDeps & DeploymentDeps,
+  context: Context<"issue_comment.created">,
+  environment: string,
+  login: string,
+): Promise<void> {
+  const { comment, issue, repository } = context.payload;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(repository);
+    await deps.triggers.note(pullScope(repo, issue.number));
     const holds = (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
       same(hold.request.environment, environment),
     );
@@ -63,7 +76,8 @@ export async function onApproveComment(
       "sign-off by comment recorded",
     );
     for (const hold of holds) {
-      await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+      const trigger = { octokit: context.octokit, log: context.log };
+      await decideDeployment(deps, trigger, hold.request);
     }
   });
 }

@@ -10,10 +10,17 @@ import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
 import { timerScheduler } from "../holds/scheduler.js";
 import { HoldSweep, recheckOnce } from "../holds/sweep.js";
 import { HoldTimers } from "../holds/timers.js";
-import { decideDeployment, markStale, type DeploymentDeps } from "../pipeline/deployment.js";
+import { commitScope, DecisionTriggers, pullScope, runScope } from "../holds/triggers.js";
+import {
+  decideDeployment,
+  DEFAULT_RECHECK_INTERVAL_MS,
+  markStale,
+  type DeploymentDeps,
+} from "../pipeline/deployment.js";
 import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
 import { onApproveComment } from "./approve-comment.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
+import { handle } from "./timing.js";
 
 const RUN_ID = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/;
 
@@ -73,7 +80,13 @@ export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: 
       },
     ),
   );
-  const deps: Deps = { ...base, holds, timers };
+  const deps: Deps = {
+    ...base,
+    holds,
+    timers,
+    triggers: new DecisionTriggers(base.store, base.now),
+    recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
+  };
   if (options.sweepIntervalMs !== undefined) {
     const { store, now } = base;
     const { sweepIntervalMs: intervalMs } = options;
@@ -87,6 +100,7 @@ export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: 
   app.on("issue_comment.created", (context) => onApproveComment(deps, context));
   // A pull request's check changed: the holds of commits it brought may now pass.
   base.checkListeners.push(async (change) => {
+    await deps.triggers.note(pullScope(change.repo, change.number));
     for (const hold of await holds.forPull(change.repo, change.number)) {
       await decideDeployment(deps, change, hold.request);
     }
@@ -113,8 +127,11 @@ async function onRequested(
     context.log.error({ delivery: context.id }, `cannot answer the protection rule: ${request}`);
     return;
   }
-  await oncePerDelivery(deps, context, () =>
-    decideDeployment(deps, { octokit: context.octokit, log: context.log }, request),
+  // Answered first: the decision's writes are throttled, and GitHub gives up after 10 s.
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, () =>
+      decideDeployment(deps, { octokit: context.octokit, log: context.log }, request),
+    ),
   );
 }
 
@@ -129,6 +146,11 @@ function reviewedEnvironments(payload: ReviewContext["payload"]): string[] {
   return [...new Set(runs.flatMap((run) => (run.environment ? [run.environment] : [])))];
 }
 
+/**
+ * A release manager approved through GitHub's deployment review. The approval goes into the
+ * ledger and is noted as a trigger before the hold is looked up: a decision in flight that
+ * stores its hold after this lookup sees the trigger and decides again (holds/triggers.ts).
+ */
 async function onApproved(
   deps: Deps,
   context: Context<"deployment_review.approved">,
@@ -137,22 +159,26 @@ async function onApproved(
   const approver = payload.approver?.login;
   const runId = payload.workflow_run?.id;
   if (!approver || runId === undefined) return;
-  await oncePerDelivery(deps, context, async () => {
-    const repo = repoRefOf(payload.repository);
-    const deployers = deployersOf(payload.workflow_run);
-    for (const environment of reviewedEnvironments(payload)) {
-      const key = holdKey({ repo, runId, environment });
-      await recordApproval(deps.store, key, {
-        user: approver,
-        at: deps.now().toISOString(),
-        via: "review",
-      });
-      if (deployers) await recordDeployers(deps.store, key, deployers);
-      const hold = await deps.holds.get(key);
-      if (hold)
-        await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
-    }
-  });
+  await handle(deps.timing, context, () =>
+    oncePerDelivery(deps, context, async () => {
+      const repo = repoRefOf(payload.repository);
+      const deployers = deployersOf(payload.workflow_run);
+      for (const environment of reviewedEnvironments(payload)) {
+        const key = holdKey({ repo, runId, environment });
+        await recordApproval(deps.store, key, {
+          user: approver,
+          at: deps.now().toISOString(),
+          via: "review",
+        });
+        if (deployers) await recordDeployers(deps.store, key, deployers);
+        await deps.triggers.note(runScope({ repo, runId, environment }));
+        const hold = await deps.holds.get(key);
+        if (!hold) continue;
+        const trigger = { octokit: context.octokit, log: context.log };
+        await decideDeployment(deps, trigger, hold.request, { reviewed: true });
+      }
+    }),
+  );
 }
 
 /**
@@ -177,7 +203,9 @@ async function onRelabelled(
   const { pull_request: pr, repository } = context.payload;
   // Holds name merged pull requests only: an open one costs nothing, not even a store read.
   if (!pr.merged_at) return;
-  const holds = await deps.holds.forPull(repoRefOf(repository), pr.number);
+  const repo = repoRefOf(repository);
+  await deps.triggers.note(pullScope(repo, pr.number));
+  const holds = await deps.holds.forPull(repo, pr.number);
   if (holds.length === 0) return;
   await oncePerDelivery(
     deps,
@@ -185,14 +213,19 @@ async function onRelabelled(
     async () => {
       for (const hold of holds) {
         await markStale(deps.store, hold.key);
-        await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+        const trigger = { octokit: context.octokit, log: context.log };
+        await decideDeployment(deps, trigger, hold.request);
       }
     },
     "holds",
   );
 }
 
-/** A reviewer rejected: GitHub fails the job itself, so the hold has nothing left to wait for. */
+/**
+ * A reviewer rejected: GitHub fails the job itself, so the hold has nothing left to wait for.
+ * A decision in flight learns it from the trigger: deciding again, it reads GitHub's record of
+ * the run's reviews, finds the rejection and lets the hold go.
+ */
 async function onRejected(
   deps: DeploymentDeps,
   context: Context<"deployment_review.rejected">,
@@ -203,6 +236,7 @@ async function onRejected(
   const repo = repoRefOf(payload.repository);
   for (const environment of reviewedEnvironments(payload)) {
     const key = holdKey({ repo, runId, environment });
+    await deps.triggers.note(runScope({ repo, runId, environment }));
     deps.timers.disarm(key);
     await deps.holds.remove(key);
   }
@@ -220,15 +254,18 @@ async function onDeploymentStatus(
   const { deployment_status: status, deployment, repository } = context.payload;
   if (status.state !== "success") return;
   const url = status.log_url || status.target_url;
-  await oncePerDelivery(deps, context, async () => {
-    await recheckSameCommit(deps, context);
-    await openPostImplementationReviews(deps, context, {
-      repo: repoRefOf(repository),
-      environment: deployment.environment,
-      deploymentId: deployment.id,
-      sha: deployment.sha,
-      ...(context.payload.workflow_run ? { runId: context.payload.workflow_run.id } : {}),
-      ...(url ? { url } : {}),
+  await handle(deps.timing, context, async () => {
+    await deps.triggers.note(commitScope(repoRefOf(repository), deployment.sha));
+    await oncePerDelivery(deps, context, async () => {
+      await recheckSameCommit(deps, context);
+      await openPostImplementationReviews(deps, context, {
+        repo: repoRefOf(repository),
+        environment: deployment.environment,
+        deploymentId: deployment.id,
+        sha: deployment.sha,
+        ...(context.payload.workflow_run ? { runId: context.payload.workflow_run.id } : {}),
+        ...(url ? { url } : {}),
+      });
     });
   });
 }
@@ -246,6 +283,7 @@ async function recheckSameCommit(
       hold.request.repo.repo.toLowerCase() === repo.repo.toLowerCase(),
   );
   for (const hold of held) {
-    await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+    const trigger = { octokit: context.octokit, log: context.log };
+    await decideDeployment(deps, trigger, hold.request);
   }
 }

@@ -10,6 +10,7 @@ import { isSignoffCommand } from "../facts/release.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";
 import { readApprovals } from "../holds/approvals.js";
+import { commitScope } from "../holds/triggers.js";
 import { holdKey } from "../holds/registry.js";
 import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
 import {
@@ -220,7 +221,12 @@ async function onRecordChecklistEdit(
       const items = releaseChecklistItems(loaded.policy);
       const result = await judgeChecklistEdit(deps, context, repo, items);
       context.log.info(
-        { event: "release-checklist-edit", tag, by: sender.login, notes: result.notes },
+        {
+          event: "release-checklist-edit",
+          tag,
+          by: sender.login,
+          notes: result.notes.map((note) => note.text),
+        },
         "release checklist edit judged",
       );
       await syncNow(deps, context, repo, tag, { create: false });
@@ -256,6 +262,8 @@ async function syncNow(
   const sha = synced?.evaluation.sha;
   if (!synced || !sha || synced.result === "unchanged") return;
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  // Noted first: a decision on this commit in flight decides again (holds/triggers.ts).
+  await deps.triggers.note(commitScope(repo, sha));
   const held = (await deps.holds.all()).filter(
     (hold) =>
       hold.request.sha === sha &&

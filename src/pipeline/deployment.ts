@@ -14,13 +14,16 @@ import type { AssociatedPull } from "../facts/deployed-range.js";
 import {
   gatherDeploymentFacts,
   type DeployedPull,
+  type DeploymentApprovalFact,
   type DeploymentNeeds,
   type DeploymentRequest,
 } from "../facts/deployment.js";
 import { teamReader } from "../facts/teams.js";
 import { describeError, isTransient } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
-import { readApprovals, readDeployers } from "../holds/approvals.js";
+import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
+import { readApprovals, readDeployers, recordApproval } from "../holds/approvals.js";
+import { scopesOf, type DecisionTriggers } from "../holds/triggers.js";
 import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
 import type { HoldTimers } from "../holds/timers.js";
 import type { PolicyCache } from "../policy/cache.js";
@@ -47,6 +50,13 @@ export interface DeploymentDeps {
   queue: KeyedQueue;
   holds: HoldRegistry;
   timers: HoldTimers;
+  /** Events noted while a decision is in flight make it decide again (holds/triggers.ts). */
+  triggers: DecisionTriggers;
+  /**
+   * A hold waiting on people is re-checked against GitHub's record at least this often, so
+   * an approval whose webhook never arrived is still found.
+   */
+  recheckIntervalMs: number;
   metrics?: DecisionMetrics;
   /** The gate of the release whose tagged commit is deployed; null when it is no release's. */
   releaseGate?: ReleaseGateReader;
@@ -64,10 +74,23 @@ export interface DeploymentTrigger {
   log: Logger;
 }
 
+/** How a decision was asked for. */
+export interface DecideOptions {
+  /**
+   * The caller's event is GitHub's own record of a review of this run (its webhook), already
+   * in the ledger: this decision need not read GitHub's list of reviews again.
+   */
+  reviewed?: boolean;
+}
+
 /** What one evaluation decided, with what to tell GitHub. */
 interface Judged {
   decision: Decision;
   comment: string;
+  /** A reviewer rejected the deployment in GitHub's review: GitHub failed the job itself. */
+  rejectedBy?: string;
+  /** A gate waits on a person or a check: look at GitHub's record again now and then. */
+  awaitsEvent?: boolean;
   gates: DeploymentEvaluation["gates"];
   recheckAt?: string;
   /** A transient failure: keep waiting and retry with back-off. */
@@ -79,6 +102,20 @@ interface Judged {
 }
 
 export type DeploymentResult = Decision | "already-decided";
+
+/** A decision, and the pull requests it found (their triggers concern it too). */
+interface Decided {
+  result: DeploymentResult;
+  pulls: readonly number[];
+}
+
+/**
+ * Rounds one decision may take when events keep arriving while it decides; past them, the
+ * hold's own re-check (at most recheckIntervalMs away) looks again.
+ */
+const MAX_ROUNDS = 5;
+/** A hold waiting on people is looked at again this often by default. */
+export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60 * 1000;
 
 /** GitHub allows 10 comments per deployment; the last is kept for the decision. */
 const MAX_STATUS_COMMENTS = 9;
@@ -97,14 +134,32 @@ const ANSWERED = "answered";
 const decidedKey = (request: DeploymentRequest): string =>
   `deploy-decided:${holdKey(request)}:${request.deploymentId}`;
 
-/** Decides one deployment, one evaluation at a time per run and environment. */
+/**
+ * Decides one deployment, one evaluation at a time per run and environment. A decision that
+ * keeps the deployment waiting looks, once its hold is stored, for events noted since it began
+ * reading (holds/triggers.ts): an approval that landed meanwhile makes it decide again.
+ */
 export function decideDeployment(
   deps: DeploymentDeps,
   trigger: DeploymentTrigger,
   request: DeploymentRequest,
+  options: DecideOptions = {},
 ): Promise<void> {
   return deps.queue.run(`deploy:${holdKey(request)}`, async () => {
-    await decideNow(deps, trigger, request);
+    let readReviews = !options.reviewed;
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const known = await deps.holds.get(holdKey(request));
+      const snapshot = await deps.triggers.snapshot(scopesOf(request, known?.pulls ?? []));
+      const decided = await decideNow(deps, trigger, request, readReviews);
+      if (decided.result !== "waiting") return;
+      const arrived = await deps.triggers.arrivedSince(snapshot, scopesOf(request, decided.pulls));
+      if (arrived.length === 0) return;
+      readReviews = true;
+      trigger.log.info(
+        { hold: holdKey(request), triggers: arrived },
+        "events arrived while deciding: deciding again",
+      );
+    }
   });
 }
 
@@ -112,19 +167,20 @@ async function decideNow(
   deps: DeploymentDeps,
   trigger: DeploymentTrigger,
   request: DeploymentRequest,
-): Promise<DeploymentResult> {
+  readReviews: boolean,
+): Promise<Decided> {
   const key = holdKey(request);
   const decided = await deps.store.get(decidedKey(request));
   if (decided === ANSWERED) {
     await release(deps, key);
-    return "already-decided";
+    return { result: "already-decided", pulls: [] };
   }
   if (decided !== null) {
     // Another decision is giving its answer and releases the hold once GitHub has it; should
     // it never, the hold's timer (set past that answer's lease) decides again.
     const pending = await deps.holds.get(key);
     if (pending) deps.timers.arm(pending);
-    return "already-decided";
+    return { result: "already-decided", pulls: [] };
   }
   const previous = await deps.holds.get(key);
   // A hold for an earlier deployment of this run (a re-run) is replaced, not continued.
@@ -132,19 +188,30 @@ async function decideNow(
   const known = (await takeStaleMark(deps.store, key)) ? null : hold;
   let judged: Judged;
   try {
-    judged = await judge(deps, trigger.octokit, request, known);
+    judged = await judge(deps, trigger.octokit, request, known, readReviews);
   } catch (error) {
     judged = failed(request, error);
     trigger.log.warn({ err: error, hold: key }, "deployment could not be judged");
   }
   if (judged.transient) {
     const failures = (hold?.failures ?? 0) + 1;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
-    judged.recheckAt = new Date(deps.now().getTime() + delay).toISOString();
-    return wait(deps, trigger, request, hold, judged, failures);
+    return wait(
+      deps,
+      trigger,
+      request,
+      hold,
+      { ...judged, recheckAt: retryAt(deps, failures) },
+      failures,
+    );
+  }
+  if (judged.rejectedBy !== undefined) {
+    // GitHub failed the job on the reviewer's word: there is nothing left to answer.
+    await release(deps, key);
+    trigger.log.info({ hold: key, by: judged.rejectedBy }, "rejected in GitHub's review: released");
+    return { result: "rejected", pulls: [] };
   }
   if (judged.decision === "waiting") return wait(deps, trigger, request, hold, judged, 0);
-  return answer(deps, trigger, request, hold, judged);
+  return { result: await answer(deps, trigger, request, hold, judged), pulls: [] };
 }
 
 async function judge(
@@ -152,6 +219,7 @@ async function judge(
   octokit: Octokit,
   request: DeploymentRequest,
   hold: Hold | null,
+  readReviews: boolean,
 ): Promise<Judged> {
   const { environment } = request;
   const loaded = await deps.policies.load(octokit, request.repo.owner, request.repo.repo);
@@ -183,7 +251,10 @@ async function judge(
       `The release policy has no deployment gate for ${environment}.`,
     ]);
   }
-  const approvals = await readApprovals(deps.store, holdKey(request));
+  const { approvals, rejectedBy } = await approvalsOf(deps, octokit, request, policy, readReviews);
+  if (rejectedBy !== undefined) {
+    return { ...notice("rejected", environment, []), rejectedBy };
+  }
   const deployers = await readDeployers(deps.store, holdKey(request));
   const facts = await gatherDeploymentFacts({
     octokit,
@@ -206,10 +277,37 @@ async function judge(
     }),
     gates: evaluation.gates,
     ...(evaluation.recheckAt ? { recheckAt: evaluation.recheckAt } : {}),
+    ...(evaluation.awaitsEvent || release?.status === "pending" ? { awaitsEvent: true } : {}),
     pulls: facts.pulls.map((pull) => pull.number),
     // The range is read afresh each time (a later deployment may move its start).
     ...(facts.range ? {} : { associated: facts.pulls.map(associatedOf) }),
   };
+}
+
+/**
+ * The approvals to judge: the ledger of what the app saw, and GitHub's own record of the
+ * run's deployment reviews when a gate counts them. Reviews the ledger missed are added to
+ * it, so the release record and the post-implementation review name them too.
+ */
+async function approvalsOf(
+  deps: DeploymentDeps,
+  octokit: Octokit,
+  request: DeploymentRequest,
+  policy: Policy,
+  readReviews: boolean,
+): Promise<{ approvals: DeploymentApprovalFact[]; rejectedBy?: string }> {
+  const key = holdKey(request);
+  const ledger = await readApprovals(deps.store, key);
+  const counted = deploymentGates(policy, request.environment).some(
+    ([, gate]) => gate.require.deployment_approval !== undefined,
+  );
+  if (!counted || !readReviews) return { approvals: ledger };
+  const reviews = await readDeploymentReviews(octokit, request, deps.now());
+  const approvals = mergeApprovals(ledger, reviews.approvals);
+  for (const approval of approvals.slice(ledger.length)) {
+    await recordApproval(deps.store, key, approval);
+  }
+  return { approvals, ...(reviews.rejectedBy ? { rejectedBy: reviews.rejectedBy } : {}) };
 }
 
 const staleKey = (holdKey: string): string => `deploy-stale:${holdKey}`;
@@ -287,7 +385,13 @@ function failed(request: DeploymentRequest, error: unknown): Judged {
   ]);
 }
 
-/** Keeps the deployment waiting: a hold, its timer, and a status comment if it changed. */
+/**
+ * Keeps the deployment waiting: a hold, its timer, and a status comment if it changed. The
+ * hold is stored before the (throttled) comment is written, so that an event arriving
+ * meanwhile finds it. Waiting is not mirrored in a commit status: GitHub shows the job
+ * waiting, with the status comment, where the reviewer acts; the commit status records the
+ * decision once there is one.
+ */
 async function wait(
   deps: DeploymentDeps,
   trigger: DeploymentTrigger,
@@ -295,10 +399,12 @@ async function wait(
   existing: Hold | null,
   judged: Judged,
   failures: number,
-): Promise<DeploymentResult> {
+): Promise<Decided> {
   // A failed re-check knows no pull requests: it keeps those the hold was found by.
   const pulls = judged.pulls ?? existing?.pulls;
   const associated = judged.associated ?? existing?.associated;
+  const recheckAt =
+    judged.awaitsEvent && !judged.transient ? nextLook(deps, judged.recheckAt) : judged.recheckAt;
   const hold: Hold = {
     key: holdKey(request),
     request,
@@ -308,24 +414,39 @@ async function wait(
     ...(pulls ? { pulls } : {}),
     ...(associated ? { associated } : {}),
     ...(existing?.lastComment ? { lastComment: existing.lastComment } : {}),
-    ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
+    ...(recheckAt ? { recheckAt } : {}),
   };
+  await deps.holds.put(hold);
+  deps.timers.arm(hold);
   if (hold.lastComment !== judged.comment && hold.comments < MAX_STATUS_COMMENTS) {
     try {
       await review(trigger.octokit, request, undefined, judged.comment);
-      hold.lastComment = judged.comment;
-      hold.comments += 1;
+      await deps.holds.put({ ...hold, lastComment: judged.comment, comments: hold.comments + 1 });
     } catch (error) {
       // A lost status comment is retried with the next re-check; the hold matters more.
       trigger.log.warn({ err: error, hold: hold.key }, "could not post the status comment");
     }
   }
-  await deps.holds.put(hold);
-  deps.timers.arm(hold);
-  await writeStatus(deps, trigger, request, "waiting", judged);
   logDecision(trigger, request, "waiting", judged);
   deps.metrics?.decided("deployment", "waiting", judged.gates);
-  return "waiting";
+  return { result: "waiting", pulls: pulls ?? [] };
+}
+
+/** After the n-th transient failure in a row: back off exponentially, up to RETRY_MAX_MS. */
+function retryAt(deps: DeploymentDeps, failures: number): string {
+  const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+  return new Date(deps.now().getTime() + delay).toISOString();
+}
+
+/**
+ * When a deployment waiting on people is looked at again without an event: when its gates
+ * say (a window opens, a soak ends), and at least every recheckIntervalMs, against GitHub's
+ * record. One that waits on time alone is looked at when its time comes.
+ */
+function nextLook(deps: DeploymentDeps, due: string | undefined): string {
+  const regular = deps.now().getTime() + deps.recheckIntervalMs;
+  const at = due === undefined ? regular : Math.min(Date.parse(due), regular);
+  return new Date(at).toISOString();
 }
 
 /** Approves or rejects, once: a redelivered request or a concurrent re-check says nothing more. */
@@ -349,14 +470,17 @@ async function answer(
     trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
     const retry = failed(request, error);
     if (!retry.transient) throw error;
-    return wait(
+    const failures = (hold?.failures ?? 0) + 1;
+    const recheckAt = retryAt(deps, failures);
+    await wait(
       deps,
       trigger,
       request,
       hold,
-      { ...retry, gates: judged.gates },
-      (hold?.failures ?? 0) + 1,
+      { ...retry, gates: judged.gates, recheckAt },
+      failures,
     );
+    return "waiting";
   }
   await release(deps, holdKey(request));
   await writeStatus(deps, trigger, request, judged.decision, judged);

@@ -168,3 +168,35 @@ export function recordWrites(
     else if (path.includes("/statuses/")) into.statuses.push(JSON.parse(body));
   });
 }
+
+/** One entry of GitHub's record of a run's deployment reviews. */
+export interface RunReview {
+  user: string;
+  state: "approved" | "rejected";
+  environments: string[];
+}
+
+/**
+ * GitHub's record of a run's deployment reviews (`GET .../actions/runs/{id}/approvals`): a
+ * test adds a review here as GitHub would, before its webhook is sent (or instead of it).
+ */
+export class RunReviews {
+  readonly list: RunReview[] = [];
+
+  add(user: string, state: RunReview["state"] = "approved", environment = "production"): void {
+    this.list.push({ user, state, environments: [environment] });
+  }
+
+  /** Answers the approvals route of `runId` on `scope` from the list, as often as asked. */
+  serve(scope: nock.Scope, runId: number): nock.Scope {
+    return scope.get(`${REPO_PATH}/actions/runs/${runId}/approvals`).reply(() => [
+      200,
+      this.list.map((review) => ({
+        environments: review.environments.map((name, i) => ({ id: i + 1, name })),
+        state: review.state,
+        user: { login: review.user, id: review.user.length, type: "User" },
+        comment: "",
+      })),
+    ]);
+  }
+}

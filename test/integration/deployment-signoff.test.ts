@@ -15,6 +15,7 @@ import {
 import { REPO_PATH, startApp } from "./deployment-helpers.js";
 import {
   ANSWER,
+  APPROVALS,
   bodyOf,
   DEPLOYMENTS,
   expectRequests,
@@ -46,8 +47,11 @@ gates:
 
 const requested = () =>
   protectionRuleRequested({ runId: RUN_ID, environment: "production", sha: SHA, deploymentId: 55 });
-const reviewBy = (approver: string) =>
-  deploymentReviewApproved({ runId: RUN_ID, environment: "production", approver });
+/** A review in GitHub's record, then its webhook. */
+const reviewBy = (approver: string) => {
+  world.runReviews.add(approver);
+  return deploymentReviewApproved({ runId: RUN_ID, environment: "production", approver });
+};
 const approveComment = (author: string, id: number, body = "/approve production", pr = 7) =>
   commentCreated({ pr, id, body, author });
 const REACTION = (id: number) => `POST ${REPO_PATH}/issues/comments/${id}/reactions`;
@@ -69,18 +73,19 @@ describe("sign-off by comment", () => {
 
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
-    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER, STATUS]);
+    // Waiting is not mirrored in a commit status: the decision is.
+    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain("0 of 2 deployment approvals");
 
     await app.receive("deployment_review", reviewBy("rm1"));
     made = world.take();
-    // The status is unchanged (still waiting on release-manager): only the comment moves.
+    // The review's webhook is GitHub's record of it: no need to read the list again.
     expectRequests(made, [...REJUDGE, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain('or comment "/approve production"');
 
     await app.receive("issue_comment", approveComment("rm2", 501));
     made = world.take();
-    expectRequests(made, [REACTION(501), ...REJUDGE, ANSWER, STATUS]);
+    expectRequests(made, [REACTION(501), APPROVALS, ...REJUDGE, ANSWER, STATUS]);
     expect(bodyOf(made, REACTION(501))).toEqual({ content: "eyes" });
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
     expect(bodyOf(made, ANSWER).comment).toContain(
@@ -98,7 +103,7 @@ describe("sign-off by comment", () => {
 
     await app.receive("issue_comment", approveComment("author", 601));
     let made = world.take();
-    expectRequests(made, [REACTION(601), ...REJUDGE, ANSWER]);
+    expectRequests(made, [REACTION(601), APPROVALS, ...REJUDGE, ANSWER]);
     expect(bodyOf(made, ANSWER)).not.toHaveProperty("state");
     expect(bodyOf(made, ANSWER).comment).toContain(
       "not counted: @author by comment (authored the pull request)",
@@ -106,7 +111,7 @@ describe("sign-off by comment", () => {
 
     await app.receive("issue_comment", approveComment("mallory", 602));
     made = world.take();
-    expectRequests(made, [REACTION(602), ...REJUDGE, ANSWER]);
+    expectRequests(made, [REACTION(602), APPROVALS, ...REJUDGE, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain(
       "@mallory by comment (not @rm1, @rm2 or @author)",
     );
@@ -172,7 +177,7 @@ gates:
 
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
-    expectRequests(made, [TOKEN, POLICY, DEPLOYMENTS, PULLS_OF_SHA, VERDICT, ANSWER, STATUS]);
+    expectRequests(made, [TOKEN, POLICY, DEPLOYMENTS, PULLS_OF_SHA, VERDICT, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain("#7's release-policy check is still pending");
 
     world.reviews = [
@@ -236,7 +241,7 @@ gates:
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
-    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER, STATUS]);
+    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER]);
 
     // A pull request no hold names, relabelled: no request.
     await app.receive(
@@ -256,6 +261,7 @@ gates:
     expectRequests(made, [
       // The held deployment reads its pull request again and sees the emergency label…
       PULLS_OF_SHA,
+      APPROVALS,
       ANSWER,
       STATUS,
       // …and the pull request, merged but waited on, is judged again under its new type.

@@ -10,6 +10,7 @@ import {
   REPO_PATH,
   mergedPull,
   policyContents,
+  RunReviews,
 } from "./deployment-helpers.js";
 
 export const SHA = "abcabcabcabcabcabcabcabcabcabcabcabcabca";
@@ -27,8 +28,13 @@ export const RUN = `GET ${REPO_PATH}/actions/runs/${RUN_ID}`;
 export const ANSWER = `POST ${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`;
 export const STATUS = `POST ${REPO_PATH}/statuses/${SHA}`;
 export const DEPLOYMENTS = `GET ${REPO_PATH}/deployments?environment=production&per_page=10`;
-/** A held decision with no approval yet: who may approve does not matter until one arrives. */
-export const HELD = [PULLS_OF_SHA];
+/** GitHub's record of the run's deployment reviews: read when a gate counts approvals. */
+export const APPROVALS = `GET ${REPO_PATH}/actions/runs/${RUN_ID}/approvals`;
+/**
+ * A held decision with no approval yet: the pull requests and GitHub's record of reviews;
+ * who may approve does not matter until an approval arrives.
+ */
+export const HELD = [PULLS_OF_SHA, APPROVALS];
 /**
  * A re-check with an approval to judge: the pull requests are the hold's, who ran the
  * workflow the review's payload said; only the committers (segregation of duties) are read.
@@ -127,9 +133,12 @@ export class World {
       this.verdict = { status: written.status, conclusion: written.conclusion ?? null };
       return [200, {}];
     });
+    this.runReviews.serve(scope, RUN_ID);
     nock.emitter.on("no match", this.#unmatched);
   }
 
+  /** GitHub's record of the run's deployment reviews. */
+  readonly runReviews = new RunReviews();
   reviews: Record<string, unknown>[] = [];
   /** Merged pull requests GitHub lists per commit. */
   pullsByCommit: Record<string, Record<string, unknown>[]> = { [SHA]: [mergedPull(SHA)] };

@@ -9,6 +9,7 @@ import {
   POLICY_PATH_URL,
   REPO_PATH,
   recordWrites,
+  RunReviews,
   githubWithToken,
   mergedPull,
   policyCheckRuns,
@@ -53,6 +54,8 @@ interface World {
   /** Bodies of protection rule answers and status comments, in order. */
   answers: Record<string, unknown>[];
   statuses: Record<string, unknown>[];
+  /** GitHub's record of the run's deployment reviews. */
+  reviews: RunReviews;
 }
 
 /**
@@ -62,8 +65,9 @@ interface World {
 function github(
   options: { policy?: string | null; check?: string; labels?: string[] } = {},
 ): World {
-  const world: World = { answers: [], statuses: [] };
+  const world: World = { answers: [], statuses: [], reviews: new RunReviews() };
   const scope = recordWrites(githubWithToken().persist(), world);
+  world.reviews.serve(scope, RUN_ID);
   if (options.policy === null) {
     scope.get(POLICY_PATH_URL).reply(404, { message: "Not Found" });
     scope.get("/repos/acme/.github/contents/.github%2Frelease-policy.yml").reply(404, {});
@@ -95,8 +99,11 @@ function github(
 const requested = (environment: string, extra: { topLevelShaRef?: boolean } = {}) =>
   protectionRuleRequested({ runId: RUN_ID, environment, sha: SHA, deploymentId: 55, ...extra });
 
-const approvedBy = (approver: string) =>
-  deploymentReviewApproved({ runId: RUN_ID, environment: "production", approver });
+/** A release manager approves in GitHub's review: GitHub records it, then sends the webhook. */
+const approvedBy = (world: World, approver: string) => {
+  world.reviews.add(approver);
+  return deploymentReviewApproved({ runId: RUN_ID, environment: "production", approver });
+};
 
 beforeEach(() => {
   nock.cleanAll();
@@ -162,7 +169,7 @@ describe("deployment protection rule", () => {
     expect(world.answers[0]).not.toHaveProperty("state");
     expect(world.answers[0]?.comment).toContain("⏳ release-manager: 0 of 1 deployment approval");
 
-    await app.receive("deployment_review", approvedBy("author"));
+    await app.receive("deployment_review", approvedBy(world, "author"));
     // Still waiting; the status comment now says why the author's approval does not count.
     expect(world.answers).toHaveLength(2);
     expect(world.answers[1]).not.toHaveProperty("state");
@@ -170,18 +177,20 @@ describe("deployment protection rule", () => {
       "release-manager: not counted: @author by deployment review (authored the pull request)",
     );
 
-    await app.receive("deployment_review", approvedBy("rm1"));
+    await app.receive("deployment_review", approvedBy(world, "rm1"));
     expect(world.answers).toHaveLength(3);
     expect(world.answers[2]).toMatchObject({ environment_name: "production", state: "approved" });
     expect(world.answers[2]?.comment).toContain("signed off: @rm1 by deployment review");
-    expect(world.statuses.map((s) => s.state)).toEqual(["pending", "success"]);
+    // Waiting shows where the reviewer acts (the job's status comment); the commit status
+    // records the decision.
+    expect(world.statuses.map((s) => s.state)).toEqual(["success"]);
   });
 
   it("an emergency change bypasses the window", async () => {
     const world = github({ labels: ["change: emergency"] });
     const app = await startApp(new MemoryStore(), { now: FRIDAY });
     await app.receive("deployment_protection_rule", requested("production"));
-    await app.receive("deployment_review", approvedBy("rm1"));
+    await app.receive("deployment_review", approvedBy(world, "rm1"));
     expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
   });
 
@@ -191,7 +200,7 @@ describe("deployment protection rule", () => {
     const app = await startApp(new MemoryStore(), clock);
     await app.scheduler.runDue(clock.now); // start-up recovery: nothing held yet
     await app.receive("deployment_protection_rule", requested("production"));
-    await app.receive("deployment_review", approvedBy("rm1"));
+    await app.receive("deployment_review", approvedBy(world, "rm1"));
     expect(world.answers.map((a) => a.state)).toEqual([undefined, undefined]);
     expect(world.answers[1]?.comment).toContain("opens Mon 16 Mar 09:00");
     expect(app.scheduler.next).toEqual(MONDAY_OPEN);
@@ -211,7 +220,7 @@ describe("deployment protection rule", () => {
     const clock = { now: FRIDAY };
     const first = await startApp(store, clock);
     await first.receive("deployment_protection_rule", requested("production"));
-    await first.receive("deployment_review", approvedBy("rm1"));
+    await first.receive("deployment_review", approvedBy(world, "rm1"));
     expect(world.answers.every((a) => a.state === undefined)).toBe(true);
 
     // The first process is gone; its timers with it. Monday morning a new one starts.
@@ -238,7 +247,7 @@ describe("deployment protection rule", () => {
     const store = new MemoryStore(() => clock.now);
     const first = await startApp(store, clock);
     await first.receive("deployment_protection_rule", requested("production"));
-    const abandoned = first.receive("deployment_review", approvedBy("rm1")).catch(() => undefined);
+    const abandoned = first.receive("deployment_review", approvedBy(world, "rm1")).catch(() => undefined);
     while (!stuck.isDone()) await new Promise((resolve) => setImmediate(resolve));
 
     // A new process over the same store: while the first one's answer may still land, it
@@ -266,7 +275,7 @@ describe("deployment protection rule", () => {
   });
 
   it("keeps waiting and retries when GitHub fails, never approving", async () => {
-    const world: World = { answers: [], statuses: [] };
+    const world: World = { answers: [], statuses: [], reviews: new RunReviews() };
     const scope = recordWrites(githubWithToken().persist(), world);
     scope.get(POLICY_PATH_URL).reply(502, { message: "Bad Gateway" });
     scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);

@@ -52,7 +52,6 @@ describe("deploying a release's commit", () => {
       `GET ${P}/compare/master...${SHA}?per_page=1`,
       `GET ${P}/commits/${SHA}/pulls`,
       `POST ${P}/actions/runs/42/deployment_protection_rule`,
-      `POST ${P}/statuses/${SHA}`,
     ]);
     expect(world.answers).toHaveLength(1);
     expect(world.answers[0]?.state).toBeUndefined();
