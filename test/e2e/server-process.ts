@@ -5,7 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StandIn } from "../stand-in/server.js";
 
@@ -27,6 +30,17 @@ export interface ServerOptions {
   startTimeoutMs?: number;
   /** More environment for the process (e.g. REDIS_URL); nothing else is inherited. */
   env?: Record<string, string>;
+  /**
+   * The server's DATA_DIR, where its state file lives. Unset: a fresh temporary directory,
+   * removed when the server stops. Pass one (from `newDataDir()`) to start a server again
+   * over the state of one that stopped or was killed; the test then removes it.
+   */
+  dataDir?: string;
+}
+
+/** An empty directory for a server's state file; whoever asks removes it. */
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "release-policy-e2e-"));
 }
 
 export interface Delivery {
@@ -37,6 +51,8 @@ export interface Delivery {
 
 export interface AppServer {
   url: string;
+  /** The server's DATA_DIR. */
+  dataDir: string;
   /** Signs and posts one webhook; resolves with Probot's answer. */
   deliver(event: string, payload: object, options?: DeliverOptions): Promise<Delivery>;
   /** What the process wrote to stderr/stdout so far, for failure messages. */
@@ -117,7 +133,12 @@ export async function waitFor<T>(
   }
 }
 
-function spawnServer(options: ServerOptions, port: number, privateKey: string): ChildProcess {
+function spawnServer(
+  options: ServerOptions,
+  port: number,
+  privateKey: string,
+  dataDir: string,
+): ChildProcess {
   const entry = options.entry ?? "src";
   const args = entry === "src" ? ["--import", "tsx", "./src/server.ts"] : ["./dist/server.js"];
   return spawn(process.execPath, args, {
@@ -136,6 +157,7 @@ function spawnServer(options: ServerOptions, port: number, privateKey: string): 
       LOG_FORMAT: "json",
       GHE_HOST: options.standIn.gheHost,
       GHE_PROTOCOL: "http",
+      DATA_DIR: dataDir,
       ...options.env,
     },
   });
@@ -145,7 +167,8 @@ function spawnServer(options: ServerOptions, port: number, privateKey: string): 
 export async function startServer(options: ServerOptions): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawnServer(options, port, generatePrivateKey());
+  const dataDir = options.dataDir ?? newDataDir();
+  const child = spawnServer(options, port, generatePrivateKey(), dataDir);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -158,6 +181,7 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
   );
   const server: AppServer = {
     url,
+    dataDir,
     output: () => output,
     signal: (signal) => void child.kill(signal),
     exited: exit,
@@ -168,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
       const killed = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exit;
       clearTimeout(killed);
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   try {
