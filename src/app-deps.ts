@@ -12,6 +12,8 @@ import type { Scheduler } from "./holds/scheduler.js";
 import { NO_DECISION_METRICS, type DecisionMetrics } from "./pipeline/decision-metrics.js";
 import { FactCache } from "./facts/fact-cache.js";
 import { AWAITED_TIMING, type EvaluationTiming } from "./handlers/timing.js";
+import { ReEvaluations, type ReEvaluationTiming } from "./pipeline/re-evaluation.js";
+import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
 
 /** What the app is built from; tests pass their own clock, store and ids. */
 export interface AppOptions {
@@ -40,6 +42,11 @@ export interface AppOptions {
    * bursts and answers webhooks first (SERVICE_TIMING).
    */
   timing?: Partial<EvaluationTiming>;
+  /**
+   * Failed pull-request evaluations are tried again after a back-off (its unit and the
+   * attempts per failure streak). Off unless given: the service turns it on (src/index.ts).
+   */
+  reEvaluation?: Pick<ReEvaluationTiming, "baseMs" | "attempts">;
 }
 
 export interface AppDeps extends PipelineDeps {
@@ -50,6 +57,8 @@ export interface AppDeps extends PipelineDeps {
   /** Release records (one issue per tag) and the key that signs each one's state. */
   records: ReleaseRecords;
   releaseKey: (repo: RepoRef, tag: string) => string;
+  /** Failed evaluations waiting to be tried again (src/pipeline/re-evaluation.ts). */
+  reEvaluations: ReEvaluations;
 }
 
 export function buildDeps(options: AppOptions): AppDeps {
@@ -75,5 +84,14 @@ export function buildDeps(options: AppOptions): AppDeps {
     timing,
     checkListeners: [],
     metrics: options.metrics ?? NO_DECISION_METRICS,
+    reEvaluations: new ReEvaluations(
+      {
+        baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
+        attempts: options.reEvaluation?.attempts ?? 0,
+        ...(timing.delay ? { delay: timing.delay } : {}),
+        track: timing.track,
+      },
+      clock,
+    ),
   };
 }

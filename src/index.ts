@@ -3,6 +3,7 @@ import { createApp } from "./app.js";
 import type { AppOptions } from "./app-deps.js";
 import { storeFromEnv } from "./store/from-env.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
+import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
@@ -18,6 +19,8 @@ export const releasePolicyWith =
       secret: process.env.WEBHOOK_SECRET ?? "",
       // The service passes the store it also uses to recover failed deliveries.
       ...(extra.store ? {} : storeFromEnv(process.env, app.log)),
+      // A failed evaluation is tried again after a back-off (docs/deploy.md, "When GitHub fails").
+      reEvaluation: { baseMs: retryBaseMsOf(process.env), attempts: RE_EVALUATION_ATTEMPTS },
       ...extra,
       // A running service settles bursts of events per pull request and answers webhooks
       // before evaluating (src/handlers/timing.ts).

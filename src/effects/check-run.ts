@@ -1,4 +1,5 @@
 import type { CheckRunData, ShownRun } from "../facts/checks.js";
+import { createOnce, SEND_ONCE } from "../github/create.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { CheckRunOutput } from "../report/check-run.js";
@@ -84,12 +85,37 @@ export async function upsertCheckRun(input: {
     await octokit.rest.checks.update({ ...body, check_run_id: update.id });
     return { write: "updated", shown: shownAs(update.id) };
   }
-  const { data } = await octokit.rest.checks.create({
-    ...body,
-    name: CHECK_NAME,
-    head_sha: input.headSha,
+  const id = await createOnce(
+    async () => {
+      const { data } = await octokit.rest.checks.create({
+        ...body,
+        name: CHECK_NAME,
+        head_sha: input.headSha,
+        ...SEND_ONCE,
+      });
+      return data.id;
+    },
+    async () => (await readOwnCheckRun(octokit, repo, input.headSha, input.appId))?.id,
+  );
+  return { write: "created", shown: shownAs(id) };
+}
+
+/** The app's check run on a commit as GitHub lists it now (one request). */
+export async function readOwnCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+): Promise<CheckRunData | undefined> {
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    per_page: 100,
   });
-  return { write: "created", shown: shownAs(data.id) };
+  return findOwnCheckRun(runs, appId);
 }
 
 // The summary's footer names the minute of the evaluation. A result that differs only

@@ -1,3 +1,4 @@
+import { createOnce, SEND_ONCE } from "../github/create.js";
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
@@ -37,17 +38,22 @@ export class ChecklistComments {
   async find(octokit: Octokit, repo: RepoRef, number: number): Promise<ChecklistComment | null> {
     const cached = await this.recall(repo, number);
     if (cached) return cached;
+    const ours = await this.#list(octokit, repo, number);
+    if (!ours) return null;
+    const found = { id: ours.id, body: ours.body ?? "" };
+    await this.remember(repo, number, found);
+    return found;
+  }
+
+  /** The app's checklist comment as GitHub lists it now. */
+  async #list(octokit: Octokit, repo: RepoRef, number: number): Promise<CommentData | undefined> {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
       owner: repo.owner,
       repo: repo.repo,
       issue_number: number,
       per_page: 100,
     });
-    const ours = comments.find((comment) => this.isOurs(comment));
-    if (!ours) return null;
-    const found = { id: ours.id, body: ours.body ?? "" };
-    await this.remember(repo, number, found);
-    return found;
+    return comments.find((comment) => this.isOurs(comment));
   }
 
   /** The comment as the app last wrote or judged it, if it still remembers; no request. */
@@ -81,8 +87,20 @@ export class ChecklistComments {
       await this.remember(repo, number, { id: existing.id, body, ...notes });
       return "updated";
     }
-    const { data } = await octokit.rest.issues.createComment({ ...at, issue_number: number, body });
-    await this.remember(repo, number, { id: data.id, body, ...notes });
+    const id = await createOnce(
+      async () => {
+        const { data } = await octokit.rest.issues.createComment({
+          ...at,
+          issue_number: number,
+          body,
+          ...SEND_ONCE,
+        });
+        return data.id;
+      },
+      // A comment of the app's that a lost answer hid: the one people would tick.
+      async () => (await this.#list(octokit, repo, number))?.id,
+    );
+    await this.remember(repo, number, { id, body, ...notes });
     return "created";
   }
 

@@ -3,6 +3,7 @@
 // person cannot make another issue the record. The app remembers each record it wrote; after
 // a restart with an empty store, one listing of the labelled issues finds it again. A claim in
 // the store keeps two instances from opening two records for one tag.
+import { SEND_ONCE } from "../github/create.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import { parseRecordMarker, RECORD_LABEL } from "../report/release-record.js";
@@ -105,12 +106,20 @@ export class ReleaseRecords {
       if (!(await this.store.claim(`${this.#key(repo, tag)}:create`, CREATE_CLAIM_MS))) {
         return { result: "busy" };
       }
-      const { data } = await octokit.rest.issues.create({
-        ...at,
-        title: write.title,
-        body: write.body,
-        labels: [RECORD_LABEL],
-      });
+      // Sent once (github/create.ts): should the answer be lost, the claim is let go and the
+      // next event finds the record by its marker before opening another.
+      const { data } = await octokit.rest.issues
+        .create({
+          ...at,
+          title: write.title,
+          body: write.body,
+          labels: [RECORD_LABEL],
+          ...SEND_ONCE,
+        })
+        .catch(async (error: unknown) => {
+          await this.store.delete(`${this.#key(repo, tag)}:create`);
+          throw error;
+        });
       let record = toRecord(data);
       if (write.state === "closed") record = await this.#patch(octokit, repo, record, write);
       await this.remember(repo, tag, record);

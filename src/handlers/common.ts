@@ -1,12 +1,18 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "pino";
 import type { AppDeps } from "../app-deps.js";
 import type { PullRequestSnapshot } from "../facts/pull-request.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";
 import { HoldRegistry } from "../holds/registry.js";
-import { runPullRequestPipeline, type Trigger } from "../pipeline/pull-request.js";
+import {
+  runPullRequestPipeline,
+  type PipelineResult,
+  type Trigger,
+} from "../pipeline/pull-request.js";
+import { isTransient } from "../github/errors.js";
 import { pusherKey } from "../pipeline/pusher.js";
-import { keepSnapshot } from "./refresh.js";
+import { dropRuns, keepSnapshot, keptOrFetched } from "./refresh.js";
 
 /** The parts of a Probot context every handler uses. */
 export interface EventContext {
@@ -35,11 +41,36 @@ export async function oncePerDelivery(
     context.log.info({ delivery: context.id }, "delivery already handled: ignoring");
     return;
   }
+  const outcome: DeliveryOutcome = { unjudged: false };
   try {
-    await handle();
+    await deliveryOutcome.run(outcome, handle);
   } catch (error) {
     await deps.store.delete(key);
     throw error;
+  }
+  // A pull request it concerns could not be judged (its check says why): the delivery is
+  // not handled, and a redelivery judges again.
+  if (outcome.unjudged) {
+    await deps.store.delete(key);
+    context.log.info({ delivery: context.id }, "delivery not judged: a redelivery judges again");
+  }
+}
+
+/** What became of the evaluations one delivery asked for. */
+interface DeliveryOutcome {
+  unjudged: boolean;
+}
+
+/**
+ * Per delivery, across the awaits of its handler: an evaluation runs in the per-PR queue,
+ * possibly as another delivery's coalesced run, so each requester records the outcome here.
+ */
+const deliveryOutcome = new AsyncLocalStorage<DeliveryOutcome>();
+
+/** The evaluation failed to judge its pull request; its check says why. */
+class Unjudged extends Error {
+  constructor(readonly failure: unknown) {
+    super("the pull request could not be judged", { cause: failure });
   }
 }
 
@@ -73,16 +104,45 @@ export async function evaluate(
   const given = typeof pr === "function" ? pr : await keepSnapshot(deps, repo, pr);
   const settleMs = options.settle ? deps.timing.settleMs : 0;
   const key = `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
-  await deps.queue.run(
-    key,
-    async () => {
-      const snapshot = typeof given === "function" ? await given() : given;
-      if (snapshot.state !== "open" && !(await awaitedByDeployment(deps, repo, snapshot))) return;
-      await runPullRequestPipeline(deps, { ...trigger, pr: snapshot });
-    },
-    // Limited: a pull request's evaluation never waits on another's (see RunOptions).
-    { settleMs, limited: true },
-  );
+  const again = (): Promise<void> =>
+    evaluate(deps, trigger, number, keptOrFetched(deps, trigger.octokit, repo, number));
+  try {
+    await deps.queue.run(
+      key,
+      async () => {
+        const snapshot = typeof given === "function" ? await given() : given;
+        if (snapshot.state !== "open" && !(await awaitedByDeployment(deps, repo, snapshot))) {
+          return;
+        }
+        let result: PipelineResult;
+        try {
+          result = await runPullRequestPipeline(deps, { ...trigger, pr: snapshot });
+        } catch (error) {
+          // Not even the check that says why was written. A create may have been applied
+          // with its answer lost: the next evaluation reads the check runs, not its copy.
+          await dropRuns(deps, repo, snapshot.head.sha);
+          deps.reEvaluations.failed(key, error, again, trigger.log);
+          throw error;
+        }
+        if (result.failure === undefined) {
+          deps.reEvaluations.succeeded(key);
+          return;
+        }
+        // A failure that may pass is tried again; one the app or installation must fix
+        // (a 404, a missing permission) waits for the next event or a person.
+        if (isTransient(result.failure)) {
+          deps.reEvaluations.failed(key, result.failure, again, trigger.log);
+        }
+        throw new Unjudged(result.failure);
+      },
+      // Limited: a pull request's evaluation never waits on another's (see RunOptions).
+      { settleMs, limited: true },
+    );
+  } catch (error) {
+    if (!(error instanceof Unjudged)) throw error;
+    const outcome = deliveryOutcome.getStore();
+    if (outcome) outcome.unjudged = true;
+  }
 }
 
 /**

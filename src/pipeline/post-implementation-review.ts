@@ -8,6 +8,7 @@
 // facts/deployed-range.ts), then per pull request that needs a review: 1 (list issues by
 // label) + 1 (create the issue) + 1 (comment on the pull request). Any other environment, or
 // a policy without reviews: none beyond the (cached) policy.
+import { SEND_ONCE } from "../github/create.js";
 import type { Logger } from "pino";
 import { selectChangeType } from "../evaluate/change-type.js";
 import { readDeployedRange, type AssociatedPull } from "../facts/deployed-range.js";
@@ -148,6 +149,8 @@ async function openOnce(
       body,
       labels: [...spec.labels],
       ...(spec.assignees.length > 0 ? { assignees: [...spec.assignees] } : {}),
+      // Sent once (github/create.ts): a retry finds the issue by its marker first (above).
+      ...SEND_ONCE,
     });
     number = data.number;
   } catch (error) {
@@ -160,6 +163,7 @@ async function openOnce(
       repo: repo.repo,
       issue_number: pull.number,
       body: renderReviewLink(number, review.changeType, spec.environment),
+      ...SEND_ONCE,
     });
   } catch (error) {
     // The issue names the pull request, which GitHub shows on the pull request's timeline.

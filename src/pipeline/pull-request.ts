@@ -71,6 +71,11 @@ export interface PipelineResult {
   evaluation: Evaluation | null;
   checkRun: Write;
   comment: Write;
+  /**
+   * Why the pull request could not be judged (a read failed): its check says so, and the
+   * caller decides whether to try again (src/pipeline/re-evaluation.ts).
+   */
+  failure?: unknown;
 }
 
 /**
@@ -82,7 +87,13 @@ export async function runPullRequestPipeline(
   trigger: Trigger,
 ): Promise<PipelineResult> {
   const { octokit, repo } = trigger;
-  const loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+  let loaded: Awaited<ReturnType<PolicyCache["load"]>>;
+  try {
+    loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+  } catch (error) {
+    // Unread, the policy may or may not exist: failing closed, the check says so.
+    return notJudged(deps, trigger, error);
+  }
   if (loaded.kind === "none") {
     trigger.log.debug("no release policy: staying quiet");
     return { evaluation: null, checkRun: "skipped", comment: "skipped" };
@@ -110,6 +121,7 @@ async function evaluateValid(
   let own: { run: ShownRun | undefined } | undefined;
   let changedFiles: string[] | undefined;
   let judged = false;
+  let failure: { error: unknown } | undefined;
   try {
     if (needs.checklist) comment = await deps.comments.find(octokit, repo, pr.number);
     const pusher = needs.pusher ? await deps.store.get(pusherKey(repo, pr.head.sha)) : null;
@@ -131,6 +143,7 @@ async function evaluateValid(
   } catch (error) {
     trigger.log.warn({ err: error }, "could not gather the facts");
     evaluation = failedEvaluation(`Could not read from GitHub: ${describeError(error)}`, now);
+    failure = { error };
   }
   // Each head commit's copy of the policy is judged once (the verdict is kept per commit).
   const edit = await validatePolicyEdit({
@@ -152,7 +165,30 @@ async function evaluateValid(
     judged && (items.length > 0 || comment)
       ? renderChecklistComment(items, stateOf(comment, key), key, comment?.notes)
       : null;
-  return writeResults(deps, trigger, { evaluation, own, files, problems, comment, body });
+  const written = await writeResults(deps, trigger, {
+    evaluation,
+    own,
+    files,
+    problems,
+    comment,
+    body,
+  });
+  return failure ? { ...written, failure: failure.error } : written;
+}
+
+/** A read failed before anything could be judged: the check fails and says why. */
+async function notJudged(
+  deps: PipelineDeps,
+  trigger: Trigger,
+  error: unknown,
+): Promise<PipelineResult> {
+  trigger.log.warn({ err: error }, "could not read the release policy");
+  const evaluation = failedEvaluation(
+    `Could not read from GitHub: ${describeError(error)}`,
+    deps.now(),
+  );
+  const written = await writeResults(deps, trigger, { evaluation, own: undefined, files: [] });
+  return { ...written, failure: error };
 }
 
 /** Writes the check run and the checklist comment, each only when it would change. */
