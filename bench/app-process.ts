@@ -3,10 +3,12 @@
  * recording proxy, with the bench's probe loaded beside it for CPU and memory readings.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   freePort,
   generatePrivateKey,
+  newDataDir,
   sign,
   waitFor,
   WEBHOOK_PATH,
@@ -49,6 +51,7 @@ export async function startApp(options: {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const secret = `bench-${process.pid}`;
+  const dataDir = newDataDir();
   const child = spawn(
     process.execPath,
     [
@@ -77,6 +80,8 @@ export async function startApp(options: {
         LOG_FORMAT: "json",
         GHE_HOST: options.gheHost,
         GHE_PROTOCOL: "http",
+        // Each run starts from an empty state file of its own, removed when it stops.
+        DATA_DIR: dataDir,
         ...options.env,
       },
     },
@@ -98,6 +103,7 @@ export async function startApp(options: {
       const killed = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(killed);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
   try {
