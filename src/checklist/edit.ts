@@ -1,7 +1,8 @@
 // Deciding what an edit of the checklist comment means. GitHub tells us the body before
 // and after; the box toggles between them are the only input taken from the edit. The
-// trusted state comes from the previous body's signed block, and everything else a person
-// changed (wording, the state block) is thrown away when the caller re-renders.
+// toggles are applied to a trusted state (the app's own record; see ledger.ts), and
+// everything else a person changed (wording, the state block) is thrown away when the
+// caller re-renders.
 import type { Principals } from "../policy/schema.js";
 import { describePrincipals } from "../report/markdown.js";
 import {
@@ -56,14 +57,38 @@ export function parseBoxes(body: string): Map<string, boolean> {
 export const RESET_NOTE =
   "The checklist's record of ticks was missing or had been altered, so it could not be trusted and every box was reset. Please tick the items again.";
 
-/** Applies the box toggles of one edit to the trusted state. Pure: `now` is given. */
-export function applyEdit(input: EditInput): EditResult {
-  const trusted = decodeState(input.previousBody, input.key);
-  let state = trusted ?? emptyState();
-  const notes = trusted === null ? [RESET_NOTE] : [];
+/** One box a person set, as the app recorded it: the item's text, its new value, who, when. */
+export interface Toggle {
+  text: string;
+  checked: boolean;
+  by: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** A plain-text note in the comment; `item` names the item an undone toggle was of. */
+export interface Note {
+  item?: string;
+  text: string;
+}
+
+export interface JudgedToggles {
+  /** The toggles that were allowed, in the items' order. */
+  toggles: Toggle[];
+  /** Explanations of toggles that were undone. */
+  notes: Note[];
+}
+
+/**
+ * The box toggles between two bodies, each judged against who may toggle it. Only boxes
+ * matter here: the state block either body carries is ignored, so a pasted one never
+ * counts. Pure: `now` is given.
+ */
+export function judgeToggles(input: Omit<EditInput, "key">): JudgedToggles {
   const before = parseBoxes(input.previousBody);
   const after = parseBoxes(input.newBody);
-  let changed = false;
+  const toggles: Toggle[] = [];
+  const notes: Note[] = [];
   for (const group of groupItems(input.items)) {
     const was = before.get(group.id);
     const is = after.get(group.id);
@@ -71,17 +96,36 @@ export function applyEdit(input: EditInput): EditResult {
     if (was === undefined || is === undefined || was === is) continue;
     const verdict = judge(input.sender, group, input.mayTick);
     if (verdict.kind === "allowed") {
-      state = withTick(state, group.text, {
+      toggles.push({
+        text: group.text,
         checked: is,
         by: input.sender,
         at: input.now.toISOString(),
       });
-      changed = true;
     } else {
-      notes.push(refusalNote(input.sender, group.text, is, verdict));
+      notes.push({ item: group.text, text: refusalNote(input.sender, group.text, is, verdict) });
     }
   }
-  return { state, notes, changed };
+  return { toggles, notes };
+}
+
+/** The state with each toggle applied in turn: a later toggle of an item replaces an earlier. */
+export function applyToggles(state: ChecklistState, toggles: readonly Toggle[]): ChecklistState {
+  return toggles.reduce(
+    (next, t) => withTick(next, t.text, { checked: t.checked, by: t.by, at: t.at }),
+    state,
+  );
+}
+
+/** Applies the box toggles of one edit to the trusted state. Pure: `now` is given. */
+export function applyEdit(input: EditInput): EditResult {
+  const trusted = decodeState(input.previousBody, input.key);
+  const judged = judgeToggles(input);
+  return {
+    state: applyToggles(trusted ?? emptyState(), judged.toggles),
+    notes: [...(trusted === null ? [RESET_NOTE] : []), ...judged.notes.map((note) => note.text)],
+    changed: judged.toggles.length > 0,
+  };
 }
 
 type Verdict =

@@ -3,24 +3,61 @@ import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Store } from "../store/store.js";
+import {
+  bodyDigest,
+  encodeEdit,
+  judgedChecklist,
+  pendingEdits,
+  type JudgedChecklist,
+  type JudgedEdit,
+  type PendingEdit,
+} from "../checklist/ledger.js";
+import type { Note } from "../checklist/edit.js";
 import type { ChecklistState } from "../checklist/state.js";
 import { CHECKLIST_MARKER } from "../report/checklist-comment.js";
 
-/** The app's checklist comment on one pull request, as last seen. */
+/** The app's checklist comment on one pull request (or release record), as last seen. */
 export interface ChecklistComment {
   id: number;
-  /** The body as GitHub shows it now. */
+  /** The body the app last wrote; with `found`, the body GitHub showed when it was looked up. */
   body: string;
+  /** Notes shown: undone ticks and why (see judgedChecklist for how long each stays). */
+  notes?: Note[];
   /**
-   * A state judged from an edit but not yet written back: it outranks the body, whose boxes
-   * a person has just changed. Notes explain undone ticks until the next edit.
+   * The body was read, not written, by the app: a person may have edited it since the app
+   * last wrote, so its state block is trusted only when no judged edit brings a better one.
    */
-  state?: ChecklistState;
-  notes?: string[];
+  found?: true;
 }
+
+/** The comment with the edits judged since the app last wrote it. */
+export interface ChecklistView {
+  comment: ChecklistComment | null;
+  /** Judged edits not written back yet, in the order they fold (see checklist/ledger.ts). */
+  pending: PendingEdit[];
+}
+
+export type CommentWrite = "created" | "updated" | "unchanged" | "deferred" | "busy";
+
+/** Renders the whole body for a judged state and the notes to show. */
+export type RenderChecklist = (state: ChecklistState, notes: readonly string[]) => string;
 
 /** Comments are remembered so that an evaluation needs no read when nothing was edited. */
 const COMMENT_TTL_MS = 60 * 60 * 1000;
+/** Judged edits wait this long for their write; each new one extends it. */
+const LEDGER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** One instance writes a comment at a time; a crashed writer's lease lapses after this. */
+const WRITE_LEASE_MS = 30 * 1000;
+/** Rounds a writer makes for instances that found it writing (each round re-reads). */
+const MAX_WRITE_ROUNDS = 3;
+/**
+ * A person's edit the app has not judged yet is left alone this long: its webhook is on its
+ * way and its own rewrite will follow. An edit older than this lost its webhook.
+ */
+export const UNJUDGED_EDIT_GRACE_MS = 10 * 60 * 1000;
+
+export const LOST_EDIT_NOTE =
+  "An edit of this checklist never reached the app, so its ticks could not be checked and were undone. Please tick them again.";
 
 type CommentData = Awaited<ReturnType<Octokit["rest"]["issues"]["listComments"]>>["data"][number];
 
@@ -40,7 +77,7 @@ export class ChecklistComments {
     if (cached) return cached;
     const ours = await this.#list(octokit, repo, number);
     if (!ours) return null;
-    const found = { id: ours.id, body: ours.body ?? "" };
+    const found = { id: ours.id, body: ours.body ?? "", found: true as const };
     await this.remember(repo, number, found);
     return found;
   }
@@ -79,10 +116,7 @@ export class ChecklistComments {
   ): Promise<"created" | "updated" | "unchanged"> {
     const at = { owner: repo.owner, repo: repo.repo };
     const notes = existing?.notes ? { notes: existing.notes } : {};
-    if (existing?.body === body) {
-      if (existing.state) await this.remember(repo, number, { id: existing.id, body, ...notes });
-      return "unchanged";
-    }
+    if (existing?.body === body) return "unchanged";
     if (existing && (await this.#update(octokit, repo, existing.id, body))) {
       await this.remember(repo, number, { id: existing.id, body, ...notes });
       return "updated";
@@ -123,6 +157,186 @@ export class ChecklistComments {
     }
   }
 
+  /** Keeps one judged edit until the comment is written with it: atomic, see ledger.ts. */
+  async recordEdit(repo: RepoRef, number: number, edit: JudgedEdit): Promise<void> {
+    await this.store.addToSet(this.#ledgerKey(repo, number), encodeEdit(edit), LEDGER_TTL_MS);
+  }
+
+  /** Edits judged and not written back yet, in the order they fold; no request. */
+  async pending(repo: RepoRef, number: number): Promise<PendingEdit[]> {
+    return pendingEdits(await this.store.members(this.#ledgerKey(repo, number)));
+  }
+
+  /** A pull request's comment (remembered, else listed) and the edits judged since. */
+  async view(octokit: Octokit, repo: RepoRef, number: number): Promise<ChecklistView> {
+    const [remembered, pending] = await Promise.all([
+      this.recall(repo, number),
+      this.pending(repo, number),
+    ]);
+    if (remembered) return { comment: remembered, pending };
+    // Forgotten, but an edit judged since names the comment and brings the state before it:
+    // no listing needed (the write re-reads the comment anyway).
+    const edited = pending.find((edit) => edit.base !== undefined);
+    if (edited) return { comment: { id: edited.comment, body: "", found: true }, pending };
+    return { comment: await this.find(octokit, repo, number), pending };
+  }
+
+  /** The same for a comment the caller has listed (a release record's comments are read anyway). */
+  async viewListed(
+    repo: RepoRef,
+    number: number,
+    listed: { id: number; body: string } | null,
+  ): Promise<ChecklistView> {
+    const [known, pending] = await Promise.all([
+      this.recall(repo, number),
+      this.pending(repo, number),
+    ]);
+    const comment =
+      listed === null
+        ? null
+        : known?.id === listed.id
+          ? known
+          : { id: listed.id, body: listed.body, found: true as const };
+    return { comment, pending };
+  }
+
+  /**
+   * Writes the checklist as judged (see judgedOf), one instance at a time: a store lease
+   * serialises the read, the write and the removal of the edits written, across every
+   * instance sharing the store (in one process the per-PR queue already does). An instance
+   * that finds the lease taken asks the holder to go round once more, so its edits are
+   * written by the holder rather than lost.
+   */
+  async write(
+    octokit: Octokit,
+    repo: RepoRef,
+    number: number,
+    input: { view: ChecklistView; key: string; render: RenderChecklist; now: Date },
+  ): Promise<CommentWrite> {
+    let view = input.view;
+    let result: CommentWrite = "busy";
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      if (!(await this.#lease(repo, number))) return result;
+      try {
+        result = await this.#writeOnce(octokit, repo, number, { ...input, view });
+      } finally {
+        await this.store.delete(this.#leaseKey(repo, number));
+      }
+      if (!(await this.#wanted(repo, number))) return result;
+      view = {
+        comment: (await this.recall(repo, number)) ?? view.comment,
+        pending: await this.pending(repo, number),
+      };
+    }
+    return result;
+  }
+
+  /**
+   * GitHub offers no conditional write, so a write that would change the comment re-reads it
+   * first (one request). When the comment shows a body the app neither wrote nor judged, a
+   * person's edit is on its way as a webhook: overwriting it now would take their tick off
+   * the page before it is judged, so the write is left to that edit's own event, which
+   * folds it in and writes (the check is still written from what is judged). Only an edit
+   * whose webhook never came (older than UNJUDGED_EDIT_GRACE_MS) is overwritten, with a note.
+   */
+  async #writeOnce(
+    octokit: Octokit,
+    repo: RepoRef,
+    number: number,
+    input: { view: ChecklistView; key: string; render: RenderChecklist; now: Date },
+  ): Promise<CommentWrite> {
+    const { view, render } = input;
+    const judged = judgedOf(view, input.key);
+    const body = render(judged.state, texts(judged.notes));
+    const existing = view.comment;
+    // Nothing judged since the app wrote this very body: no read, no write.
+    if (existing && existing.body === body && view.pending.length === 0) return "unchanged";
+    const current = existing ? await this.#read(octokit, repo, existing.id) : null;
+    if (existing === null || current === null) {
+      // No comment yet, or someone deleted it: the body carries the signed ticks.
+      const made = await this.upsert(octokit, repo, number, null, body);
+      await this.#settle(repo, number, { body, notes: judged.notes }, view.pending);
+      return made;
+    }
+    if (current.body === body) {
+      await this.#settle(
+        repo,
+        number,
+        { id: existing.id, body, notes: judged.notes },
+        view.pending,
+      );
+      return "unchanged";
+    }
+    const known = new Set([bodyDigest(existing.body), ...view.pending.map((edit) => edit.body)]);
+    let write = { body, notes: judged.notes };
+    if (!known.has(bodyDigest(current.body))) {
+      const age = input.now.getTime() - Date.parse(current.updatedAt);
+      if (!(age >= UNJUDGED_EDIT_GRACE_MS)) return "deferred";
+      const notes = [...judged.notes, { text: LOST_EDIT_NOTE }];
+      write = { body: render(judged.state, texts(notes)), notes };
+    }
+    const made = await this.upsert(
+      octokit,
+      repo,
+      number,
+      { id: existing.id, body: current.body },
+      write.body,
+    );
+    await this.#settle(repo, number, write, view.pending);
+    return made;
+  }
+
+  /** The comment as GitHub shows it now, or null when it was deleted. */
+  async #read(
+    octokit: Octokit,
+    repo: RepoRef,
+    id: number,
+  ): Promise<{ body: string; updatedAt: string } | null> {
+    try {
+      const { data } = await octokit.rest.issues.getComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        comment_id: id,
+      });
+      return { body: data.body ?? "", updatedAt: data.updated_at };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Remembers what the comment now shows and drops the edits it was written with. */
+  async #settle(
+    repo: RepoRef,
+    number: number,
+    shown: { id?: number; body: string; notes: Note[] },
+    written: readonly PendingEdit[],
+  ): Promise<void> {
+    const id = shown.id ?? (await this.recall(repo, number))?.id;
+    if (id !== undefined) {
+      const notes = shown.notes.length > 0 ? { notes: shown.notes } : {};
+      await this.remember(repo, number, { id, body: shown.body, ...notes });
+    }
+    const ledger = this.#ledgerKey(repo, number);
+    for (const edit of written) await this.store.removeFromSet(ledger, edit.member);
+  }
+
+  async #lease(repo: RepoRef, number: number): Promise<boolean> {
+    const lease = this.#leaseKey(repo, number);
+    if (await this.store.claim(lease, WRITE_LEASE_MS)) return true;
+    // Ask the holder to go round again, then try once more: it looks for the request only
+    // after releasing, so either it sees the request or this claim succeeds.
+    await this.store.set(`${lease}:again`, "1", WRITE_LEASE_MS);
+    return this.store.claim(lease, WRITE_LEASE_MS);
+  }
+
+  async #wanted(repo: RepoRef, number: number): Promise<boolean> {
+    const again = `${this.#leaseKey(repo, number)}:again`;
+    if ((await this.store.get(again)) === null) return false;
+    await this.store.delete(again);
+    return true;
+  }
+
   async remember(repo: RepoRef, number: number, comment: ChecklistComment): Promise<void> {
     await this.store.set(this.#key(repo, number), JSON.stringify(comment), COMMENT_TTL_MS);
   }
@@ -130,4 +344,30 @@ export class ChecklistComments {
   #key(repo: RepoRef, number: number): string {
     return `checklist-comment:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
+
+  #ledgerKey(repo: RepoRef, number: number): string {
+    return `checklist-edits:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+  }
+
+  #leaseKey(repo: RepoRef, number: number): string {
+    return `checklist-write:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+  }
+}
+
+/**
+ * The checklist as judged: the state the app last wrote, with every pending edit folded in.
+ * A body the app only found (not wrote) is the base only when no pending edit brings the
+ * body GitHub reported before it (see JudgedEdit.base).
+ */
+const texts = (notes: readonly Note[]): string[] => notes.map((note) => note.text);
+
+export function judgedOf(view: ChecklistView, key: string): JudgedChecklist {
+  const comment = view.comment;
+  return judgedChecklist({
+    written: comment && !comment.found ? comment.body : undefined,
+    found: comment?.found ? comment.body : undefined,
+    notes: comment?.notes,
+    pending: view.pending,
+    key,
+  });
 }

@@ -1,21 +1,22 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
-import { applyEdit, type EditResult, type MayTick } from "../checklist/edit.js";
-import { itemId, type ChecklistItem } from "../checklist/state.js";
+import { judgeToggles, RESET_NOTE, type JudgedToggles, type MayTick } from "../checklist/edit.js";
+import { bodyDigest, type JudgedEdit } from "../checklist/ledger.js";
+import { decodeState, itemId, type ChecklistItem } from "../checklist/state.js";
 import { isEligible } from "../evaluate/eligibility.js";
 import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evaluate/needs.js";
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
-import { renderChecklistComment } from "../report/checklist-comment.js";
 import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
 import { keptOrFetched } from "./refresh.js";
 import { handle } from "./timing.js";
 
 /**
  * A person edited the app's checklist comment (ticked or unticked boxes). Each toggle is
- * judged against who may tick that item; the judged state is remembered and the pull
- * request re-evaluated, which rewrites the comment: refused ticks are restored, with a note.
+ * judged against who may tick that item and kept as a pending edit; the pull request is
+ * re-evaluated, which folds every pending edit in and rewrites the comment: refused ticks
+ * are restored, with a note.
  */
 export async function onChecklistEdit(
   deps: AppDeps,
@@ -37,11 +38,16 @@ async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">
     if (loaded.kind !== "valid") return;
     const result = await judgeChecklistEdit(deps, context, repo, policyItems(loaded.policy));
     context.log.info(
-      { event: "checklist-edit", pr: issue.number, by: sender.login, notes: result.notes },
+      {
+        event: "checklist-edit",
+        pr: issue.number,
+        by: sender.login,
+        notes: result.notes.map((note) => note.text),
+      },
       "checklist edit judged",
     );
-    // A tick changes no fact read from GitHub: the judged state is in the comment memory,
-    // and the pull request is as the latest event showed it.
+    // A tick changes no fact read from GitHub: the judged edit is pending in the store, and
+    // the pull request is as the latest event showed it.
     await evaluate(
       deps,
       { octokit: context.octokit, log: context.log, repo },
@@ -54,46 +60,53 @@ async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">
 
 /**
  * Judges one edit of an app-owned checklist comment (a pull request's or a release
- * record's): each toggle against who may tick that item. The judged state is remembered
- * as the comment's trusted state, for the rewrite that follows.
+ * record's) from what the event says changed: the boxes toggled between `changes.body.from`
+ * and `comment.body`, each against who may tick that item. The judged toggles are kept as
+ * one pending edit (checklist/ledger.ts) that the next rewrite folds onto the state the app
+ * last wrote. No state is read, changed and written back here, so edits judged at the same
+ * time (in one process or in several instances sharing the store) never undo each other:
+ * the store's atomic set keeps every one, and the per-PR queue (or the write lease across
+ * instances, effects/checklist-comment.ts) serialises the folding and the write.
  */
 export async function judgeChecklistEdit(
   deps: Pick<AppDeps, "checklistKey" | "comments" | "now" | "store">,
   context: Context<"issue_comment.edited">,
   repo: RepoRef,
   items: ChecklistItem[],
-): Promise<EditResult> {
+): Promise<JudgedToggles> {
   const { comment, issue, sender, changes } = context.payload;
   const key = deps.checklistKey(repo, issue.number);
-  // Only the app's own memory can serve as "before": reading the comment now returns the
-  // body after this very edit, which would hide every toggle in it.
+  // An edit that changed no body (GitHub reports none) toggled nothing.
+  const from = changes.body?.from ?? comment.body;
   const known = await deps.comments.recall(repo, issue.number);
-  // The trusted "before" is what the app last wrote (or judged): an old, validly signed
-  // body pasted back in must not restore old ticks. Without that memory (a restart, or
-  // the memory expired) the previous body GitHub reports in the webhook takes its place.
-  const previousBody =
-    known && known.id === comment.id
-      ? known.state
-        ? renderChecklistComment(shownIn(items, known.body), known.state, key)
-        : known.body
-      : (changes.body?.from ?? "");
-  const shown = shownIn(items, previousBody);
-  const result = applyEdit({
-    previousBody,
+  const shown = shownIn(items, from);
+  const judged = judgeToggles({
+    previousBody: from,
     newBody: comment.body,
     sender: sender.login,
     now: deps.now(),
     items: shown,
-    key,
     mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
   });
-  await deps.comments.remember(repo, issue.number, {
-    id: comment.id,
-    body: comment.body,
-    state: result.state,
-    notes: result.notes,
-  });
-  return result;
+  // Without a body of its own in memory (a restart without a durable store, or the memory
+  // expired), the app takes the signed state of the body before this edit as GitHub
+  // reports it. Never the body after it: a validly signed old state pasted in by this
+  // very edit would restore old ticks.
+  const remembered = known !== null && known.id === comment.id && known.found !== true;
+  const base = remembered ? {} : { base: decodeState(from, key) };
+  const notes =
+    !remembered && base.base === null ? [{ text: RESET_NOTE }, ...judged.notes] : judged.notes;
+  const edit: JudgedEdit = {
+    delivery: context.id,
+    comment: comment.id,
+    body: bodyDigest(comment.body),
+    edited: comment.updated_at,
+    toggles: judged.toggles,
+    notes,
+    ...base,
+  };
+  await deps.comments.recordEdit(repo, issue.number, edit);
+  return { toggles: judged.toggles, notes };
 }
 
 /** Every checklist item of the policy's pull-request gates, with the gate that asks. */

@@ -1,5 +1,11 @@
 import type { Logger } from "pino";
-import type { ChecklistComment, ChecklistComments } from "../effects/checklist-comment.js";
+import {
+  judgedOf,
+  type ChecklistComments,
+  type ChecklistView,
+  type CommentWrite,
+  type RenderChecklist,
+} from "../effects/checklist-comment.js";
 import {
   findOwnCheckRun,
   isOwnCheckRun,
@@ -19,12 +25,7 @@ import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import type { Store } from "../store/store.js";
 import { evaluatePullRequest } from "../evaluate/pull-request.js";
 import type { Evaluation, PolicyProblem } from "../evaluate/types.js";
-import {
-  checklistFacts,
-  decodeState,
-  emptyState,
-  type ChecklistState,
-} from "../checklist/state.js";
+import { checklistFacts } from "../checklist/state.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
 import { renderAnnotations, renderCheckRun } from "../report/check-run.js";
 import { failedEvaluation, invalidPolicyEvaluation } from "./fail-closed.js";
@@ -70,7 +71,7 @@ export type Write = CheckRunWrite | "skipped";
 export interface PipelineResult {
   evaluation: Evaluation | null;
   checkRun: Write;
-  comment: Write;
+  comment: CommentWrite | "skipped";
   /**
    * Why the pull request could not be judged (a read failed): its check says so, and the
    * caller decides whether to try again (src/pipeline/re-evaluation.ts).
@@ -117,13 +118,13 @@ async function evaluateValid(
   const key = deps.checklistKey(repo, pr.number);
   const needs = needsFor(policy, repo.owner);
   let evaluation: Evaluation;
-  let comment: ChecklistComment | null = null;
+  let view: ChecklistView | null = null;
   let own: { run: ShownRun | undefined } | undefined;
   let changedFiles: string[] | undefined;
   let judged = false;
   let failure: { error: unknown } | undefined;
   try {
-    if (needs.checklist) comment = await deps.comments.find(octokit, repo, pr.number);
+    if (needs.checklist) view = await deps.comments.view(octokit, repo, pr.number);
     const pusher = needs.pusher ? await deps.store.get(pusherKey(repo, pr.head.sha)) : null;
     const gathered = await gatherPullRequestFacts({
       octokit,
@@ -131,7 +132,8 @@ async function evaluateValid(
       pr,
       needs,
       teams: teamReader(octokit, deps.store),
-      checklist: checklistFacts(comment?.body ?? "", key, comment?.state),
+      // The ticks as judged: the app's last write with every edit judged since folded in.
+      checklist: checklistFacts("", key, view ? judgedOf(view, key).state : undefined),
       ...(pusher ? { pusher } : {}),
       cache: deps.facts,
       isOwnRun: (run) => isOwnCheckRun(run, deps.appId),
@@ -161,17 +163,16 @@ async function evaluateValid(
   // Without facts no gate applies, and re-rendering would drop every tick: the comment is
   // left as it is until an evaluation succeeds.
   const items = judged ? checklistItemsFor(policy, evaluation) : [];
-  const body =
-    judged && (items.length > 0 || comment)
-      ? renderChecklistComment(items, stateOf(comment, key), key, comment?.notes)
-      : null;
+  const render: RenderChecklist = (state, notes) =>
+    renderChecklistComment(items, state, key, notes);
+  const checklist =
+    judged && view && (items.length > 0 || view.comment) ? { view, key, render } : null;
   const written = await writeResults(deps, trigger, {
     evaluation,
     own,
     files,
     problems,
-    comment,
-    body,
+    checklist,
   });
   return failure ? { ...written, failure: failure.error } : written;
 }
@@ -201,8 +202,8 @@ async function writeResults(
     own: { run: ShownRun | undefined } | undefined;
     files: PolicyFile[];
     problems?: PolicyProblem[];
-    comment?: ChecklistComment | null;
-    body?: string | null;
+    /** The checklist comment to write: rendered by the writer from what is judged then. */
+    checklist?: { view: ChecklistView; key: string; render: RenderChecklist } | null;
   },
 ): Promise<PipelineResult> {
   const { octokit, repo, pr } = trigger;
@@ -227,8 +228,8 @@ async function writeResults(
       await listener({ octokit, log: trigger.log, repo, number: pr.number });
     }
   }
-  const comment = result.body
-    ? await deps.comments.upsert(octokit, repo, pr.number, result.comment ?? null, result.body)
+  const comment = result.checklist
+    ? await deps.comments.write(octokit, repo, pr.number, { ...result.checklist, now: deps.now() })
     : "skipped";
   trigger.log.info(
     {
@@ -275,11 +276,6 @@ async function readOwnRun(deps: PipelineDeps, trigger: Trigger): Promise<ShownRu
 async function keepOwnRun(deps: PipelineDeps, trigger: Trigger, shown: ShownRun): Promise<void> {
   const key = factKeys.commit(trigger.repo, trigger.pr.head.sha, "runs");
   await deps.facts.amend<CommitRuns>(key, (kept) => ({ ...kept, own: shown }));
-}
-
-/** The trusted state: a just-judged edit's, else the signed block in the comment. */
-export function stateOf(comment: ChecklistComment | null, key: string): ChecklistState {
-  return comment?.state ?? (comment && decodeState(comment.body, key)) ?? emptyState();
 }
 
 function ownPolicy(repo: RepoRef): string {

@@ -4,7 +4,12 @@
 // says the same. Runs for one tag are serialised per process; state changes that events
 // bring (who pushed the tag, a deployment's status) are queued, never lost to coalescing.
 import type { Logger } from "pino";
-import type { ChecklistComment, ChecklistComments } from "../effects/checklist-comment.js";
+import {
+  judgedOf,
+  type ChecklistComments,
+  type ChecklistView,
+  type CommentWrite,
+} from "../effects/checklist-comment.js";
 import type { ReleaseRecord, ReleaseRecords } from "../effects/release-record.js";
 import { checklistFacts, type ChecklistItem } from "../checklist/state.js";
 import { normalizeChecklistItem } from "../evaluate/needs.js";
@@ -39,7 +44,6 @@ import {
 } from "../report/release-state.js";
 import type { Store } from "../store/store.js";
 import type { KeyedQueue } from "./keyed-queue.js";
-import { stateOf } from "./pull-request.js";
 
 export interface ReleaseDeps {
   appId: number;
@@ -186,8 +190,8 @@ async function syncNow(
 interface Judged {
   facts: ReleaseFacts;
   evaluation: ReleaseEvaluation;
-  /** The record's checklist comment as found (or as just judged from an edit). */
-  checklist: ChecklistComment | null;
+  /** The record's checklist comment and the edits judged since the app last wrote it. */
+  checklist: ChecklistView | null;
 }
 
 /** Gathers and evaluates one release: the record's comments carry its ticks and sign-offs. */
@@ -217,29 +221,22 @@ async function judgeRelease(
     files,
     teams: teamReader(octokit, deps.store),
     state,
-    checklist: checklistFacts(checklist?.body ?? "", key, checklist?.state),
+    checklist: checklistFacts("", key, checklist ? judgedOf(checklist, key).state : undefined),
     comments,
   });
   return { facts, evaluation: evaluateRelease(policy, facts, deps.now()), checklist };
 }
 
-/** The app's checklist comment among the record's comments, with a just-judged edit's state. */
+/** The app's checklist comment among the record's comments, and the edits judged since. */
 async function checklistComment(
   deps: ReleaseDeps,
   repo: RepoRef,
   number: number,
   comments: RecordComment[],
-): Promise<ChecklistComment | null> {
+): Promise<ChecklistView> {
   // The same test as the pull request's checklist: written by this app, carrying the marker.
   const listed = comments.find((c) => c.appId === deps.appId && isChecklistComment(c.body));
-  if (!listed) return null;
-  const known = await deps.comments.recall(repo, number);
-  if (known && known.id === listed.id && known.state) return known;
-  return {
-    id: listed.id,
-    body: listed.body,
-    ...(known?.id === listed.id && known.notes ? { notes: known.notes } : {}),
-  };
+  return deps.comments.viewListed(repo, number, listed ?? null);
 }
 
 /** Every checklist item the release gates ask for, with the gate that asks. */
@@ -254,13 +251,17 @@ async function writeChecklist(
   trigger: ReleaseTrigger,
   policy: Policy,
   number: number,
-  existing: ChecklistComment | null,
-): Promise<string> {
+  view: ChecklistView | null,
+): Promise<CommentWrite | "skipped"> {
   const items = releaseChecklistItems(policy);
-  if (items.length === 0 && !existing) return "skipped";
+  if (items.length === 0 && !view?.comment) return "skipped";
   const key = deps.checklistKey(trigger.repo, number);
-  const body = renderChecklistComment(items, stateOf(existing, key), key, existing?.notes);
-  return deps.comments.upsert(trigger.octokit, trigger.repo, number, existing, body);
+  return deps.comments.write(trigger.octokit, trigger.repo, number, {
+    view: view ?? { comment: null, pending: [] },
+    key,
+    render: (state, notes) => renderChecklistComment(items, state, key, notes),
+    now: deps.now(),
+  });
 }
 
 /**

@@ -32,6 +32,9 @@ const COMMENTS = `${REPO_PATH}/issues/2/comments?per_page=100`;
 const TEAM_DESK = `/orgs/${OWNER}/teams/service-desk/members?per_page=100`;
 const CREATE_COMMENT = `POST ${REPO_PATH}/issues/2/comments`;
 const UPDATE_COMMENT = `PATCH ${REPO_PATH}/issues/comments/${COMMENT_ID}`;
+const COMMENT_PATH = `${REPO_PATH}/issues/comments/${COMMENT_ID}`;
+/** The re-read before a rewrite: GitHub has no conditional write. */
+const READ_COMMENT = `GET ${COMMENT_PATH}`;
 
 const POLICY = `gates:
   rollback:
@@ -53,6 +56,9 @@ beforeEach(cleanNock);
 afterAll(() => nock.restore());
 
 const pullRequest = () => example("pull_request", "opened").pull_request as object;
+
+/** The comment as GitHub shows it when the app re-reads it before a rewrite. */
+const shownAs = (body: string) => ({ id: COMMENT_ID, body, updated_at: "2026-11-26T10:00:00Z" });
 
 /** The comment body with the box of `text` set as a person would set it. */
 function toggle(body: string, text: string, checked = true): string {
@@ -130,20 +136,20 @@ async function open(harness: Harness): Promise<Shown> {
 
 /** Alice ticks the rollback item: recorded, the comment rewritten, the check updated. */
 async function aliceTicks(harness: Harness, shown: Shown): Promise<Shown> {
+  const ticked = toggle(shown.comment, ROLLBACK);
   const scope = api()
+    .get(COMMENT_PATH)
+    .reply(200, shownAs(ticked))
     .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
     .reply(200, { id: COMMENT_ID })
     .patch(`${REPO_PATH}/check-runs/1`)
     .reply(200, { id: 1 });
-  const made = await harness.receive(
-    "issue_comment",
-    edited(toggle(shown.comment, ROLLBACK), shown.comment, "alice"),
-  );
+  const made = await harness.receive("issue_comment", edited(ticked, shown.comment, "alice"));
   expect(scope.pendingMocks()).toEqual([]);
   // A tick changes no fact read from GitHub: the pull request is as the opened event showed
   // it, the check runs are kept, the team was read a moment ago, the head's policy file was
-  // judged already. Only the writes remain.
-  expectRequests(made, [UPDATE_COMMENT, UPDATE_RUN]);
+  // judged already. Only the writes remain, and the comment's re-read before its rewrite.
+  expectRequests(made, [READ_COMMENT, UPDATE_COMMENT, UPDATE_RUN]);
   return {
     run: { ...bodyOf(made, UPDATE_RUN), head_sha: HEAD },
     comment: bodyOf(made, UPDATE_COMMENT).body as string,
@@ -190,6 +196,8 @@ describe("the checklist comment", () => {
     const scope = api()
       .get(TEAM_DESK)
       .reply(200, DESK_MEMBERS)
+      .get(COMMENT_PATH)
+      .reply(200, shownAs(toggle(shown.comment, DESK)))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
       .reply(200, { id: COMMENT_ID });
 
@@ -199,7 +207,7 @@ describe("the checklist comment", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${TEAM_DESK}`, UPDATE_COMMENT]);
+    expectRequests(made, [`GET ${TEAM_DESK}`, READ_COMMENT, UPDATE_COMMENT]);
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
     expect(comment).toContain('@mallory\'s tick on "Service desk briefed" was undone');
@@ -225,13 +233,15 @@ describe("the checklist comment", () => {
     const shown = await aliceTicks(harness, await open(harness));
     const forged = forgeState(shown.comment);
     const scope = api()
+      .get(COMMENT_PATH)
+      .reply(200, shownAs(forged))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
       .reply(200, { id: COMMENT_ID });
 
     const made = await harness.receive("issue_comment", edited(forged, shown.comment, "mallory"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [UPDATE_COMMENT]);
+    expectRequests(made, [READ_COMMENT, UPDATE_COMMENT]);
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(stateBlock(comment)).toBe(stateBlock(shown.comment));
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
@@ -254,6 +264,8 @@ describe("the checklist comment", () => {
       .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown.run)] })
       .get(POLICY_AT_HEAD)
       .reply(200, contents(POLICY))
+      .get(COMMENT_PATH)
+      .reply(200, shownAs(toggle(shown.comment, DESK)))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
       .reply(200, { id: COMMENT_ID })
       .patch(`${REPO_PATH}/check-runs/1`)
@@ -272,6 +284,7 @@ describe("the checklist comment", () => {
       `GET ${PULL}`,
       `GET ${RUNS}`,
       `GET ${POLICY_AT_HEAD}`,
+      READ_COMMENT,
       UPDATE_COMMENT,
       UPDATE_RUN,
     ]);
@@ -301,6 +314,8 @@ describe("the checklist comment", () => {
       .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown.run)] })
       .get(POLICY_AT_HEAD)
       .reply(200, contents(POLICY))
+      .get(COMMENT_PATH)
+      .reply(200, shownAs(`${shown.comment}\nLooks good to me`))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
       .reply(200, { id: COMMENT_ID });
 
@@ -318,6 +333,7 @@ describe("the checklist comment", () => {
       `GET ${PULL}`,
       `GET ${RUNS}`,
       `GET ${POLICY_AT_HEAD}`,
+      READ_COMMENT,
       UPDATE_COMMENT,
     ]);
     expect(bodyOf(made, UPDATE_COMMENT).body).toBe(shown.comment);
@@ -335,7 +351,7 @@ describe("the checklist comment", () => {
       .reply(200, [pullRequest()])
       .get(POLICY_URL)
       .reply(200, contents(more, "policysha2"))
-      .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
+      .get(COMMENT_PATH)
       .reply(404, { message: "Not Found" })
       .post(`${REPO_PATH}/issues/2/comments`)
       .reply(201, { id: COMMENT_ID + 1 })
@@ -352,7 +368,7 @@ describe("the checklist comment", () => {
     expectRequests(made, [
       `GET ${REPO_PATH}/pulls?state=open&per_page=100`,
       `GET ${POLICY_URL}`,
-      UPDATE_COMMENT,
+      READ_COMMENT,
       CREATE_COMMENT,
       UPDATE_RUN,
     ]);
@@ -401,6 +417,8 @@ describe("the checklist comment", () => {
       .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown.run)] })
       .get(POLICY_AT_HEAD)
       .reply(200, contents(POLICY))
+      .get(COMMENT_PATH)
+      .reply(200, shownAs(`${tampered}\nthanks!`))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
       .reply(200, { id: COMMENT_ID })
       .patch(`${REPO_PATH}/check-runs/1`)
@@ -419,6 +437,7 @@ describe("the checklist comment", () => {
       `GET ${PULL}`,
       `GET ${RUNS}`,
       `GET ${POLICY_AT_HEAD}`,
+      READ_COMMENT,
       UPDATE_COMMENT,
       UPDATE_RUN,
     ]);

@@ -318,6 +318,13 @@ export function serve(world: World, withToken = true): nock.Scope {
       const issue = byNumber(uri);
       return issue ? [200, issue.comments.map((c) => commentJson(issue, c))] : notFound;
     })
+    .get(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+$/)
+    .reply((req: Request) => {
+      const id = Number(/comments\/(\d+)/.exec(pathOf(req))?.[1]);
+      const issue = world.issues.find((i) => i.comments.some((c) => c.id === id));
+      const comment = issue?.comments.find((c) => c.id === id);
+      return issue && comment ? [200, commentJson(issue, comment)] : notFound;
+    })
     .post(`${REPO_PATH}/issues`)
     .reply(async (req: Request) => {
       const body: unknown = await req.json();
