@@ -48,9 +48,10 @@ export function redeliveryIntervalOf(env: Record<string, string | undefined>): n
   try {
     ms = parseDuration(text);
   } catch (error) {
-    throw new Error(`REDELIVERY_INTERVAL: ${(error as Error).message} (or "off")`, {
-      cause: error,
-    });
+    throw new Error(
+      `REDELIVERY_INTERVAL must be a duration such as "5m", or "off": ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   // GitHub lists deliveries with the app's JWT: a pass every few seconds only burns requests.
   if (ms < 10_000) throw new Error(`REDELIVERY_INTERVAL: "${text}" is shorter than 10s`);

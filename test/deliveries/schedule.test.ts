@@ -43,7 +43,7 @@ test("REDELIVERY_INTERVAL: a duration, off, or 5 minutes; anything else stops st
   expect(redeliveryIntervalOf({ REDELIVERY_INTERVAL: "2m" })).toBe(2 * 60_000);
   expect(redeliveryIntervalOf({ REDELIVERY_INTERVAL: "off" })).toBe("off");
   expect(() => redeliveryIntervalOf({ REDELIVERY_INTERVAL: "5 minutes" })).toThrow(
-    /^REDELIVERY_INTERVAL: "5 minutes" is not a duration/,
+    /^REDELIVERY_INTERVAL must be a duration such as "5m", or "off": "5 minutes" is not/,
   );
   expect(() => redeliveryIntervalOf({ REDELIVERY_INTERVAL: "1s" })).toThrow(/shorter than 10s/);
 });

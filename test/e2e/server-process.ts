@@ -157,6 +157,9 @@ function spawnServer(
       LOG_FORMAT: "json",
       GHE_HOST: options.standIn.gheHost,
       GHE_PROTOCOL: "http",
+      // Off unless a test is about it: a pass lists and redelivers on its own schedule, which
+      // would add requests to tests that count them.
+      REDELIVERY_INTERVAL: "off",
       DATA_DIR: dataDir,
       ...options.env,
     },
@@ -169,6 +172,8 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
   const url = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? newDataDir();
   const child = spawnServer(options, port, generatePrivateKey(), dataDir);
+  // The app's webhook URL as GitHub knows it: where the stand-in sends and redelivers.
+  options.standIn.state.hooks.target = { url: `${url}${WEBHOOK_PATH}`, secret: options.secret };
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -185,8 +190,18 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
     output: () => output,
     signal: (signal) => void child.kill(signal),
     exited: exit,
-    deliver: (event, payload, deliverOptions = {}) =>
-      deliver(url, options.secret, event, payload, deliverOptions),
+    async deliver(event, payload, deliverOptions = {}) {
+      const sent = await deliver(url, options.secret, event, payload, deliverOptions);
+      // GitHub's record of the delivery (GET /app/hook/deliveries), unless the test forged it.
+      if (deliverOptions.secret === undefined)
+        options.standIn.state.hooks.recordSent({
+          guid: sent.id,
+          event,
+          body: JSON.stringify(payload),
+          statusCode: sent.status,
+        });
+      return sent;
+    },
     async stop() {
       if (exited === undefined) child.kill("SIGTERM");
       const killed = setTimeout(() => child.kill("SIGKILL"), 5_000);

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { filesAt, resolveRef } from "./git-graph.js";
+import { HookDeliveries } from "./webhooks.js";
 import {
   iso,
   toDiffFile,
@@ -68,6 +69,8 @@ export class StandInState {
   readonly teams = new Map<string, TeamRecord>();
   readonly answers: ProtectionAnswer[] = [];
   readonly apps = new Map<number, AppRecord>();
+  /** The app's webhook deliveries and where they go (its webhook URL). */
+  readonly hooks = new HookDeliveries(() => this.clock());
   private readonly tokens = new Map<string, { installationId: number; expiresAt: string }>();
   private readonly clock: () => Date;
   private sequence = 1000;

@@ -9,6 +9,7 @@ import {
   type HandlerTable,
 } from "../handler.js";
 import { installation, integration, repository } from "../shapes.js";
+import { hookDelivery } from "../webhooks.js";
 
 function installationById(ctx: HandlerContext) {
   const found = ctx.state.installations.get(Number(ctx.params.installation_id));
@@ -60,6 +61,28 @@ export const appRoutes: HandlerTable = {
 
   "apps/get-org-installation": (ctx) => installationForAccount(ctx, ctx.params.org),
   "apps/get-user-installation": (ctx) => installationForAccount(ctx, ctx.params.username),
+
+  // Cursor-paginated, newest first; the cursor is opaque to callers, an offset here.
+  "apps/list-webhook-deliveries": (ctx) => {
+    const perPage = Math.min(100, Math.max(1, Number(ctx.query.get("per_page") ?? 30) || 30));
+    const from = Number(/^v1_(\d+)$/.exec(ctx.query.get("cursor") ?? "")?.[1] ?? 0);
+    const newestFirst = [...ctx.state.hooks.attempts].reverse();
+    const page = newestFirst.slice(from, from + perPage);
+    const headers: Record<string, string> = {};
+    if (from + perPage < newestFirst.length) {
+      const next = new URL(ctx.url);
+      next.searchParams.set("per_page", String(perPage));
+      next.searchParams.set("cursor", `v1_${from + perPage}`);
+      headers.link = `<${next.toString()}>; rel="next"`;
+    }
+    return { status: 200, json: page.map(hookDelivery), headers };
+  },
+
+  // GitHub accepts the request and delivers later: the re-send happens after the answer.
+  "apps/redeliver-webhook-delivery": (ctx) => {
+    if (!ctx.state.hooks.redeliver(Number(ctx.params.delivery_id))) throw notFound();
+    return ok({}, 202);
+  },
 
   "apps/list-repos-accessible-to-installation": (ctx) => {
     if (ctx.caller.kind !== "installation")
