@@ -6,8 +6,10 @@ import {
   type CommentWrite,
   type RenderChecklist,
 } from "../effects/checklist-comment.js";
+import { OwnRunRecords, recordedRun } from "../effects/own-run-record.js";
+import { mayHaveApplied } from "../github/create.js";
 import {
-  findOwnCheckRun,
+  readOwnCheckRun,
   isOwnCheckRun,
   upsertCheckRun,
   type CheckRunWrite,
@@ -212,6 +214,7 @@ async function writeResults(
     policyLocation: result.files[0]?.location ?? ownPolicy(repo),
   });
   const annotations = renderAnnotations(result.problems ?? [], POLICY_PATH);
+  const records = new OwnRunRecords(deps.store);
   const { write: checkRun, shown } = await upsertCheckRun({
     octokit,
     repo,
@@ -219,8 +222,14 @@ async function writeResults(
     output: annotations.length > 0 ? { ...output, annotations } : output,
     existing,
     appId: deps.appId,
+  }).catch(async (error: unknown) => {
+    if (!existing && mayHaveApplied(error)) await records.unsure(repo, pr.head.sha);
+    throw error;
   });
-  if (checkRun !== "unchanged") await keepOwnRun(deps, trigger, shown);
+  if (checkRun !== "unchanged") {
+    await keepOwnRun(deps, trigger, shown);
+    await records.made(repo, pr.head.sha, shown.id);
+  }
   const changed =
     existing?.status !== output.status || (existing.conclusion ?? undefined) !== output.conclusion;
   if (checkRun !== "unchanged" && changed) {
@@ -257,16 +266,17 @@ async function readOwnRun(deps: PipelineDeps, trigger: Trigger): Promise<ShownRu
   const { octokit, repo, pr } = trigger;
   const kept = await deps.facts.peek<CommitRuns>(factKeys.commit(repo, pr.head.sha, "runs"));
   if (kept) return kept.own;
-  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-    owner: repo.owner,
-    repo: repo.repo,
-    ref: pr.head.sha,
-    check_name: "release-policy",
-    filter: "latest",
-    per_page: 100,
-  });
-  const own = findOwnCheckRun(runs, deps.appId);
-  return own && shownRun(own);
+  let runs: Awaited<ReturnType<typeof readOwnCheckRun>>;
+  try {
+    runs = await readOwnCheckRun(octokit, repo, pr.head.sha, deps.appId);
+  } catch (error) {
+    // Unlisted, the app's own record of the run it made decides: none means a create is
+    // safe; a create whose answer was lost means only GitHub's list can tell.
+    const known = await new OwnRunRecords(deps.store).recall(repo, pr.head.sha);
+    if (known.kind === "unsure") throw error;
+    return known.kind === "run" ? recordedRun(known.id, deps.appId) : undefined;
+  }
+  return runs && shownRun(runs);
 }
 
 /**

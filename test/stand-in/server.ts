@@ -67,8 +67,19 @@ export interface StandIn {
   requests(): RequestLogEntry[];
   /** Count of logged requests per route, e.g. `{ "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2 }`. */
   requestCounts(): Record<string, number>;
-  /** Answer the next `times` calls of `route` ("METHOD /template" or an operationId) with `status`. */
-  failNext(route: string, status: number, options?: { times?: number; message?: string }): void;
+  /**
+   * Answer the next `times` calls of `route` ("METHOD /template" or an operationId) with
+   * `status`, nothing applied; `headers` go with the answer (`retry-after`, the rate-limit
+   * ones: see `secondaryRateLimit`), after `delayMs` when given.
+   */
+  failNext(route: string, status: number, options?: FailOptions): void;
+  /**
+   * The next `times` calls of `route` get no answer: the connection is closed, `after` the
+   * call was applied (a create whose answer is lost) or `before` (nothing happened).
+   */
+  dropNext(route: string, options: { when: "before" | "after"; times?: number }): void;
+  /** The next `times` calls of `route` are applied and answered as usual, `ms` late. */
+  delayNext(route: string, ms: number, options?: { times?: number }): void;
   /**
    * Holds the next call of `route` ("METHOD /template") before it is answered, until
    * `release()`: the caller's request stays in flight for as long as a test needs.
@@ -97,14 +108,45 @@ interface Hold {
 const RATE_LIMIT = 5000;
 const DOCS = "https://docs.github.com/rest";
 
-interface Injected {
-  route: string;
-  status: number;
-  message: string;
-  remaining: number;
+export interface FailOptions {
+  times?: number;
+  message?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
 }
 
-interface Outcome extends HandlerResult, Place {}
+/**
+ * What GitHub answers when a secondary rate limit is hit: 403, its message, `retry-after`.
+ * https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
+ */
+export function secondaryRateLimit(retryAfterS: number, times = 1): FailOptions {
+  return {
+    times,
+    message:
+      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    headers: { "retry-after": String(retryAfterS) },
+  };
+}
+
+type Injected =
+  | {
+      kind: "fail";
+      route: string;
+      remaining: number;
+      status: number;
+      message: string;
+      headers: Record<string, string>;
+      delayMs: number;
+    }
+  | { kind: "drop-before" | "drop-after"; route: string; remaining: number }
+  | { kind: "delay"; route: string; remaining: number; delayMs: number };
+
+interface Outcome extends HandlerResult, Place {
+  /** Close the connection instead of answering. */
+  drop?: boolean;
+  /** Answer this late. */
+  delayMs?: number;
+}
 
 class Recorder {
   readonly log: RequestLogEntry[] = [];
@@ -182,7 +224,9 @@ class Dispatcher {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const exchange = await readExchange(req, this.urls.web);
     await this.held(exchange);
-    this.send(res, exchange, this.answer(exchange));
+    const outcome = this.answer(exchange);
+    if (outcome.delayMs) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+    this.send(res, exchange, outcome);
   }
 
   private violation(ex: Exchange, status: number, reason: string, place: Place = NOWHERE): Outcome {
@@ -248,12 +292,15 @@ class Dispatcher {
       );
     }
     const injected = this.takeInjected(at.route, at.operationId);
-    if (injected)
+    if (injected?.kind === "fail")
       return {
         ...place,
         status: injected.status,
         json: errorBody(injected.status, injected.message),
+        headers: injected.headers,
+        delayMs: injected.delayMs,
       };
+    if (injected?.kind === "drop-before") return { ...place, status: 0, drop: true };
     const handler = handlers[operation.operationId];
     if (!handler)
       return this.unmodelled(ex, place, `${operation.operationId} (${at.route}) is valid but`);
@@ -267,7 +314,10 @@ class Dispatcher {
       caller: auth.caller,
       url: ex.url,
     };
-    return { ...place, ...this.run(ex, handler, ctx, operation, place) };
+    const result = { ...place, ...this.run(ex, handler, ctx, operation, place) };
+    if (injected?.kind === "drop-after") return { ...result, drop: true };
+    if (injected?.kind === "delay") return { ...result, delayMs: injected.delayMs };
+    return result;
   }
 
   private run(
@@ -321,6 +371,20 @@ class Dispatcher {
   }
 
   private send(res: ServerResponse, ex: Exchange, outcome: Outcome): void {
+    if (outcome.drop) {
+      // Logged with status 0: the caller got no answer, whatever was applied.
+      const { route, operationId } = outcome;
+      this.recorder.log.push({
+        method: ex.method,
+        path: ex.path,
+        query: ex.url.search,
+        route,
+        operationId,
+        status: 0,
+      });
+      res.socket?.destroy();
+      return;
+    }
     const headers: Record<string, string> = {
       ...this.rateLimitHeaders(outcome.credential),
       "x-github-request-id": `STANDIN:${this.recorder.log.length + 1}`,
@@ -402,11 +466,24 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
     },
     failNext: (route, status, opts = {}) => {
       recorder.injected.push({
+        kind: "fail",
         route,
         status,
         message: opts.message ?? `Stand-in: injected ${status}`,
         remaining: opts.times ?? 1,
+        headers: opts.headers ?? {},
+        delayMs: opts.delayMs ?? 0,
       });
+    },
+    dropNext: (route, opts) => {
+      recorder.injected.push({
+        kind: opts.when === "after" ? "drop-after" : "drop-before",
+        route,
+        remaining: opts.times ?? 1,
+      });
+    },
+    delayNext: (route, ms, opts = {}) => {
+      recorder.injected.push({ kind: "delay", route, remaining: opts.times ?? 1, delayMs: ms });
     },
     holdNext: (route) => {
       let arrive!: () => void;
