@@ -88,7 +88,7 @@ test("two instances read the cursor-paged list with the app's JWT and ask for th
     .post("/app/hook/deliveries/11/attempts")
     .reply(202, {});
   const unexpected: string[] = [];
-  nock.emitter.on("no match", (request: { path?: string }) => unexpected.push(request.path ?? "?"));
+  nock.emitter.on("no match", (request: Request) => void unexpected.push(request.url));
   const store = new MemoryStore(() => NOW);
   const registry = new Registry();
   const metrics = createMetrics(registry, () => 0);
