@@ -58,6 +58,8 @@ export interface World {
   /** The protection rule's answers (and status comments), in order. */
   answers: { state?: string; comment: string; environment_name: string }[];
   nextId: number;
+  /** Runs just before GitHub answers the app's next read of one comment (once each). */
+  beforeCommentRead?: (() => void)[];
 }
 
 export const PR_10: WorldPull = {
@@ -320,6 +322,7 @@ export function serve(world: World, withToken = true): nock.Scope {
     })
     .get(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+$/)
     .reply((req: Request) => {
+      world.beforeCommentRead?.shift()?.();
       const id = Number(/comments\/(\d+)/.exec(pathOf(req))?.[1]);
       const issue = world.issues.find((i) => i.comments.some((c) => c.id === id));
       const comment = issue?.comments.find((c) => c.id === id);
