@@ -211,15 +211,17 @@ export async function startServer(options: ServerOptions): Promise<AppServer> {
     },
   };
   try {
-    await waitFor(
+    // A process that exited ends the wait at once (a probe that throws would be retried).
+    const up = await waitFor(
       "the server to answer GET /ping",
       async () => {
-        if (exited !== undefined) throw new Error(`server exited with ${exited}: ${output}`);
+        if (exited !== undefined) return false;
         const response = await fetch(`${url}/ping`);
         return (await response.text()) === "PONG" ? true : undefined;
       },
       { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100 },
     );
+    if (!up) throw new Error(`server exited with ${exited}`);
   } catch (error) {
     await server.stop();
     throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`, {
