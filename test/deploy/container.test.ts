@@ -54,6 +54,8 @@ const [build = [], run = []] = stages();
 const packageJson = JSON.parse(read("package.json")) as {
   scripts: Record<string, string>;
   engines: { node: string };
+  dependencies: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
 };
 
 describe("Dockerfile", () => {
@@ -98,7 +100,9 @@ describe("Dockerfile", () => {
 
   test("the build installs from the lockfile, builds, and keeps only production dependencies", () => {
     expect(all(build, "RUN")).toEqual([
+      "apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*",
       "npm ci --ignore-scripts --no-audit --no-fund",
+      "npm rebuild better-sqlite3 --build-from-source --nodedir=/usr/local",
       "npm run build && npm prune --omit=dev --no-audit --no-fund",
     ]);
     expect(packageJson.scripts.build).toBe("tsc -p tsconfig.build.json");
@@ -106,6 +110,20 @@ describe("Dockerfile", () => {
       compilerOptions: { rootDir: string; outDir: string };
     };
     expect(config.compilerOptions).toEqual({ rootDir: "src", outDir: "dist" });
+  });
+
+  test("the packages whose install scripts run are the ones package.json allows, each a production dependency", () => {
+    const rebuilt = all(build, "RUN")
+      .filter((args) => args.startsWith("npm rebuild "))
+      .map((args) => args.split(/\s+/)[2]);
+    const allowed = Object.entries(packageJson.allowScripts ?? {})
+      .filter(([, allow]) => allow)
+      .map(([name]) => name);
+    expect(rebuilt).toEqual(allowed);
+    expect(rebuilt).toEqual(["better-sqlite3"]);
+    // `npm prune --omit=dev` keeps it, and the runtime stage copies node_modules with it.
+    for (const name of rebuilt) expect(packageJson.dependencies).toHaveProperty([name]);
+    expect(packageJson.dependencies["better-sqlite3"]).toMatch(/^\^12\./);
   });
 
   test("the image runs the entry `npm start` runs, compiled from src/server.ts", () => {
@@ -126,9 +144,23 @@ describe("Dockerfile", () => {
       HOST: "0.0.0.0",
       PORT: "3000",
       LOG_FORMAT: "json",
+      DATA_DIR: "/data",
     });
     expect(all(run, "USER")).toEqual(["node"]);
     expect(all(run, "EXPOSE")).toEqual([envOf(run).PORT]);
+  });
+
+  test("DATA_DIR is a volume, made and owned by `node` before it is declared", () => {
+    const dataDir = envOf(run).DATA_DIR;
+    expect(all(run, "VOLUME")).toEqual([dataDir]);
+    // Docker discards changes to a path after it is declared a volume: the directory must
+    // exist, owned by the user the app runs as, first.
+    const at = (keyword: string, args: string) =>
+      run.findIndex((i) => i.keyword === keyword && i.args === args);
+    const made = at("RUN", `mkdir -p ${dataDir} && chown node:node ${dataDir}`);
+    expect(made).toBeGreaterThan(0);
+    expect(made).toBeLessThan(at("VOLUME", dataDir ?? ""));
+    expect(at("VOLUME", dataDir ?? "")).toBeLessThan(at("USER", "node"));
   });
 
   describe("the health check", () => {
@@ -195,11 +227,12 @@ describe("Kubernetes example", () => {
   };
   type PodSpec = {
     terminationGracePeriodSeconds: number;
-    securityContext: { runAsNonRoot: boolean; runAsUser: number };
+    securityContext: { runAsNonRoot: boolean; runAsUser: number; fsGroup?: number };
     containers: Container[];
+    volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[];
   };
   const deployment = documents.find((doc) => doc.kind === "Deployment") as {
-    spec: { template: { spec: PodSpec } };
+    spec: { replicas: number; strategy?: { type: string }; template: { spec: PodSpec } };
   };
   const service = documents.find((doc) => doc.kind === "Service") as {
     spec: { ports: { targetPort: string }[] };
@@ -232,6 +265,26 @@ describe("Kubernetes example", () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
     });
+  });
+
+  test("one replica keeps its state file on a persistent volume at the image's DATA_DIR", () => {
+    const dataDir = envOf(run).DATA_DIR;
+    expect(env.DATA_DIR?.value).toBe(dataDir);
+    const mount = container.volumeMounts.find((m) => m.mountPath === dataDir);
+    expect(mount?.readOnly).toBeFalsy();
+    const volume = pod.volumes.find((v) => v.name === mount?.name);
+    const claim = documents.find((doc) => doc.kind === "PersistentVolumeClaim") as {
+      metadata: { name: string };
+      spec: { accessModes: string[] };
+    };
+    expect(volume?.persistentVolumeClaim?.claimName).toBe(claim.metadata.name);
+    expect(claim.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    // The volume is writable by the app's user; the file has one writer at a time: no
+    // second replica, and no new pod before the old one stopped.
+    expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsUser);
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
   });
 
   test("the grace period outlasts the shutdown bound", () => {
