@@ -4,6 +4,7 @@ import type { AppOptions } from "./app-deps.js";
 import { storeFromEnv } from "./store/from-env.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
+import { recheckIntervalOf } from "./holds/recheck-interval.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
@@ -21,6 +22,7 @@ export const releasePolicyWith =
       ...(extra.store ? {} : storeFromEnv(process.env, app.log)),
       // A failed evaluation is tried again after a back-off (docs/deploy.md, "When GitHub fails").
       reEvaluation: { baseMs: retryBaseMsOf(process.env), attempts: RE_EVALUATION_ATTEMPTS },
+      holdRecheckIntervalMs: recheckIntervalOf(process.env),
       ...extra,
       // A running service settles bursts of events per pull request and answers webhooks
       // before evaluating (src/handlers/timing.ts).

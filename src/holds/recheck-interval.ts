@@ -1,0 +1,21 @@
+// How often a held deployment waiting on people is looked at against GitHub's record, from
+// the environment: HOLD_RECHECK_INTERVAL (default 5m). Each look costs about one request per
+// waiting hold (GitHub's list of the run's reviews): 12 an hour at the default.
+import { parseDuration } from "../evaluate/time/duration.js";
+import { DEFAULT_RECHECK_INTERVAL_MS } from "../pipeline/deployment.js";
+
+const MIN_MS = 1000;
+
+/** Throws on a setting that cannot be used, so a typo stops start-up. */
+export function recheckIntervalOf(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.HOLD_RECHECK_INTERVAL?.trim();
+  if (!text) return DEFAULT_RECHECK_INTERVAL_MS;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw new Error(`HOLD_RECHECK_INTERVAL: ${(error as Error).message}`, { cause: error });
+  }
+  if (ms < MIN_MS) throw new Error(`HOLD_RECHECK_INTERVAL: "${text}" is shorter than 1s`);
+  return ms;
+}
