@@ -66,8 +66,9 @@ export const MINIMUM_READS: Record<string, number> = {
   "check (unnamed)": 0,
   // the other reviews (latest per reviewer); eligibility from the cached team
   review: 1,
-  // who ticked is in the payload; items name no team
-  tick: 0,
+  // who ticked is in the payload; items name no team; the comment is read again before
+  // it is rewritten (GitHub has no conditional write: a newer save must not be lost)
+  tick: 1,
   // a label brings in the cab gate: its team
   "label (adds gate)": 1,
   "label (removes gate)": 0,
