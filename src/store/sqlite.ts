@@ -262,8 +262,9 @@ function migrate(db: Database.Database, path: string): void {
 
 /** The one-line reason a file cannot be used, and the fix, from SQLite's or the OS's error. */
 function cannotOpen(path: string, error: unknown): StateFileError {
-  const code = (error as { code?: unknown }).code;
-  const reason = error instanceof Error ? error.message : String(error);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  // Read, not `instanceof Error`: the driver's errors may come from another realm (jest).
+  const reason = typeof message === "string" ? message : String(error);
   const options = { cause: error };
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
     return new StateFileError(corrupt(path, reason), options);
