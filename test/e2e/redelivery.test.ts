@@ -114,15 +114,9 @@ test("webhooks sent while the app was down, or answered 5xx, are redelivered at 
 test("REDELIVERY_INTERVAL that is not a duration stops start-up and says why", async () => {
   await server?.stop();
   server = undefined;
-  // The process exits at once; the bound only limits how long the harness keeps asking.
   await expect(
-    startServer({
-      standIn: gh,
-      secret: SECRET,
-      env: { REDELIVERY_INTERVAL: "sometimes" },
-      startTimeoutMs: 15_000,
-    }),
+    startServer({ standIn: gh, secret: SECRET, env: { REDELIVERY_INTERVAL: "sometimes" } }),
   ).rejects.toThrow(
-    /server exited with 1.*could not start: REDELIVERY_INTERVAL must be a duration/,
+    /server exited with 1[^]*could not start: REDELIVERY_INTERVAL must be a duration/,
   );
 });
