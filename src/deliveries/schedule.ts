@@ -49,8 +49,8 @@ export function redeliveryIntervalOf(env: Record<string, string | undefined>): n
     ms = parseDuration(text);
   } catch (error) {
     throw new Error(
-      // The reason is in the message; as a cause, the log line would repeat it.
       `REDELIVERY_INTERVAL must be a duration such as "5m", or "off": ${(error as Error).message}`,
+      { cause: error },
     );
   }
   // GitHub lists deliveries with the app's JWT: a pass every few seconds only burns requests.
