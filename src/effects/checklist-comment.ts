@@ -13,7 +13,7 @@ import {
   type PendingEdit,
 } from "../checklist/ledger.js";
 import type { Note } from "../checklist/edit.js";
-import type { ChecklistState } from "../checklist/state.js";
+import type { ChecklistItem, ChecklistState } from "../checklist/state.js";
 import { CHECKLIST_MARKER } from "../report/checklist-comment.js";
 
 /** The app's checklist comment on one pull request (or release record), as last seen. */
@@ -39,8 +39,14 @@ export interface ChecklistView {
 
 export type CommentWrite = "created" | "updated" | "unchanged" | "deferred" | "busy";
 
-/** Renders the whole body for a judged state and the notes to show. */
-export type RenderChecklist = (state: ChecklistState, notes: readonly string[]) => string;
+/** Renders the whole body for a judged state and its notes (see shownNotes). */
+export type RenderChecklist = (state: ChecklistState, notes: readonly Note[]) => string;
+
+/** The notes' texts, less those about items the comment no longer shows. */
+export function shownNotes(items: readonly ChecklistItem[], notes: readonly Note[]): string[] {
+  const texts = new Set(items.map((item) => item.text));
+  return notes.filter((n) => n.item === undefined || texts.has(n.item)).map((n) => n.text);
+}
 
 /** Comments are remembered so that an evaluation needs no read when nothing was edited. */
 const COMMENT_TTL_MS = 60 * 60 * 1000;
@@ -247,7 +253,7 @@ export class ChecklistComments {
   ): Promise<CommentWrite> {
     const { view, render } = input;
     const judged = judgedOf(view, input.key);
-    const body = render(judged.state, texts(judged.notes));
+    const body = render(judged.state, judged.notes);
     const existing = view.comment;
     // Nothing judged since the app wrote this very body: no read, no write.
     if (existing && existing.body === body && view.pending.length === 0) return "unchanged";
@@ -273,7 +279,7 @@ export class ChecklistComments {
       const age = input.now.getTime() - Date.parse(current.updatedAt);
       if (!(age >= UNJUDGED_EDIT_GRACE_MS)) return "deferred";
       const notes = [...judged.notes, { text: LOST_EDIT_NOTE }];
-      write = { body: render(judged.state, texts(notes)), notes };
+      write = { body: render(judged.state, notes), notes };
     }
     const made = await this.upsert(
       octokit,
@@ -359,8 +365,6 @@ export class ChecklistComments {
  * A body the app only found (not wrote) is the base only when no pending edit brings the
  * body GitHub reported before it (see JudgedEdit.base).
  */
-const texts = (notes: readonly Note[]): string[] => notes.map((note) => note.text);
-
 export function judgedOf(view: ChecklistView, key: string): JudgedChecklist {
   const comment = view.comment;
   return judgedChecklist({

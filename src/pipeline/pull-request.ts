@@ -4,6 +4,7 @@ import {
   type ChecklistComments,
   type ChecklistView,
   type CommentWrite,
+  shownNotes,
   type RenderChecklist,
 } from "../effects/checklist-comment.js";
 import { OwnRunRecords, recordedRun } from "../effects/own-run-record.js";
@@ -166,7 +167,7 @@ async function evaluateValid(
   // left as it is until an evaluation succeeds.
   const items = judged ? checklistItemsFor(policy, evaluation) : [];
   const render: RenderChecklist = (state, notes) =>
-    renderChecklistComment(items, state, key, notes);
+    renderChecklistComment(items, state, key, shownNotes(items, notes));
   const checklist =
     judged && view && (items.length > 0 || view.comment) ? { view, key, render } : null;
   const written = await writeResults(deps, trigger, {

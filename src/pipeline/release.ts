@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import {
   judgedOf,
+  shownNotes,
   type ChecklistComments,
   type ChecklistView,
   type CommentWrite,
@@ -259,7 +260,7 @@ async function writeChecklist(
   return deps.comments.write(trigger.octokit, trigger.repo, number, {
     view: view ?? { comment: null, pending: [] },
     key,
-    render: (state, notes) => renderChecklistComment(items, state, key, notes),
+    render: (state, notes) => renderChecklistComment(items, state, key, shownNotes(items, notes)),
     now: deps.now(),
   });
 }

@@ -7,6 +7,7 @@ import { emptyState, type ChecklistItem } from "../../src/checklist/state.js";
 import {
   ChecklistComments,
   LOST_EDIT_NOTE,
+  shownNotes,
   UNJUDGED_EDIT_GRACE_MS,
   type RenderChecklist,
 } from "../../src/effects/checklist-comment.js";
@@ -25,7 +26,8 @@ const items: ChecklistItem[] = [
   { text: A, gate: "readiness" },
   { text: B, gate: "readiness" },
 ];
-const render: RenderChecklist = (state, notes) => renderChecklistComment(items, state, KEY, notes);
+const render: RenderChecklist = (state, notes) =>
+  renderChecklistComment(items, state, KEY, shownNotes(items, notes));
 
 /** GitHub's side of one comment: its body, every write, and a hold on the next write. */
 function fakeGitHub(body: string) {
@@ -152,4 +154,16 @@ test("a save nobody judged is left to its webhook, and overwritten with a note o
   expect(gh.body).toMatch(/^- \[ \] Release notes drafted/m);
   expect(gh.body).toContain(LOST_EDIT_NOTE);
   expect(await first.pending(REPO, 2)).toEqual([]);
+});
+
+test("a note about an item the comment no longer shows is left out of it", () => {
+  const notes = [
+    { item: "Users trained", text: '@mallory\'s tick on "Users trained" was undone' },
+    { item: A, text: "@mallory's tick on the rollback plan was undone" },
+    { text: "every box was reset" },
+  ];
+  expect(shownNotes(items, notes)).toEqual([
+    "@mallory's tick on the rollback plan was undone",
+    "every box was reset",
+  ]);
 });
