@@ -106,7 +106,7 @@ export async function recoverDeliveries(deps: RecoveryDeps): Promise<PassReport>
       }
       if (stopping()) return report;
     }
-    const asked = await askedAlready(deps.store, failedGuids(deliveries));
+    const asked = await askedAlready(deps.store, failedGuids(deliveries, bounds.since));
     const selection = selectRedeliveries(deliveries, asked, bounds);
     report.found = selection.failed;
     report.deferred = selection.deferred;

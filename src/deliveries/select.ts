@@ -115,11 +115,15 @@ export function selectRedeliveries(
   return { redeliver, failed, deferred: candidates.length - redeliver.length };
 }
 
-/** Guids that failed with no success or redelivery since: the ones worth asking the store about. */
-export function failedGuids(deliveries: readonly HookDelivery[]): string[] {
+/**
+ * Guids with a failure since `since` and no success or redelivery: the only ones worth
+ * asking the store about (a pass reads up to a thousand deliveries, mostly fine).
+ */
+export function failedGuids(deliveries: readonly HookDelivery[], since: Date): string[] {
   const fine = new Set<string>();
   for (const d of deliveries) if (succeeded(d) || d.redelivery) fine.add(d.guid);
-  return [...new Set(deliveries.map((d) => d.guid))].filter((guid) => !fine.has(guid));
+  const recent = deliveries.filter((d) => time(d) >= since.getTime()).map((d) => d.guid);
+  return [...new Set(recent)].filter((guid) => !fine.has(guid));
 }
 
 const time = (delivery: HookDelivery): number => Date.parse(delivery.delivered_at);

@@ -69,6 +69,8 @@ export async function startService(): Promise<void> {
           track,
         })
       : undefined;
+  if (loaded && !recovery)
+    log.info("failed webhook deliveries are not redelivered (REDELIVERY_INTERVAL=off)");
   onShutdownSignal(log, (signal) => {
     // No new pass; the one running stops before its next request and is drained below.
     void recovery?.stop();

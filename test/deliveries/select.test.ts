@@ -1,4 +1,5 @@
 import {
+  failedGuids,
   lookbackStart,
   readNextPage,
   selectRedeliveries,
@@ -121,5 +122,18 @@ describe("how far back a pass looks", () => {
     expect(lookbackStart(NOW, last, 6 * HOUR, 15 * 60_000)).toEqual(
       new Date(NOW.getTime() - 6 * HOUR),
     );
+  });
+});
+
+describe("which guids the store is asked about", () => {
+  test("only failed ones inside the window", () => {
+    const page = [
+      attempt("ok", 1, 200),
+      attempt("fixed", 2, 200, { redelivery: true }),
+      attempt("fixed", 5, 0),
+      attempt("failed", 3, 503),
+      attempt("old", 7 * 60, 0),
+    ];
+    expect(failedGuids(page, bounds().since)).toEqual(["failed"]);
   });
 });
