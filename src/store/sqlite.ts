@@ -82,7 +82,14 @@ export class SqliteStore implements Store {
     }
     const purgeIntervalMs = options.purgeIntervalMs ?? PURGE_INTERVAL_MS;
     if (purgeIntervalMs > 0) {
-      this.#purgeTimer = setInterval(() => this.purgeExpired(), purgeIntervalMs);
+      this.#purgeTimer = setInterval(() => {
+        try {
+          this.purgeExpired();
+        } catch {
+          // The file was busy past the timeout: reads skip expired rows anyway, and the next
+          // purge deletes them. A throw here would end the process.
+        }
+      }, purgeIntervalMs);
       this.#purgeTimer.unref();
     }
   }
