@@ -100,7 +100,9 @@ test("webhooks sent while the app was down, or answered 5xx, are redelivered at 
 
   // A restart lists again and finds nothing left to ask for: GitHub's record shows the
   // redeliveries succeeded.
+  // The next pass is scheduled: shutdown cancels it and still exits cleanly.
   await server.stop();
+  expect(await server.exited).toBe(0);
   gh.clearLogs();
   server = await start_();
   await waitFor("the start-up pass", () => (gh.requestCounts()[LIST] ? true : undefined));
