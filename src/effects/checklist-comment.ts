@@ -220,12 +220,16 @@ export class ChecklistComments {
     input: { view: ChecklistView; key: string; render: RenderChecklist; now: Date },
   ): Promise<CommentWrite> {
     let view = input.view;
+    // Nothing judged since the app wrote this very body: no lease, no read, no write.
+    if (unchanged(view, input.key, input.render)) return "unchanged";
     let result: CommentWrite = "busy";
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       if (!(await this.#lease(repo, number))) return result;
       try {
         result = await this.#writeOnce(octokit, repo, number, { ...input, view });
       } finally {
+        // A write that outlived its lease may free another's: the store has no
+        // compare-and-delete. The lease is many writes long; the cost is one more round.
         await this.store.delete(this.#leaseKey(repo, number));
       }
       if (!(await this.#wanted(repo, number))) return result;
@@ -255,8 +259,7 @@ export class ChecklistComments {
     const judged = judgedOf(view, input.key);
     const body = render(judged.state, judged.notes);
     const existing = view.comment;
-    // Nothing judged since the app wrote this very body: no read, no write.
-    if (existing && existing.body === body && view.pending.length === 0) return "unchanged";
+    if (unchanged(view, input.key, render)) return "unchanged";
     const current = existing ? await this.#read(octokit, repo, existing.id) : null;
     if (existing === null || current === null) {
       // No comment yet, or someone deleted it: the body carries the signed ticks.
@@ -358,6 +361,12 @@ export class ChecklistComments {
   #leaseKey(repo: RepoRef, number: number): string {
     return `checklist-write:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
+}
+
+function unchanged(view: ChecklistView, key: string, render: RenderChecklist): boolean {
+  if (view.comment === null || view.pending.length > 0) return false;
+  const judged = judgedOf(view, key);
+  return render(judged.state, judged.notes) === view.comment.body;
 }
 
 /**
