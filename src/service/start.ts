@@ -3,10 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { run } from "probot";
+import { run, type Probot } from "probot";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "pino";
-import type { Probot } from "probot";
 import { releasePolicyWith } from "../index.js";
 import { redeliveryIntervalOf } from "../deliveries/schedule.js";
 import { storeFromEnv } from "../store/from-env.js";
