@@ -150,8 +150,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * What the evaluator needs from the checklist comment: the signed ticks, by item text. A
- * body without a valid state yields no ticks (fail closed). A state just decided from an
- * edit (see applyEdit) may be passed instead of the body's. The caller adds `commentId`.
+ * body without a valid state yields no ticks (fail closed). The state as judged from the
+ * app's last write and the edits since (judgedChecklist in ledger.ts) may be passed instead
+ * of the body's. The caller adds `commentId`.
  */
 export function checklistFacts(body: string, key: string, state?: ChecklistState): ChecklistFacts {
   const trusted = state ?? decodeState(body, key) ?? emptyState();
