@@ -65,7 +65,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #purgeTimer: NodeJS.Timeout | undefined;
-  readonly #sql;
+  readonly #sql: Statements;
 
   /** Opens (creating if need be) and migrates the file; throws a StateFileError if it can't. */
   constructor(
@@ -142,6 +142,8 @@ export class SqliteStore implements Store {
     return this.#clock().getTime();
   }
 }
+
+type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   const get = db.prepare<[string, number], { value: string }>(
