@@ -23,6 +23,13 @@ export interface EventContext {
 }
 
 const DELIVERY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * While a delivery is being handled its claim is a lease: should the process die midway (a
+ * crash, SIGKILL), the claim lapses and a redelivery (the app asks for one, see
+ * src/deliveries/) is handled again instead of being ignored for a day.
+ */
+const HANDLING_LEASE_MS = 2 * 60 * 1000;
+const HANDLED = "handled";
 
 /**
  * Runs a handler once per delivery id: GitHub's redelivery of a webhook reuses the id, so a
@@ -37,7 +44,7 @@ export async function oncePerDelivery(
   scope?: string,
 ): Promise<void> {
   const key = scope === undefined ? `delivery:${context.id}` : `delivery:${context.id}:${scope}`;
-  if (!(await deps.store.claim(key, DELIVERY_TTL_MS))) {
+  if (!(await deps.store.claim(key, HANDLING_LEASE_MS))) {
     context.log.info({ delivery: context.id }, "delivery already handled: ignoring");
     return;
   }
@@ -53,7 +60,9 @@ export async function oncePerDelivery(
   if (outcome.unjudged) {
     await deps.store.delete(key);
     context.log.info({ delivery: context.id }, "delivery not judged: a redelivery judges again");
+    return;
   }
+  await deps.store.set(key, HANDLED, DELIVERY_TTL_MS);
 }
 
 /** What became of the evaluations one delivery asked for. */
