@@ -95,9 +95,16 @@ test("/metrics counts the webhooks, the decisions, their gates and the GitHub re
     state: "approved",
   });
 
-  const response = await fetch(`${server.url}/metrics`);
-  expect(response.headers.get("content-type")).toContain("text/plain");
-  const lines = (await response.text()).split("\n");
+  // The webhook was answered first: the decision is counted once its work has finished.
+  const lines = await waitFor("the deployment decision in /metrics", async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    const settled =
+      text.includes('release_policy_decisions_total{stage="deployment",outcome="approved"} 1') &&
+      text.includes("release_policy_webhooks_in_flight 0");
+    return settled ? text.split("\n") : undefined;
+  });
   expect(lines).toEqual(
     expect.arrayContaining([
       'release_policy_webhook_events_total{event="pull_request.opened",outcome="handled"} 1',
