@@ -226,6 +226,12 @@ export class ChecklistComments {
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       if (!(await this.#lease(repo, number))) return result;
       try {
+        // Read again under the lease: another instance may have written (and dropped the
+        // edits it wrote) since this view was taken; a stale base would lose their ticks.
+        view = {
+          comment: (await this.recall(repo, number)) ?? view.comment,
+          pending: await this.pending(repo, number),
+        };
         result = await this.#writeOnce(octokit, repo, number, { ...input, view });
       } finally {
         // A write that outlived its lease may free another's: the store has no
@@ -233,10 +239,6 @@ export class ChecklistComments {
         await this.store.delete(this.#leaseKey(repo, number));
       }
       if (!(await this.#wanted(repo, number))) return result;
-      view = {
-        comment: (await this.recall(repo, number)) ?? view.comment,
-        pending: await this.pending(repo, number),
-      };
     }
     return result;
   }

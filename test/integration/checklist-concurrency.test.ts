@@ -100,6 +100,8 @@ function serve(world: World, now: () => Date): void {
     )
     .get(RUNS)
     .reply(200, () => ({ total_count: 0, check_runs: [] }))
+    .get(PULL)
+    .reply(200, () => example("pull_request", "opened").pull_request as object)
     .get(`${PULL}/files?per_page=100`)
     .reply(200, () => world.files.map((filename) => ({ filename, status: "added" })))
     .post(`${REPO_PATH}/check-runs`)
@@ -156,11 +158,16 @@ interface Scene {
   world: World;
   /** Lets every queued evaluation run to its end, ending each settle period as it comes. */
   drain(): Promise<void>;
-  /** A person saves the comment with one box set; returns the delivery of its webhook. */
-  edit(who: string, text: string, checked?: boolean): () => Promise<void>;
+  /**
+   * A person saves the comment with one box set; returns the delivery of its webhook, to
+   * `on` (another instance sharing the store) or to the harness.
+   */
+  edit(who: string, text: string, checked?: boolean, on?: Harness): () => Promise<void>;
+  /** A second instance of the app over the same store, when asked for. */
+  other: Harness | undefined;
 }
 
-async function scene(policy: string, files: string[] = []): Promise<Scene> {
+async function scene(policy: string, files: string[] = [], instances: 1 | 2 = 1): Promise<Scene> {
   const timers = manualDelay();
   const tracked: Promise<void>[] = [];
   const timing: Partial<EvaluationTiming> = {
@@ -174,6 +181,7 @@ async function scene(policy: string, files: string[] = []): Promise<Scene> {
     },
   };
   const harness = await createHarness({ timing });
+  const other = instances === 2 ? await createHarness({ timing, store: harness.store }) : undefined;
   const world: World = {
     policy,
     files,
@@ -191,20 +199,23 @@ async function scene(policy: string, files: string[] = []): Promise<Scene> {
       await elapseUntil(timers, Promise.all(tracked));
     }
   };
-  const edit = (who: string, text: string, checked = true) => {
+  let saves = 0;
+  const edit = (who: string, text: string, checked = true, on: Harness = harness) => {
     const from = world.comment?.body ?? "";
     const body = setBox(from, text, checked);
     if (body === from) throw new Error(`${who} found no box to set for "${text}"`);
     const updatedAt = harness.clock.now.toISOString();
     world.comment = { body, updatedAt };
     const payload = edited(body, from, who, updatedAt);
+    // Delivery ids are GitHub's, one per webhook whichever instance it reaches.
+    const id = `save-${++saves}`;
     return async () => {
-      await harness.receive("issue_comment", payload);
+      await on.receive("issue_comment", payload, id);
     };
   };
   await harness.receive("pull_request", example("pull_request", "opened"));
   await drain();
-  return { harness, world, drain, edit };
+  return { harness, world, drain, edit, other };
 }
 
 /** `issue_comment.edited` as GitHub sends it for a person's save of the app's comment. */
@@ -226,9 +237,10 @@ function edited(body: string, from: string, sender: string, updatedAt: string) {
   return payload;
 }
 
-/** Seconds pass between people: ticks 0 to 2 s apart. */
-function later(harness: Harness, ms: number): void {
+/** Seconds pass between people: ticks 0 to 2 s apart (on every instance's clock). */
+function later(harness: Harness, ms: number, other?: Harness): void {
   harness.clock.now = new Date(harness.clock.now.getTime() + ms);
+  if (other) other.clock.now = harness.clock.now;
 }
 
 const ticked = (body: string, text: string, who: string) =>
@@ -455,6 +467,38 @@ describe("ticking while the app rewrites the comment after a push", () => {
         output: { title: "1 of 2 gates pass · waiting on 1" },
       });
       expectNoRepeatedWrite(world);
+    },
+  );
+});
+
+describe("two instances sharing one store", () => {
+  test.each<Moment>(["together", "at-read", "at-write"])(
+    "ticks judged on both, the second ones %s the first instance's rewrite, all count",
+    async (moment) => {
+      const { harness, world, drain, edit, other } = await scene(policyOf(3), [], 2);
+      if (!other) throw new Error("no second instance");
+      await edit("alice", ITEMS[0] ?? "")();
+      const others = async () => {
+        later(harness, 600, other);
+        await edit("bob", ITEMS[1] ?? "", true, other)();
+        later(harness, 600, other);
+        await edit("carol", ITEMS[2] ?? "", true, other)();
+      };
+      if (moment === "together") await others();
+      else (moment === "at-read" ? world.atRead : world.atWrite).push(others);
+      await drain();
+
+      const body = shown(world);
+      expect(ticked(body, ITEMS[0] ?? "", "alice")).toBe(true);
+      expect(ticked(body, ITEMS[1] ?? "", "bob")).toBe(true);
+      expect(ticked(body, ITEMS[2] ?? "", "carol")).toBe(true);
+      expect(lastRun(world)).toMatchObject({ status: "completed", conclusion: "success" });
+      // The comment's writes never repeat (its lease serialises them). The check run is each
+      // instance's own evaluation: two judging at once may both write the same conclusion.
+      world.commentWrites
+        .slice(1)
+        .forEach((write, i) => expect(write).not.toBe(world.commentWrites[i]));
+      expect(world.commentWrites.length).toBeLessThanOrEqual(4);
     },
   );
 });
