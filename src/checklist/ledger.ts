@@ -143,14 +143,17 @@ function isNote(value: unknown): value is Note {
   );
 }
 
-function isToggle(value: unknown): value is Toggle {
+function isTick(value: unknown): value is TickRecord {
   return (
     isObject(value) &&
-    typeof value.text === "string" &&
     typeof value.checked === "boolean" &&
     typeof value.by === "string" &&
     typeof value.at === "string"
   );
+}
+
+function isToggle(value: unknown): value is Toggle {
+  return isTick(value) && typeof (value as { text?: unknown }).text === "string";
 }
 
 function isState(value: unknown): value is ChecklistState {
@@ -158,12 +161,8 @@ function isState(value: unknown): value is ChecklistState {
     isObject(value) &&
     value.v === 1 &&
     isObject(value.ticks) &&
-    Object.values(value.ticks).every((t): t is TickRecord => isToggle({ ...asObject(t), text: "" }))
+    Object.values(value.ticks).every(isTick)
   );
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return isObject(value) ? value : {};
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
