@@ -80,6 +80,8 @@ export interface StandIn {
   dropNext(route: string, options: { when: "before" | "after"; times?: number }): void;
   /** The next `times` calls of `route` are applied and answered as usual, `ms` late. */
   delayNext(route: string, ms: number, options?: { times?: number }): void;
+  /** Forget every failure, drop and delay not yet used up: GitHub has recovered. */
+  clearFaults(): void;
   /**
    * Holds the next call of `route` ("METHOD /template") before it is answered, until
    * `release()`: the caller's request stays in flight for as long as a test needs.
@@ -484,6 +486,9 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
     },
     delayNext: (route, ms, opts = {}) => {
       recorder.injected.push({ kind: "delay", route, remaining: opts.times ?? 1, delayMs: ms });
+    },
+    clearFaults: () => {
+      recorder.injected.length = 0;
     },
     holdNext: (route) => {
       let arrive!: () => void;
