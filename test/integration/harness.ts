@@ -11,6 +11,7 @@ import { createApp } from "../../src/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
 import type { EvaluationTiming } from "../../src/handlers/timing.js";
+import type { AppOptions } from "../../src/app-deps.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
@@ -35,7 +36,12 @@ export interface Harness {
 }
 
 export async function createHarness(
-  options: { now?: Date; store?: Store; timing?: Partial<EvaluationTiming> } = {},
+  options: {
+    now?: Date;
+    store?: Store;
+    timing?: Partial<EvaluationTiming>;
+    reEvaluation?: AppOptions["reEvaluation"];
+  } = {},
 ): Promise<Harness> {
   const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
   const store = options.store ?? new MemoryStore(() => clock.now);
@@ -60,6 +66,7 @@ export async function createHarness(
       clock: () => clock.now,
       // Evaluations run at once and are awaited unless a test is about timing.
       ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.reEvaluation ? { reEvaluation: options.reEvaluation } : {}),
     }),
   );
   let deliveries = 0;
