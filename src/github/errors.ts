@@ -15,7 +15,19 @@ export function statusOf(error: unknown): number | undefined {
 export function describeError(error: unknown): string {
   const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
+  // Octokit reports a request that got no answer (a dropped connection) as status 500
+  // without a response: it is not GitHub's answer.
+  if (status !== undefined && isUnanswered(error)) return `GitHub did not answer: ${message}`;
   return status ? `GitHub answered ${status}: ${message}` : message;
+}
+
+function isUnanswered(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "request" in error &&
+    (error as { response?: unknown }).response === undefined
+  );
 }
 
 /** The parts of an Octokit RequestError that say why GitHub refused, when it answered. */

@@ -1,4 +1,9 @@
-import { isRateLimited, isTransient, retryAfterMs } from "../../src/github/errors.js";
+import {
+  describeError,
+  isRateLimited,
+  isTransient,
+  retryAfterMs,
+} from "../../src/github/errors.js";
 
 /** The shape of Octokit's RequestError that the classification reads. */
 function answered(status: number, message = "", headers: Record<string, string> = {}) {
@@ -65,5 +70,18 @@ describe("retryAfterMs", () => {
     expect(
       retryAfterMs(answered(403, "Resource not accessible by integration"), NOW),
     ).toBeUndefined();
+  });
+});
+
+describe("describeError", () => {
+  test("GitHub's answer is named as such", () => {
+    const error = Object.assign(answered(502, "Bad Gateway"), { request: {} });
+    expect(describeError(error)).toBe("GitHub answered 502: Bad Gateway");
+  });
+
+  test("a request that got no answer is not called GitHub's", () => {
+    // Octokit's RequestError for a dropped connection: status 500, a request, no response.
+    const error = Object.assign(new Error("other side closed"), { status: 500, request: {} });
+    expect(describeError(error)).toBe("GitHub did not answer: other side closed");
   });
 });
