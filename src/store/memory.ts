@@ -4,7 +4,8 @@ import type { Clock, Store } from "./store.js";
 export const SWEEP_INTERVAL_MS = 60 * 1000;
 
 /**
- * A single-process store. Entries expire lazily on read; a write sweeps out every expired
+ * A single-process store that forgets everything when the process ends: for unit tests
+ * (storeFromEnv never picks it). Entries expire lazily on read; a write sweeps out every expired
  * entry once a minute, since most keys (delivery ids, kept facts of other commits) are
  * never read again; and past maxEntries the oldest go, so a long-running process does not
  * grow without bound.

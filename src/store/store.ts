@@ -1,6 +1,7 @@
-// What the app must remember between webhooks (caches, delivery dedupe, later held
-// deployments) lives behind this interface: in memory for one process, in Redis when
-// several instances share the work. Values are JSON strings so both backends behave alike.
+// What the app must remember between webhooks (caches, delivery dedupe, held deployments)
+// lives behind this interface: in a SQLite file by default (sqlite.ts), in Redis when
+// several instances share the work (redis.ts), in memory for unit tests (memory.ts). Values
+// are JSON strings so every backend behaves alike (test/store/contract.ts).
 
 export interface Store {
   get(key: string): Promise<string | null>;

@@ -3,7 +3,7 @@
 // file, schema versions, and the start-up errors for files it cannot use.
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
@@ -166,6 +166,44 @@ describe("SqliteStore on disk", () => {
     expect(await store.members("s")).toEqual([]);
     await store.addToSet("s", "b", MINUTE);
     expect(await store.members("s")).toEqual(["b"]);
+  });
+});
+
+describe("the online backup docs/deploy.md shows", () => {
+  test("copies a consistent file while a store keeps writing to it", async () => {
+    const docs = readFileSync(join(ROOT, "docs/deploy.md"), "utf8");
+    const script = /node -e \\\n\s*'([^']+)'/.exec(docs)?.[1];
+    expect(script).toContain(".backup(");
+    const path = newPath();
+    const backup = join(dir, "backup.db");
+    const store = openStore(path);
+    for (let i = 0; i < 50; i++) await store.addToSet("holds:index", `hold-${i}`, MINUTE);
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        (script ?? "").replace("/data/release-policy.db", path).replace("/data/backup.db", backup),
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    // Writes go on while the copy is taken; the copy holds a prefix of them, in order.
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let writes = 50;
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done) {
+      await store.addToSet("holds:index", `hold-${writes++}`, MINUTE);
+      // The store answers at once: yield to I/O, or the child's exit is never seen.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect([await exited, output.trim()]).toEqual([0, "done"]);
+    expect(writes).toBeGreaterThan(50); // the store did write while the copy ran
+    const members = await openStore(backup).members("holds:index");
+    expect(members.length).toBeGreaterThanOrEqual(50);
+    expect(members).toEqual(members.map((_, i) => `hold-${i}`));
   });
 });
 
