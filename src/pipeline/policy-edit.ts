@@ -21,6 +21,8 @@ export interface PolicyEdit {
   problems: PolicyProblem[];
   /** The copy could not be read: a verdict for now, never kept. */
   unread?: true;
+  /** Why it could not be read (never kept either): the pipeline decides whether to retry. */
+  cause?: unknown;
 }
 
 const EDIT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -75,6 +77,7 @@ async function judge(input: EditInput): Promise<PolicyEdit> {
     return {
       edited: true,
       unread: true,
+      cause: error,
       problems: [
         {
           file: `${repo.owner}/${repo.repo}:${POLICY_PATH}`,

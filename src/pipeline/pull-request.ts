@@ -162,6 +162,8 @@ async function evaluateValid(
     log: trigger.log,
   });
   evaluation = withPolicyEdit(evaluation, edit);
+  // The pull request's copy of the policy could not be read: judged again like any read.
+  if (edit.unread && failure === undefined) failure = { error: edit.cause };
   const problems = annotatableProblems(edit);
   // Without facts no gate applies, and re-rendering would drop every tick: the comment is
   // left as it is until an evaluation succeeds.
