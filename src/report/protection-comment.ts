@@ -23,7 +23,7 @@ const MARK: Record<GateStatus, string> = {
 const HEADLINE: Record<Decision, string> = {
   approved: "Release Policy approved",
   rejected: "Release Policy rejected",
-  waiting: "Release Policy is waiting:",
+  waiting: "Release Policy is holding",
 };
 
 /** The decision an evaluation leads to: never an approval over a failing or waiting gate. */
@@ -52,8 +52,20 @@ export interface CommentOptions {
 }
 
 /**
- * "Release Policy rejected production: 1 of 3 gates not met." then one line per unmet gate,
- * then the link. Passing gates are summarised by count; unmet ones are never dropped
+ * How many gates hold, in words that cannot be read backwards: a gate is never "open" here,
+ * since an open window is one that lets a deployment through.
+ */
+export function tally(decision: Decision, applicable: number, unmet: number): string {
+  const gates = applicable === 1 ? "gate" : "gates";
+  if (decision === "rejected") return `blocked by ${unmet} of ${applicable} ${gates}`;
+  const passing = `${applicable - unmet} of ${applicable} ${gates} ${applicable === 1 ? "passes" : "pass"}`;
+  return decision === "waiting" ? `${passing} · waiting on ${unmet}` : passing;
+}
+
+/**
+ * "Release Policy is holding production: 2 of 3 gates pass · waiting on 1." (or "…rejected
+ * production: blocked by 1 of 3 gates.", "…approved production: 3 of 3 gates pass.") then
+ * one line per unmet gate, then the link. Passing gates are summarised by count; unmet ones are never dropped
  * silently: when they do not fit, the last line says how many more there are.
  */
 export function renderProtectionComment(
@@ -63,10 +75,9 @@ export function renderProtectionComment(
 ): string {
   const applicable = evaluation.gates.filter((g) => g.status !== "skipped");
   const unmet = applicable.filter((g) => g.status !== "pass");
-  const head =
-    decision === "waiting"
-      ? `${HEADLINE.waiting} ${evaluation.environment}: ${unmet.length} of ${applicable.length} gates open.`
-      : `${HEADLINE[decision]} ${evaluation.environment}: ${applicable.length - unmet.length} of ${applicable.length} gates met${evaluation.changeType ? ` (${evaluation.changeType} change)` : ""}.`;
+  const head = `${HEADLINE[decision]} ${evaluation.environment}: ${tally(decision, applicable.length, unmet.length)}${
+    evaluation.changeType && decision !== "waiting" ? ` (${evaluation.changeType} change)` : ""
+  }.`;
   // Who signed off, and how, is kept whole at the end: a person checking whether their
   // sign-off counted must find it, whatever else is cut.
   const signOffs = (evaluation.signOffs ?? []).map((line) =>
@@ -105,10 +116,7 @@ export function renderNotice(
   lines: string[],
   link?: string,
 ): string {
-  const head =
-    decision === "waiting"
-      ? `${HEADLINE.waiting} ${environment}.`
-      : `${HEADLINE[decision]} ${environment}.`;
+  const head = `${HEADLINE[decision]} ${environment}.`;
   return fitLines(head, lines.map(oneLine), link ? `Details: ${link}` : "");
 }
 

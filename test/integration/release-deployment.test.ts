@@ -81,7 +81,7 @@ describe("deploying a release's commit", () => {
     await harness.receive("issue_comment", commentOn(issue, "/signoff", "rm-rachel"));
     expect(world.answers.at(-1)).toMatchObject({ environment_name: "staging", state: "approved" });
     expect(world.answers.at(-1)?.comment).toContain(
-      "Release Policy approved staging: 1 of 1 gates met",
+      "Release Policy approved staging: 1 of 1 gate passes",
     );
     expect(recordOf(world).issue.body).toContain("✅ every release gate holds (5 of 5)");
   });
