@@ -65,8 +65,15 @@ export function buildDeps(options: AppOptions): AppDeps {
   const clock = options.clock ?? (() => new Date());
   const store = options.store ?? new MemoryStore(clock);
   const timing = { ...AWAITED_TIMING, ...options.timing };
-  // Without a secret (first run, before registration) ticks are signed with a key that
-  // lives as long as the process: they reset on restart rather than become forgeable.
+  // The key is derived from the webhook secret, which every replica already shares and
+  // production requires (src/service/start-checks.ts): ticks survive restarts and scaling.
+  // Without one outside production (a first run), ticks are signed with a key that lives as
+  // long as the process: they reset on restart rather than become forgeable. Never random in
+  // production, where a reset would silently drop every recorded tick.
+  if (!options.secret && process.env.NODE_ENV === "production")
+    throw new Error(
+      "WEBHOOK_SECRET is required with NODE_ENV=production: it signs checklist ticks",
+    );
   const secret = options.secret || randomBytes(32).toString("hex");
   return {
     appId: options.appId,

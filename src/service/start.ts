@@ -19,10 +19,19 @@ import { instrumentedOctokit, serviceApp } from "./service.js";
 import { retryingOctokit } from "./octokit-retry.js";
 import { retryBaseMsOf } from "../github/back-off.js";
 import { drain, shutdownTimeoutOf } from "./shutdown.js";
+import { checkStartEnv, hasCredentials, isProduction, StartCheckFailed } from "./start-checks.js";
+import { prepareWebhookProxy } from "./webhook-proxy.js";
 
 export async function startService(): Promise<void> {
   applyDotEnv();
   const log = await createLogger(process.env);
+  // Before Probot reads the environment: a production server without its own webhook secret,
+  // or with a key that cannot be read, never starts.
+  for (const warning of setting(log, () => checkStartEnv(process.env, process.cwd())))
+    log.warn(warning);
+  // The registration flow (no credentials yet) registers a webhook URL that reaches us.
+  if (!isProduction(process.env) && !hasCredentials(process.env, process.cwd()))
+    await prepareWebhookProxy(process.env, process.cwd(), log);
   const redeliveryInterval = setting(log, () => redeliveryIntervalOf(process.env));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -91,7 +100,9 @@ function setting<T>(log: Logger, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    log.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+    // A failed start check is the operator's to fix: its one line says how, without a stack.
+    if (error instanceof StartCheckFailed) log.fatal(`could not start: ${error.message}`);
+    else log.fatal({ err: error }, `could not start: ${(error as Error).message}`);
     throw new StartFailed(error);
   }
 }
