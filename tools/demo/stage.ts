@@ -66,14 +66,23 @@ export class Stage {
     }
   }
 
-  /** Waits until the expectation holds (or fails the demo), then shows the pull request. */
+  /**
+   * Waits until the app has finished the work the step set off and the expectation holds
+   * (or fails the demo), then shows the pull request. Waiting for the expectation alone
+   * would print a check run one step stale: a tick shows in the comment before the check
+   * run that counts it is written.
+   */
   async expectPullRequest(promise: string, expectation: Expectation): Promise<View> {
     let missing: string | null = "nothing seen yet";
     let view: View;
     try {
       view = await waitFor(
         promise,
-        () => {
+        async () => {
+          if (!(await this.settled())) {
+            missing = "the app is still working";
+            return undefined;
+          }
           const seen = this.view();
           missing = expectation(seen);
           return missing === null ? seen : undefined;
@@ -87,6 +96,12 @@ export class Stage {
     if (view.comment) this.say("", ...checklistLines(view.comment.body));
     this.say("", green(`✓ ${promise}`));
     return view;
+  }
+
+  /** True when the app reports no webhook work in flight, its evaluations included. */
+  private async settled(): Promise<boolean> {
+    const metrics = await (await fetch(`${this.server.url}/metrics`)).text();
+    return /^release_policy_webhooks_in_flight 0$/m.test(metrics);
   }
 
   /** Ends the demo: the stand-in must have seen only requests GitHub would accept. */
