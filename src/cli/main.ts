@@ -2,6 +2,7 @@
 // The release-policy command line. `main` takes its arguments and streams, so tests call it
 // directly; the few lines at the bottom are the only ones that touch the real process.
 import { realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 import { explainCommand } from "./explain.js";
@@ -15,6 +16,22 @@ export const commands: Record<string, Command> = {
   explain: explainCommand,
 };
 
+/**
+ * The version in package.json, which sits two directories up from both src/cli/ and
+ * dist/cli/: one number for the app and its command line, never a copy to keep in step.
+ */
+export async function version(): Promise<string> {
+  const manifest: unknown = JSON.parse(
+    await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+  );
+  const value =
+    typeof manifest === "object" && manifest !== null && "version" in manifest
+      ? manifest.version
+      : undefined;
+  if (typeof value !== "string") throw new Error("package.json has no version");
+  return value;
+}
+
 export function helpText(): string {
   const verbs = Object.values(commands);
   const width = Math.max(...verbs.map((c) => c.usage.length));
@@ -24,7 +41,8 @@ export function helpText(): string {
     "Commands:",
     ...verbs.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     "",
-    "Run release-policy <command> --help for a command's details.",
+    "Run release-policy <command> --help for a command's details;",
+    "release-policy --version prints the version.",
     "",
   ].join("\n");
 }
@@ -33,6 +51,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [verb, ...rest] = argv;
   if (verb === "--help" || verb === "-h" || verb === "help") {
     io.stdout.write(helpText());
+    return EXIT_OK;
+  }
+  if (verb === "--version") {
+    io.stdout.write(`release-policy ${await version()}\n`);
     return EXIT_OK;
   }
   if (verb === undefined) {

@@ -1,21 +1,27 @@
-// `release-policy validate [file]`: checks one policy file offline and prints each problem
-// as file:line:column, so editors and CI logs link straight to it.
+// `release-policy validate [file|pattern]...`: checks policy files offline (one repository's,
+// or every repository's of an organisation at once) and prints each problem as
+// file:line:column, so editors and CI logs link straight to it.
 import { oversizeProblem, parsePolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import { MAX_POLICY_BYTES, POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { readBoundedFile } from "./files.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { expandPolicyPaths } from "./policy-files.js";
 
-const HELP = `Usage: release-policy validate [file]
+const HELP = `Usage: release-policy validate [file|pattern]...
 
-Checks a release policy file (default: ${POLICY_PATH}).
-Prints "OK" and the number of gates when it is valid, else one line per problem:
+Checks release policy files (default: ${POLICY_PATH}). A pattern (quote it) is matched
+against the files under its directory, node_modules and .git left out, e.g.
+  release-policy validate 'checkouts/*/.github/release-policy.yml'
+Prints "OK" and the number of gates for each valid file, else one line per problem:
   file:line:column: key.path: what is wrong
+With several files, a last line counts them.
 
 A file with _extends is checked on its own: its base policies cannot be fetched offline,
 so names they may define are not reported; the app checks the merged policy.
 
-Exit codes: 0 valid, 1 problems found, 2 usage error or unreadable file.
+Exit codes: 0 every file valid, 1 problems found, 2 usage error, an unreadable file or a
+pattern that matches no file (every file is still checked).
 `;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
@@ -24,12 +30,25 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const option = args.find((a) => a.startsWith("-"));
-  if (option !== undefined || args.length > 1) {
-    const why = option !== undefined ? `unknown option "${option}"` : "expected at most one file";
-    io.stderr.write(`release-policy validate: ${why}\n\n${HELP}`);
+  if (option !== undefined) {
+    io.stderr.write(`release-policy validate: unknown option "${option}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  const path = args[0] ?? POLICY_PATH;
+  const { paths, unmatched } = await expandPolicyPaths(
+    args.length === 0 ? [POLICY_PATH] : args,
+    io.cwd,
+  );
+  for (const pattern of unmatched) {
+    io.stderr.write(`release-policy validate: no file matches ${pattern}\n`);
+  }
+  const codes: number[] = unmatched.map(() => EXIT_USAGE);
+  for (const path of paths) codes.push(await check(path, io));
+  if (paths.length > 1) io.stdout.write(`${tally(codes.slice(unmatched.length))}\n`);
+  // The worst outcome decides: an unreadable file or an empty pattern is never a pass.
+  return Math.max(EXIT_OK, ...codes);
+}
+
+async function check(path: string, io: CliIo): Promise<number> {
   const read = await readBoundedFile(path, io.cwd, MAX_POLICY_BYTES);
   if ("error" in read) {
     io.stderr.write(`release-policy validate: cannot read ${path}: ${read.error}\n`);
@@ -58,8 +77,14 @@ function report(file: PolicyFile, io: CliIo): number {
   return EXIT_OK;
 }
 
+/** "3 files: 2 valid, 1 invalid, 0 unreadable" */
+function tally(codes: readonly number[]): string {
+  const count = (code: number): number => codes.filter((c) => c === code).length;
+  return `${codes.length} files: ${count(EXIT_OK)} valid, ${count(EXIT_INVALID)} invalid, ${count(EXIT_USAGE)} unreadable`;
+}
+
 export const validateCommand: Command = {
-  usage: "validate [file]",
-  summary: `Check a policy file (default: ${POLICY_PATH})`,
+  usage: "validate [file|pattern]...",
+  summary: `Check policy files (default: ${POLICY_PATH})`,
   run,
 };

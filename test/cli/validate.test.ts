@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,32 +153,140 @@ describe("release-policy validate", () => {
     expect(await run(argv, dir)).toEqual({ code: 2, stdout: "", stderr });
   });
 
-  it.each([
-    [["validate", "--strict"], 'release-policy validate: unknown option "--strict"'],
-    [["validate", "a.yml", "b.yml"], "release-policy validate: expected at most one file"],
-  ])("exits 2 for the usage error %j", async (argv, first) => {
-    const result = await run(argv, dir);
+  it("exits 2 for an unknown option", async () => {
+    const result = await run(["validate", "--strict"], dir);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr.split("\n")[0]).toBe(first);
-    expect(result.stderr).toContain("Usage: release-policy validate [file]");
+    expect(result.stderr.split("\n")[0]).toBe('release-policy validate: unknown option "--strict"');
+    expect(result.stderr).toContain("Usage: release-policy validate [file|pattern]...");
   });
 
   it("prints its help on stdout with --help", async () => {
     const result = await run(["validate", "--help"], dir);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: release-policy validate \[file\]\n/);
-    expect(result.stdout).toContain("Exit codes: 0 valid, 1 problems found, 2 usage error");
+    expect(result.stdout).toMatch(/^Usage: release-policy validate \[file\|pattern\]\.\.\.\n/);
+    expect(result.stdout).toContain(
+      "Exit codes: 0 every file valid, 1 problems found, 2 usage error",
+    );
+  });
+});
+
+describe("release-policy validate with many files", () => {
+  const INVALID = "gates:\n  t: { stage: pull_request, require: { checks: [] } }\n";
+
+  /** An organisation's checkouts: one directory per repository, each with its policy. */
+  async function checkouts(policies: Record<string, string>): Promise<void> {
+    for (const [repo, text] of Object.entries(policies)) {
+      await mkdir(join(dir, "checkouts", repo, ".github"), { recursive: true });
+      await writeFile(join(dir, "checkouts", repo, ".github/release-policy.yml"), text);
+    }
+  }
+
+  it("checks every file a pattern matches, in order, and counts them", async () => {
+    await checkouts({ shop: VALID, api: VALID, web: VALID });
+    expect(await run(["validate", "checkouts/*/.github/release-policy.yml"], dir)).toEqual({
+      code: 0,
+      stdout: [
+        "OK checkouts/api/.github/release-policy.yml: 2 gates",
+        "OK checkouts/shop/.github/release-policy.yml: 2 gates",
+        "OK checkouts/web/.github/release-policy.yml: 2 gates",
+        "3 files: 3 valid, 0 invalid, 0 unreadable",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+  });
+
+  it("reports every invalid file and exits 1", async () => {
+    await checkouts({ shop: VALID, api: INVALID, web: INVALID });
+    const result = await run(["validate", "checkouts/**/release-policy.yml"], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n")).toEqual([
+      expect.stringMatching(
+        /^checkouts\/api\/\.github\/release-policy\.yml:2:\d+: gates\.t\.require\.checks: /,
+      ),
+      "OK checkouts/shop/.github/release-policy.yml: 2 gates",
+      expect.stringMatching(
+        /^checkouts\/web\/\.github\/release-policy\.yml:2:\d+: gates\.t\.require\.checks: /,
+      ),
+      "3 files: 1 valid, 2 invalid, 0 unreadable",
+      "",
+    ]);
+  });
+
+  it("takes paths and patterns together, each file once", async () => {
+    await checkouts({ shop: VALID });
+    await writeFile(join(dir, "org.yml"), VALID);
+    const result = await run(
+      [
+        "validate",
+        "org.yml",
+        "checkouts/shop/.github/release-policy.yml",
+        "checkouts/*/.github/*.yml",
+        "*.yml",
+      ],
+      dir,
+    );
+    expect(result.stdout).toBe(
+      [
+        "OK org.yml: 2 gates",
+        "OK checkouts/shop/.github/release-policy.yml: 2 gates",
+        "2 files: 2 valid, 0 invalid, 0 unreadable",
+        "",
+      ].join("\n"),
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it("exits 2 when a pattern matches nothing or a file cannot be read, and still checks the rest", async () => {
+    await writeFile(join(dir, "org.yml"), INVALID);
+    const result = await run(["validate", "nope/*.yml", "missing.yml", "org.yml"], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        "release-policy validate: no file matches nope/*.yml",
+        "release-policy validate: cannot read missing.yml: no such file",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).toMatch(
+      /^org\.yml:2:\d+: .*\n2 files: 0 valid, 1 invalid, 1 unreadable\n$/,
+    );
+  });
+
+  it("never walks node_modules or .git, and follows no symbolic link", async () => {
+    for (const hidden of ["node_modules/pkg", ".git/x"]) {
+      await mkdir(join(dir, hidden, ".github"), { recursive: true });
+      await writeFile(join(dir, hidden, ".github/release-policy.yml"), INVALID);
+    }
+    await symlink(join(dir, "node_modules"), join(dir, "linked"));
+    await writeFile(join(dir, ".github/release-policy.yml"), VALID);
+    expect(await run(["validate", "**/.github/release-policy.yml"], dir)).toEqual({
+      code: 0,
+      stdout: "OK .github/release-policy.yml: 2 gates\n",
+      stderr: "",
+    });
   });
 });
 
 describe("release-policy", () => {
+  it("prints the version in package.json with --version", async () => {
+    const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(await run(["--version"], dir)).toEqual({
+      code: 0,
+      stdout: `release-policy ${manifest.version}\n`,
+      stderr: "",
+    });
+  });
+
   it("lists every command in its help", async () => {
     const result = await run(["--help"], dir);
     expect(result).toEqual({ code: 0, stdout: helpText(), stderr: "" });
     for (const command of Object.values(commands)) expect(result.stdout).toContain(command.usage);
     expect(result.stdout).toContain(
-      "  validate [file]       Check a policy file (default: .github/release-policy.yml)",
+      "  validate [file|pattern]...  Check policy files (default: .github/release-policy.yml)",
     );
   });
 
