@@ -1,13 +1,16 @@
-// `npm run generate`: writes the files derived from src/policy/schema.ts, formatted as the
-// repository formats them. test/policy/generated.test.ts fails when they are stale.
+// `npm run generate`: writes the files derived from src/policy/schema.ts (the JSON Schema,
+// docs/policy.md's reference) and from the app's renderers (README.md's "What a developer
+// sees"), formatted as the repository formats them. test/policy/generated.test.ts fails when they are stale.
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
 import { renderJsonSchema, replaceReference } from "../src/policy/reference.js";
+import { renderDeveloperView, replaceDeveloperView } from "./developer-view.js";
 
 export const SCHEMA_FILE = "schema/release-policy.schema.json";
 export const DOC_FILE = "docs/policy.md";
+export const README_FILE = "README.md";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 
@@ -19,12 +22,20 @@ async function formatted(path: string, text: string): Promise<string> {
 /** Each generated file's path (relative to the root) and the content it should have. */
 export async function generatedFiles(root = ROOT): Promise<{ path: string; content: string }[]> {
   const doc = await readFile(resolve(root, DOC_FILE), "utf8");
+  const readme = await readFile(resolve(root, README_FILE), "utf8");
   return [
     {
       path: SCHEMA_FILE,
       content: await formatted(resolve(root, SCHEMA_FILE), renderJsonSchema()),
     },
     { path: DOC_FILE, content: await formatted(resolve(root, DOC_FILE), replaceReference(doc)) },
+    {
+      path: README_FILE,
+      content: await formatted(
+        resolve(root, README_FILE),
+        replaceDeveloperView(readme, await renderDeveloperView(root)),
+      ),
+    },
   ];
 }
 
