@@ -19,7 +19,8 @@ import {
   type DeploymentRequest,
 } from "../facts/deployment.js";
 import { teamReader } from "../facts/teams.js";
-import { describeError, isTransient } from "../github/errors.js";
+import { mayHaveApplied, SEND_ONCE } from "../github/create.js";
+import { describeError, isTransient, statusOf } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
 import { readApprovals, readDeployers, recordApproval } from "../holds/approvals.js";
@@ -466,6 +467,13 @@ async function answer(
     await review(trigger.octokit, request, state, judged.comment);
     await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
   } catch (error) {
+    if (await answeredBefore(deps, request, error)) {
+      // An earlier answer reached GitHub though its reply was lost: GitHub refuses a second.
+      await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
+      await release(deps, holdKey(request));
+      trigger.log.info({ hold: holdKey(request) }, "GitHub already had the answer: not repeated");
+      return "already-decided";
+    }
     await deps.store.delete(decidedKey(request));
     trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
     const retry = failed(request, error);
@@ -487,6 +495,26 @@ async function answer(
   logDecision(trigger, request, judged.decision, judged);
   deps.metrics?.decided("deployment", judged.decision, judged.gates);
   return judged.decision;
+}
+
+const unknownKey = (request: DeploymentRequest): string => `${decidedKey(request)}:unknown`;
+
+/**
+ * Whether the failed answer follows one whose outcome was never known. An answer is sent once
+ * (no blind retry: it may have been applied before its reply was lost); such a failure is
+ * marked, and when the answer given again is refused as invalid (GitHub takes one decision
+ * per deployment), the first one got through.
+ */
+async function answeredBefore(
+  deps: DeploymentDeps,
+  request: DeploymentRequest,
+  error: unknown,
+): Promise<boolean> {
+  if (mayHaveApplied(error)) {
+    await deps.store.set(unknownKey(request), "1", HOLD_TTL_MS);
+    return false;
+  }
+  return statusOf(error) === 422 && (await deps.store.get(unknownKey(request))) !== null;
 }
 
 /** The hold kept while the answer is given, re-checked once the answer's lease lapses. */
@@ -521,7 +549,11 @@ async function review(
     environment_name: request.environment,
     comment,
   };
-  await octokit.rest.actions.reviewCustomGatesForRun(state ? { ...at, state } : at);
+  // Sent once: a lost reply may follow an applied answer (see answeredBefore).
+  await octokit.rest.actions.reviewCustomGatesForRun({
+    ...(state ? { ...at, state } : at),
+    ...SEND_ONCE,
+  });
 }
 
 /** The commit status `release-policy/<environment>`, written only when it changes. */
@@ -537,6 +569,9 @@ async function writeStatus(
   const key = `deploy-status:${repo.owner}/${repo.repo}@${sha}:${environment}`.toLowerCase();
   const written = `${status.state}|${status.description}`;
   if ((await deps.store.get(key)) === written) return;
+  // Runs deploying one commit at once decide together: one of them writes the status.
+  const writing = `${key}:writing:${written}`;
+  if (!(await deps.store.claim(writing, ANSWER_LEASE_MS))) return;
   try {
     await trigger.octokit.rest.repos.createCommitStatus({
       owner: repo.owner,
@@ -550,6 +585,7 @@ async function writeStatus(
     await deps.store.set(key, written, HOLD_TTL_MS);
   } catch (error) {
     // The status mirrors the decision for people; the decision itself has been given.
+    await deps.store.delete(writing);
     trigger.log.warn({ err: error }, "could not write the commit status");
   }
 }

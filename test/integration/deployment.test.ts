@@ -247,7 +247,9 @@ describe("deployment protection rule", () => {
     const store = new MemoryStore(() => clock.now);
     const first = await startApp(store, clock);
     await first.receive("deployment_protection_rule", requested("production"));
-    const abandoned = first.receive("deployment_review", approvedBy(world, "rm1")).catch(() => undefined);
+    const abandoned = first
+      .receive("deployment_review", approvedBy(world, "rm1"))
+      .catch(() => undefined);
     while (!stuck.isDone()) await new Promise((resolve) => setImmediate(resolve));
 
     // A new process over the same store: while the first one's answer may still land, it
@@ -272,6 +274,37 @@ describe("deployment protection rule", () => {
     await app.receive("deployment_protection_rule", requested("production"), "another-delivery");
     expect(world.answers.filter((a) => a.state === "rejected")).toHaveLength(1);
     expect(world.answers).toHaveLength(1);
+  });
+
+  it("an answer whose reply was lost is not repeated: GitHub's refusal of a second one ends it", async () => {
+    const answerPath = `${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`;
+    const decided = (body: { state?: string }) => body.state === "rejected";
+    // GitHub applies the first answer, but the connection drops before its reply; a second
+    // decision for the same deployment is refused.
+    const sent: Pick<World, "answers" | "statuses"> = { answers: [], statuses: [] };
+    const lost = recordWrites(nock("https://api.github.com"), sent)
+      .post(answerPath, decided)
+      .replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+      .post(answerPath, decided)
+      .reply(422, { message: `Run ${RUN_ID} already has a decision for environment "production"` });
+    const world = github({ check: "failure" });
+    const clock = { now: OPEN };
+    const app = await startApp(new MemoryStore(() => clock.now), clock);
+    await app.scheduler.runDue(clock.now); // start-up recovery: nothing held yet
+    await app.receive("deployment_protection_rule", requested("production"));
+    // Sent once, not retried blindly: the outcome is unknown, the deployment waits.
+    expect(sent.answers).toHaveLength(1);
+
+    clock.now = new Date(OPEN.getTime() + 60_000);
+    await app.scheduler.runDue(clock.now);
+    expect(lost.isDone()).toBe(true);
+    expect(sent.answers.map((a) => a.state)).toEqual(["rejected", "rejected"]);
+    // GitHub has the decision: nothing is held, nothing is sent again.
+    expect(app.scheduler.next).toBeUndefined();
+    clock.now = new Date(OPEN.getTime() + 60 * 60_000);
+    await app.scheduler.runDue(clock.now);
+    expect(sent.answers).toHaveLength(2);
+    expect(world.answers.filter((a) => a.state !== undefined)).toEqual([]);
   });
 
   it("keeps waiting and retries when GitHub fails, never approving", async () => {
