@@ -25,6 +25,10 @@ export function serviceApp(appFn: ApplicationFunction, service: Service): Applic
     options.addHandler(
       serviceRoutes({ readiness: () => readiness.check(), registry: service.metrics.registry }),
     );
+    // Probot's registration flow without a webhook proxy registers `<address>/` as the
+    // webhook URL: deliveries posted there are verified and received as on the webhook path.
+    const atRoot = await app.getNodeMiddleware({ path: "/" });
+    options.addHandler((req, res) => (req.method === "POST" ? atRoot(req, res) : false));
     observeHandlers(app, service.inFlight, service.metrics.webhooks);
     await appFn(app, options);
   };

@@ -59,8 +59,8 @@ export async function prepareWebhookProxy(env: Env, cwd: string, log: Logger): P
 function unreachable(env: Env, why: string): string {
   const local = `http://localhost:${env.PORT || 3000}/`;
   return (
-    `${why}: the app you register gets the webhook URL ${local} (or this page's address), ` +
-    "which GitHub cannot reach and this server does not serve webhooks at. Set " +
+    `${why}: the app you register gets the webhook URL ${local} (or the address you open ` +
+    "the registration page at), which GitHub cannot reach unless it is public. Set " +
     "WEBHOOK_PROXY_URL to a channel from https://smee.io/new and restart, or, after " +
     "registering, set the app's webhook URL to https://<public host>/api/github/webhooks."
   );

@@ -203,6 +203,35 @@ describe("a development registration", () => {
     );
     expect(check).toMatchObject({ name: "release-policy", conclusion: "success" });
     expect(app.output()).toContain(`${WEBHOOK_PATH} - 200`);
+
+    // Without a proxy, Probot's registration registers `<address>/`: deliveries posted there
+    // are verified and received too, and nothing else is served at `/`.
+    const second = gh.state.addPullRequest("acme", "shop", {
+      number: 4,
+      title: "CHG0000004",
+      author: "alice",
+    });
+    const direct = JSON.stringify(new GitHubEvents(gh, "acme", "shop").opened(4).payload);
+    const postToRoot = (secret: string, id: string) =>
+      fetch(`${url}/`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "pull_request",
+          "x-github-delivery": id,
+          "x-hub-signature-256": sign(secret, direct),
+        },
+        body: direct,
+      });
+    expect((await postToRoot("development", "registration-forged")).status).toBe(400);
+    expect((await postToRoot(SECRET, "registration-2")).status).toBe(200);
+    expect(
+      await waitFor(
+        "the check run of the delivery posted to /",
+        () => gh.state.ownCheckRuns("acme", "shop", second.headSha)[0],
+      ),
+    ).toMatchObject({ name: "release-policy", conclusion: "success" });
+    expect((await get(`${url}/`)).status).toBe(404);
     expect(gh.violations()).toEqual([]);
   });
 });
