@@ -190,11 +190,21 @@ function refineWith<T>(parse: (text: string) => Parsed<T>) {
   };
 }
 
+/**
+ * A time zone name the policy may use: an IANA zone (Europe/Berlin, UTC). Node 24's Intl
+ * (and so luxon's check) also accepts a fixed offset such as "+01:00", which Node 20 did
+ * not: refused on every Node, since an offset knows no daylight-saving time and the same
+ * policy must mean the same thing wherever the app runs.
+ */
+export function isIanaZone(name: string): boolean {
+  return !/^[+\-\u2212]/.test(name) && IANAZone.isValidZone(name);
+}
+
 const timezone = z
   .string()
   .min(1)
   .max(100)
-  .refine((zone) => IANAZone.isValidZone(zone), {
+  .refine((zone) => isIanaZone(zone), {
     error: (issue) =>
       `unknown time zone ${JSON.stringify(issue.input)}: use an IANA name such as Europe/Berlin, America/New_York or UTC`,
   })

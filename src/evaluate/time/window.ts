@@ -7,6 +7,7 @@
 import { IANAZone } from "luxon";
 import {
   DEFAULT_FREEZE_REASON,
+  isIanaZone,
   parseAllowSpec,
   parseLocalDateTime,
   type AllowRule,
@@ -80,7 +81,7 @@ function boundToInstant(zone: IANAZone, value: LocalDateTime, bound: "from" | "t
 }
 
 function compileWindow(spec: WindowRequirement): CompiledWindow {
-  if (!IANAZone.isValidZone(spec.timezone)) {
+  if (!isIanaZone(spec.timezone)) {
     throw new WindowSpecError(`unknown time zone "${spec.timezone}"`);
   }
   const zone = IANAZone.create(spec.timezone);
