@@ -197,17 +197,27 @@ test("a crash (SIGKILL) between the hold and the review loses nothing: the next 
 
     // The review lands while no process runs: GitHub records it, its webhook fails.
     const review = events.deploymentApproved(run.runId, "production", "rita");
+    const guid = randomUUID();
     gh.state.hooks.recordSent({
-      guid: randomUUID(),
+      guid,
       event: review.event,
       body: JSON.stringify(review.payload),
       statusCode: 0,
     });
 
-    // Start-up re-checks every hold in the store against GitHub's record.
-    const second = await startServer({ standIn: gh, secret: SECRET, dataDir });
+    // Start-up re-checks every hold in the store against GitHub's record; the failed
+    // delivery is also asked for again: whichever comes first approves, the other is a no-op.
+    const second = await startServer({
+      standIn: gh,
+      secret: SECRET,
+      dataDir,
+      env: { REDELIVERY_INTERVAL: "10s" },
+    });
     try {
       await approvedOnce(second, run.runId);
+      const redelivered = () =>
+        gh.state.hooks.attemptsOf(guid).find((a) => a.redelivery && a.statusCode > 0);
+      await waitFor("the failed review's redelivery, answered", redelivered);
       expectApprovedOnce(run.runId);
     } finally {
       await second.stop();
