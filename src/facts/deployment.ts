@@ -11,6 +11,7 @@ import {
   type DeployedRange,
 } from "./deployed-range.js";
 import { readCommitters } from "./pull-request.js";
+import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
 import type { CheckState, RepoRef } from "./types.js";
 
@@ -126,10 +127,16 @@ export async function gatherDeploymentFacts(input: {
   teams: TeamReader;
   approvals: DeploymentApprovalFact[];
   known?: KnownDeploymentFacts;
+  /** Committers of a merged pull request; read from GitHub each time unless given. */
+  committers?: CommittersReader;
 }): Promise<DeploymentFacts> {
   const { octokit, request, needs, known } = input;
+  const committersOf: CommittersReader =
+    input.committers ??
+    ((repo, pull) =>
+      readCommitters(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number }));
   const [{ pulls, range }, deployers, prior, teams] = await Promise.all([
-    readPulls(octokit, input.appId, request, needs, known?.pulls),
+    readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf),
     needs.deployers
       ? (known?.deployers ?? readDeployers(octokit, request))
       : Promise.resolve(undefined),
@@ -158,12 +165,13 @@ async function readPulls(
   request: DeploymentRequest,
   needs: DeploymentNeeds,
   known: AssociatedPull[] | undefined,
+  committersOf: CommittersReader,
 ): Promise<{ pulls: DeployedPull[]; range?: DeployedRange }> {
   const read = needs.range
     ? await readDeployedRange(octokit, request)
     : { pulls: known ?? (await mergedPullsOf(octokit, request.repo, request.sha)) };
   const pulls = await Promise.all(
-    read.pulls.map((pull) => withVerdict(octokit, appId, request.repo, pull, needs)),
+    read.pulls.map((pull) => withVerdict(octokit, appId, request.repo, pull, needs, committersOf)),
   );
   return { pulls, ...("range" in read ? { range: read.range } : {}) };
 }
@@ -178,12 +186,11 @@ async function withVerdict(
   repo: RepoRef,
   pull: AssociatedPull,
   needs: DeploymentNeeds,
+  committersOf: CommittersReader,
 ): Promise<DeployedPull> {
   const [policyCheck, committers] = await Promise.all([
     needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha) : undefined,
-    needs.committers
-      ? readCommitters(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number })
-      : undefined,
+    needs.committers ? committersOf(repo, pull) : undefined,
   ]);
   return {
     ...pull,

@@ -18,6 +18,7 @@ import {
   type DeploymentNeeds,
   type DeploymentRequest,
 } from "../facts/deployment.js";
+import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
 import { mayHaveApplied, SEND_ONCE } from "../github/create.js";
 import { describeError, isTransient, statusOf } from "../github/errors.js";
@@ -263,6 +264,7 @@ async function judge(
     request,
     needs: deploymentNeedsFor(policy, request, approvals.length > 0),
     teams: teamReader(octokit, deps.store),
+    committers: mergedCommittersReader(octokit, deps.store),
     approvals,
     known: {
       ...(hold?.associated ? { pulls: hold.associated } : {}),
