@@ -15,6 +15,7 @@ import {
   PULL_REQUEST_ACTIONS,
   REVIEW_ACTIONS,
 } from "./handlers/pull-request.js";
+import { onMergeGroupChecksRequested } from "./handlers/merge-group.js";
 import { onPush } from "./handlers/push.js";
 import { registerReleaseHandlers, withReleaseGate } from "./handlers/release.js";
 
@@ -33,6 +34,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     );
     app.on("status", (context) => onStatus(deps, context));
     app.on("push", (context) => onPush(deps, context));
+    app.on("merge_group.checks_requested", (context) => onMergeGroupChecksRequested(deps, context));
     registerReleaseHandlers(app, registerDeploymentHandlers(app, withReleaseGate(deps), options));
   };
 }

@@ -3,7 +3,7 @@ import { createOnce, SEND_ONCE } from "../github/create.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { CheckRunOutput } from "../report/check-run.js";
-import { checkRunActions } from "../report/check-run.js";
+import { checkRunActions, type CheckRunAction } from "../report/check-run.js";
 
 export const CHECK_NAME = "release-policy";
 
@@ -37,6 +37,8 @@ export async function upsertCheckRun(input: {
   existing: ShownRun | undefined;
   detailsUrl?: string;
   appId: number;
+  /** The buttons it offers; by default "Re-evaluate", which judges a pull request again. */
+  actions?: CheckRunAction[];
 }): Promise<CheckRunUpsert> {
   const { octokit, repo, output, existing } = input;
   const annotations = output.annotations ?? [];
@@ -65,7 +67,7 @@ export async function upsertCheckRun(input: {
       ...(output.text ? { text: output.text } : {}),
       ...(send.length > 0 ? { annotations: send } : {}),
     },
-    actions: checkRunActions(),
+    actions: input.actions ?? checkRunActions(),
   };
   const shownAs = (id: number): ShownRun => ({
     id,
