@@ -4,6 +4,7 @@
  */
 import type { Run } from "./main.js";
 import { isAuth, isWrite } from "./measure.js";
+import { LAST_APPROVAL_S } from "./scenarios/deploy-burst.js";
 import type { Scenario } from "./scenarios/scenario.js";
 import { stepLog } from "./table.js";
 
@@ -43,6 +44,7 @@ export function checkBudget(scenario: Scenario, ours: Run, floor: Run): Line[] {
   if (scenario.name.startsWith("PR lifecycle")) lines.push(...lifecycleLines(ours));
   if (scenario.name.startsWith("burst")) lines.push(...burstLines(ours));
   if (scenario.name.startsWith("policy change")) lines.push(...policyChangeLines(ours));
+  if (scenario.name.startsWith("deploy burst")) lines.push(...deployBurstLines(ours));
   return lines;
 }
 
@@ -135,6 +137,31 @@ function burstLines(run: Run): Line[] {
       name: `burst: no growth across a second identical burst (heap after GC, ≤ ${LEAK_MB} MB)`,
       pass: run.heapAgainMb !== undefined && run.heapAgainMb - run.heapAfterMb <= LEAK_MB,
       measured: `heap after GC ${run.heapAfterMb.toFixed(1)} → ${run.heapAgainMb?.toFixed(1)} MB (RSS ${run.rssAfterMb.toFixed(0)} → ${run.rssAgainMb?.toFixed(0)} MB)`,
+    },
+  ];
+}
+
+/** GitHub gives up on a webhook after 10 s; the app answers deployment webhooks first. */
+const DEPLOY_ANSWER_P95_MS = 1000;
+
+function deployBurstLines(run: Run): Line[] {
+  const lastApprovalS = run.figures[LAST_APPROVAL_S];
+  const writes = run.log.filter((e) => isWrite(e) && !isAuth(e)).length;
+  return [
+    {
+      name: `deploy burst: webhook answer p95 ≤ ${DEPLOY_ANSWER_P95_MS} ms`,
+      pass: run.answers.p95 <= DEPLOY_ANSWER_P95_MS,
+      measured: `p50 ${run.answers.p50.toFixed(0)} ms, p95 ${run.answers.p95.toFixed(0)} ms`,
+    },
+    {
+      // Writes are spaced about a second apart per installation (GitHub's secondary limits):
+      // the last approval comes once the writes ahead of it are through, not later.
+      name: "deploy burst: the last run is approved within a second per write after the last review",
+      pass: lastApprovalS !== undefined && lastApprovalS <= writes + 5,
+      measured:
+        lastApprovalS === undefined
+          ? "not measured"
+          : `${lastApprovalS.toFixed(1)} s after the last review, ${writes} writes for ${run.figures.runs} runs`,
     },
   ];
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick]`: replays three scenarios against the real app process and
+ * `npm run bench [-- --quick] [-- --only=<scenario name prefix>]`: replays four scenarios
+ * (a pull request's life, a burst, a policy change, a deployment burst) against the real app process and
  * the GitHub stand-in, and against two floors on the same webhooks; prints one table and
  * the budget, and exits non-zero when a budget line fails.
  */
@@ -21,6 +22,7 @@ import {
 import { startProxy, type Exchange } from "./proxy.js";
 import { Runner, type SentEvent } from "./runner.js";
 import { burst } from "./scenarios/burst.js";
+import { deployBurst } from "./scenarios/deploy-burst.js";
 import { lifecycle } from "./scenarios/lifecycle.js";
 import { policyChange } from "./scenarios/policy-change.js";
 import type { Minimum, Scenario } from "./scenarios/scenario.js";
@@ -51,6 +53,8 @@ export interface Run {
   limits: LimitFigures;
   problems: string[];
   minimum: Minimum;
+  /** The scenario's own figures (World.figures). */
+  figures: Record<string, number>;
 }
 
 const MB = 1024 * 1024;
@@ -119,6 +123,7 @@ async function runOnce(
       limits: limitFigures(log, proxy.peakInFlight()),
       problems,
       minimum: scenario.minimum(events, visible - repeats.length),
+      figures: world.figures?.() ?? {},
     };
   } catch (error) {
     console.error(child.output());
@@ -132,9 +137,11 @@ async function runOnce(
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  const scenarios = quick
-    ? [lifecycle, burst(20), policyChange(50)]
-    : [lifecycle, burst(100), policyChange(500)];
+  const all = quick
+    ? [lifecycle, burst(20), policyChange(50), deployBurst(20)]
+    : [lifecycle, burst(100), policyChange(500), deployBurst(20)];
+  const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+  const scenarios = only ? all.filter((s) => s.name.startsWith(only)) : all;
   console.log(
     `Release Policy bench${quick ? " (--quick)" : ""}: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`,
   );

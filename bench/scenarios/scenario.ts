@@ -8,6 +8,8 @@ export interface World {
   play(runner: Runner): Promise<void>;
   /** What must hold on GitHub afterwards; each string is a problem. */
   expect(): string[];
+  /** Figures a scenario measures besides the common ones, by name, once it has played. */
+  figures?: () => Record<string, number>;
 }
 
 export interface Minimum {
