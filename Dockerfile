@@ -3,7 +3,7 @@
 #   docker run --rm -p 3000:3000 -v release-policy-data:/data --env-file release-policy.env release-policy
 
 # Build: every dependency, compile src/ to dist/, then drop the development dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 # better-sqlite3 (the state file) is a native addon compiled here by node-gyp, which needs
 # Python, make and a C++ compiler; the runtime stage gets the built module, not the tools.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -18,7 +18,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run: the compiled app and its production dependencies, owned by root and run as `node`.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

