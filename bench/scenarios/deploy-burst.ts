@@ -8,20 +8,13 @@
 import type { StandIn } from "../../test/stand-in/server.js";
 import type { BenchEvents } from "../events.js";
 import type { Tagged } from "../runner.js";
+import { RELEASE_MANAGER_POLICY as POLICY } from "../../test/e2e/seed.js";
 import { addRepo, warmups } from "../world.js";
 import type { Scenario, World } from "./scenario.js";
 
 const OWNER = "east";
 const REPO = "monorepo";
 const INSTALLATION_ID = 103;
-const POLICY = `environments:
-  production: {}
-gates:
-  release-manager:
-    stage: deployment
-    environments: [production]
-    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
-`;
 
 /** Seconds from the last review's delivery to the last run's approval (World.figures). */
 export const LAST_APPROVAL_S = "lastApprovalS";

@@ -8,7 +8,11 @@ import { rmSync } from "node:fs";
 import { jest } from "@jest/globals";
 import { start, type StandIn } from "../stand-in/server.js";
 import type { GitHubEvents } from "./github-events.js";
-import { expectOnlyValidRequests, seedMergedChange } from "./seed.js";
+import {
+  expectOnlyValidRequests,
+  RELEASE_MANAGER_POLICY as POLICY,
+  seedMergedChange,
+} from "./seed.js";
 import { newDataDir, startServer, waitFor, type AppServer } from "./server-process.js";
 
 jest.setTimeout(120_000);
@@ -16,14 +20,6 @@ jest.setTimeout(120_000);
 const OWNER = "acme";
 const REPO = "payments";
 const SECRET = "e2e-races-secret";
-const POLICY = `environments:
-  production: {}
-gates:
-  release-manager:
-    stage: deployment
-    environments: [production]
-    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
-`;
 /** The reviewed run is looked at against GitHub's record this often. */
 const RECHECK = { HOLD_RECHECK_INTERVAL: "1s", HOLD_SWEEP_INTERVAL: "1s" };
 

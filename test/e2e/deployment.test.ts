@@ -5,7 +5,11 @@ import { jest } from "@jest/globals";
 import type { ProtectionAnswer } from "../stand-in/records.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import type { GitHubEvents } from "./github-events.js";
-import { expectOnlyValidRequests, seedMergedChange } from "./seed.js";
+import {
+  expectOnlyValidRequests,
+  RELEASE_MANAGER_POLICY as POLICY,
+  seedMergedChange,
+} from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
 jest.setTimeout(60_000);
@@ -13,14 +17,6 @@ jest.setTimeout(60_000);
 const OWNER = "acme";
 const REPO = "shop";
 const SECRET = "e2e-deployment-secret";
-const POLICY = `environments:
-  production: {}
-gates:
-  release-manager:
-    stage: deployment
-    environments: [production]
-    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
-`;
 
 let gh: StandIn;
 let server: AppServer;

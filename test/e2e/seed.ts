@@ -4,6 +4,16 @@ import type { PullRequestSeed } from "../stand-in/seeds.js";
 import type { StandIn } from "../stand-in/server.js";
 import { GitHubEvents } from "./github-events.js";
 
+/** Production waits for one approval by a member of the release-managers team. */
+export const RELEASE_MANAGER_POLICY = `environments:
+  production: {}
+gates:
+  release-manager:
+    stage: deployment
+    environments: [production]
+    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
+`;
+
 export interface MergedChange {
   events: GitHubEvents;
   mergeSha: string;

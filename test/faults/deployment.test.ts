@@ -6,21 +6,17 @@ import { jest } from "@jest/globals";
 import type { ProtectionAnswer } from "../stand-in/records.js";
 import { secondaryRateLimit, start, type StandIn } from "../stand-in/server.js";
 import type { GitHubEvents } from "../e2e/github-events.js";
-import { expectOnlyValidRequests, seedMergedChange } from "../e2e/seed.js";
+import {
+  expectOnlyValidRequests,
+  RELEASE_MANAGER_POLICY as POLICY,
+  seedMergedChange,
+} from "../e2e/seed.js";
 import { startServer, waitFor, type AppServer } from "../e2e/server-process.js";
 
 jest.setTimeout(60_000);
 
 const SECRET = "faults-deployment-secret";
 const OWNER = "acme";
-const POLICY = `environments:
-  production: {}
-gates:
-  release-manager:
-    stage: deployment
-    environments: [production]
-    require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
-`;
 const ANSWER = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule";
 const POLICY_READ = "GET /repos/{owner}/{repo}/contents/{path}";
 
