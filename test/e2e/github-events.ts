@@ -217,6 +217,45 @@ export class GitHubEvents {
   }
 
   /** The fields every webhook of a repository carries. */
+  /**
+   * Pull request `number` joins the merge queue: GitHub builds its merge group, a commit on
+   * a queue branch stacked on `stackedOn` (the entry ahead's head; by default the base
+   * branch's tip), and asks for its checks (`merge_group.checks_requested`).
+   */
+  queued(number: number, stackedOn?: string): Webhook & { headSha: string } {
+    const { state } = this.gh;
+    const pull = this.pullRecord(number);
+    const base = stackedOn ?? this.repoRecord().branches.get(pull.baseRef) ?? pull.baseSha;
+    const branch = `gh-readonly-queue/${pull.baseRef}/pr-${number}-${base}`;
+    state.setBranch(this.owner, this.repo, branch, base);
+    const headSha = state.addCommit(this.owner, this.repo, {
+      branch,
+      message: `Merge pull request #${number}`,
+    });
+    return {
+      event: "merge_group",
+      headSha,
+      payload: {
+        action: "checks_requested",
+        merge_group: {
+          head_sha: headSha,
+          head_ref: `refs/heads/${branch}`,
+          base_sha: base,
+          base_ref: `refs/heads/${pull.baseRef}`,
+          head_commit: {
+            id: headSha,
+            tree_id: headSha,
+            message: `Merge pull request #${number}`,
+            timestamp: state.now(),
+            author: { name: "GitHub", email: "noreply@github.com" },
+            committer: { name: "GitHub", email: "noreply@github.com" },
+          },
+        },
+        ...this.envelope("github-merge-queue[bot]"),
+      },
+    };
+  }
+
   private envelope(sender: string): JsonObject {
     const repo = this.repoRecord();
     return {
