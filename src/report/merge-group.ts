@@ -4,8 +4,9 @@ import type { MergeGroupEvaluation } from "../evaluate/merge-group.js";
 import type { CheckRunOutput } from "./check-run.js";
 import { inline, link, table } from "./markdown.js";
 
-const REQUEUE =
-  "Remove the pull request from the merge queue and add it again once its own release-policy check passes: the new merge group is judged afresh.";
+/** How to have a merge group judged again: it has no "Re-evaluate" button. */
+const requeue = (once: string) =>
+  `Remove the pull request from the merge queue and add it again once ${once}: the new merge group is judged afresh.`;
 
 export function renderMergeGroupCheck(evaluation: MergeGroupEvaluation): CheckRunOutput {
   const failing = evaluation.pulls.filter((p) => !p.passed);
@@ -20,7 +21,9 @@ export function renderMergeGroupCheck(evaluation: MergeGroupEvaluation): CheckRu
       : "This merge group cannot merge: not every pull request in it passed its release-policy check.",
     ...(evaluation.problem ? [inline(evaluation.problem)] : []),
     ...(rows.length > 0 ? [table(["Pull request", "release-policy", "Why"], rows)] : []),
-    ...(evaluation.conclusion === "failure" ? [`**How to fix:** ${REQUEUE}`] : []),
+    ...(evaluation.conclusion === "failure"
+      ? [`**How to fix:** ${requeue("each pull request's own release-policy check passes")}`]
+      : []),
   ];
   return {
     status: "completed",
@@ -42,7 +45,7 @@ export function renderUnjudgedMergeGroup(reason: string): CheckRunOutput {
     summary: [
       "The pull requests in this merge group could not be judged, so this check fails rather than let them merge unchecked.",
       `**Why:** ${inline(reason)}`,
-      `**How to fix:** ${REQUEUE.replace("its own release-policy check passes", "GitHub answers again")}`,
+      `**How to fix:** ${requeue("GitHub answers again")}`,
     ].join("\n\n"),
   };
 }
