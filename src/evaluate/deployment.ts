@@ -4,7 +4,7 @@
 import type { DeployedPull, DeploymentFacts } from "../facts/deployment.js";
 import type { Condition, Gate, Policy } from "../policy/schema.js";
 import { hasLabel, selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude } from "./conclusion.js";
+import { combineOutcomes, conclude, modeOf } from "./conclusion.js";
 import { evaluateCompliantChanges } from "./gates/compliant-changes.js";
 import { evaluateDeploymentApproval } from "./gates/deployment-approval.js";
 import { evaluatePromotion, type PromotionSpec } from "./gates/promotion.js";
@@ -93,6 +93,7 @@ export function evaluateDeployment(
     gates,
     problems: [],
     evaluatedAt: now.toISOString(),
+    ...modeOf(policy),
     environment: facts.environment,
     ...(pull ? { pull: { number: pull.number, url: pull.url } } : {}),
     ...(ctx.signOffs.length > 0 ? { signOffs: ctx.signOffs } : {}),

@@ -3,7 +3,7 @@
 import type { PullRequestFacts } from "../facts/types.js";
 import type { Gate, Policy } from "../policy/schema.js";
 import { changeTypeGate, selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude, type Outcome } from "./conclusion.js";
+import { combineOutcomes, conclude, modeOf, type Outcome } from "./conclusion.js";
 import { applicability, type ConditionContext } from "./conditions.js";
 import { evaluateApprovals } from "./gates/approvals.js";
 import { evaluateChecklist } from "./gates/checklist.js";
@@ -31,6 +31,7 @@ export function evaluatePullRequest(
     gates,
     problems: [],
     evaluatedAt: now.toISOString(),
+    ...modeOf(policy),
   };
 }
 

@@ -46,4 +46,10 @@ export interface Evaluation {
   problems: PolicyProblem[];
   /** ISO 8601 time the evaluation was made for. */
   evaluatedAt: string;
+  /**
+   * The policy's mode is advisory: `conclusion` is still what enforcing would conclude, and
+   * each output reports it without blocking (a neutral check, an approval that says what
+   * would have blocked).
+   */
+  advisory?: true;
 }

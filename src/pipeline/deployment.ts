@@ -1,6 +1,8 @@
 // Gather → evaluate → answer for one deployment waiting on the protection rule. The answer is
 // approved, rejected, or (while a gate waits on a person or on time) a status comment and a
-// hold that is re-checked later. Nothing here approves on a missing fact or an error.
+// hold that is re-checked later. Nothing here approves on a missing fact or an error, except
+// under an advisory policy: it approves every deployment it could judge, saying what enforcing
+// would have decided. A missing or invalid policy and a failed read are answered as ever.
 import type { Logger } from "pino";
 import {
   deploymentGates,
@@ -94,6 +96,8 @@ interface Judged {
   /** A gate waits on a person or a check: look at GitHub's record again now and then. */
   awaitsEvent?: boolean;
   gates: DeploymentEvaluation["gates"];
+  /** Approved under an advisory policy, whatever the gates say: the commit status says so. */
+  advisory?: boolean;
   recheckAt?: string;
   /** A transient failure: keep waiting and retry with back-off. */
   transient?: boolean;
@@ -279,6 +283,7 @@ async function judge(
       ...(evaluation.pull ? { link: evaluation.pull.url } : {}),
     }),
     gates: evaluation.gates,
+    ...(evaluation.advisory ? { advisory: true } : {}),
     ...(evaluation.recheckAt ? { recheckAt: evaluation.recheckAt } : {}),
     ...(evaluation.awaitsEvent || release?.status === "pending" ? { awaitsEvent: true } : {}),
     pulls: facts.pulls.map((pull) => pull.number),
@@ -567,7 +572,7 @@ async function writeStatus(
   judged: Judged,
 ): Promise<void> {
   const { repo, sha, environment } = request;
-  const status = renderCommitStatus(decision, environment, judged.gates);
+  const status = renderCommitStatus(decision, environment, judged.gates, judged.advisory);
   const key = `deploy-status:${repo.owner}/${repo.repo}@${sha}:${environment}`.toLowerCase();
   const written = `${status.state}|${status.description}`;
   if ((await deps.store.get(key)) === written) return;
@@ -607,6 +612,7 @@ function logDecision(
       environment: request.environment,
       sha: request.sha,
       decision,
+      ...(judged.advisory ? { advisory: true } : {}),
       gates: Object.fromEntries(judged.gates.map((gate) => [gate.id, gate.status])),
       ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
     },

@@ -134,8 +134,12 @@ export function withPolicyEdit(evaluation: Evaluation, edit: PolicyEdit): Evalua
   if (!edit.edited) return evaluation;
   const gate = policyFileGate(edit);
   const gates = [gate, ...evaluation.gates];
-  const passes = gate.status === "pass" || evaluation.conclusion === "failure";
-  return { ...evaluation, gates, conclusion: passes ? evaluation.conclusion : "failure" };
+  if (gate.status === "pass") return { ...evaluation, gates };
+  // A policy file that cannot be used blocks even in advisory mode: merged, it would make
+  // every check fail and every deployment be rejected (fail closed), advisory or not.
+  const enforced: Evaluation = { ...evaluation, gates, conclusion: "failure" };
+  delete enforced.advisory;
+  return enforced;
 }
 
 function policyFileGate(edit: PolicyEdit): GateResult {

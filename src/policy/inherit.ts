@@ -184,7 +184,8 @@ function mergeChain(links: readonly Link[]): Merged {
   if (!top) throw new Error("mergeChain needs at least one file");
   const locator = new MergedLocator(top.locator);
   const merged: Merged = { policy: {}, locator, problems: [] };
-  for (const link of [...links].reverse()) {
+  for (const [index, link] of [...links].reverse().entries()) {
+    mergeMode(merged, link, index === 0);
     for (const section of SECTIONS) mergeSection(merged, link, section);
     mergeKeyed(merged, link, "defaults");
     mergeKeyed(merged, link, "releases");
@@ -209,6 +210,31 @@ function redefinition(
       "key",
     ),
   );
+}
+
+/**
+ * The mode may tighten outwards, never loosen: a base that says nothing enforces, so an
+ * extending file cannot make its base's gates advisory (a repository would otherwise opt out
+ * of its organization's policy with one line); an advisory base may be enforced.
+ */
+function mergeMode(merged: Merged, link: Link, root: boolean): void {
+  const mode = link.policy.mode;
+  if (mode === undefined) return;
+  if (mode === "advisory" && !root && merged.policy.mode !== "advisory") {
+    const base = merged.locator.originOf(["mode"]);
+    const where = base
+      ? `${base.file} line ${base.position(["mode"], "key").line} says enforce`
+      : "says no mode, so it enforces";
+    merged.problems.push(
+      link.locator.problem(
+        ["mode"],
+        `mode "advisory" would loosen the base policy, which ${where}; an extending policy may enforce an advisory base, never the other way round`,
+      ),
+    );
+    return;
+  }
+  merged.policy.mode = mode;
+  merged.locator.define(["mode"], link.locator);
 }
 
 function mergeSection(merged: Merged, link: Link, section: Section): void {

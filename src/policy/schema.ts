@@ -359,6 +359,12 @@ export const policySchema = z
       .describe(
         'Inherit a base policy: "repo" (same owner), "owner/repo", optionally ":path". The base file is read from its default branch.',
       ),
+    mode: z
+      .enum(["enforce", "advisory"])
+      .optional()
+      .describe(
+        "enforce: unmet gates fail the pull request's check and hold or reject deployments. advisory: the check concludes neutral and the protection rule approves, each saying what would have blocked; an invalid policy still fails. An extending policy may tighten its base's mode, never loosen it. Default: enforce.",
+      ),
     change_types: z
       .record(name, changeTypeSchema)
       .optional()

@@ -18,7 +18,7 @@ export interface CheckRunAnnotation {
 
 export interface CheckRunOutput {
   status: "completed" | "in_progress";
-  conclusion?: "success" | "failure";
+  conclusion?: "success" | "failure" | "neutral";
   title: string;
   summary: string;
   text?: string;
@@ -64,10 +64,15 @@ export function renderCheckRun(evaluation: Evaluation, opts: CheckRunOptions = {
   if (evaluation.problems.length > 0) return renderInvalidPolicy(evaluation.problems, opts);
   const conclusion = effectiveConclusion(evaluation);
   const text = renderDetails(evaluation.gates);
+  // Advisory: every unmet gate is still listed, but nothing is held back, not even a merge
+  // waiting on a pending gate; the run is updated to success once the gates pass.
+  const advisory = evaluation.advisory === true && conclusion !== "success";
   return {
-    ...statusFields(conclusion),
-    title: renderTitle(conclusion, evaluation.gates),
-    summary: fit(renderSummary(evaluation, opts), opts),
+    ...(advisory ? { status: "completed", conclusion: "neutral" } : statusFields(conclusion)),
+    title: advisory
+      ? advisoryTitle(conclusion, evaluation.gates)
+      : renderTitle(conclusion, evaluation.gates),
+    summary: fit(renderSummary(evaluation, opts, advisory), opts),
     ...(text === undefined ? {} : { text: fit(text, opts) }),
   };
 }
@@ -132,6 +137,16 @@ function gates(n: number): string {
   return n === 1 ? "1 gate" : `${n} gates`;
 }
 
+/** "1 gate fails · 2 gates could not be evaluated" (empty when none does either). */
+function failureParts(applicable: readonly GateResult[]): string {
+  const failing = count(applicable, "fail");
+  const broken = count(applicable, "error");
+  return [
+    ...(failing > 0 ? [`${gates(failing)} ${failing === 1 ? "fails" : "fail"}`] : []),
+    ...(broken > 0 ? [`${gates(broken)} could not be evaluated`] : []),
+  ].join(" · ");
+}
+
 export function renderTitle(
   conclusion: Evaluation["conclusion"],
   all: readonly GateResult[],
@@ -139,13 +154,8 @@ export function renderTitle(
   const applicable = all.filter((g) => g.status !== "skipped");
   const passing = count(applicable, "pass");
   if (conclusion === "failure") {
-    const failing = count(applicable, "fail");
-    const broken = count(applicable, "error");
-    const parts = [
-      ...(failing > 0 ? [`${gates(failing)} ${failing === 1 ? "fails" : "fail"}`] : []),
-      ...(broken > 0 ? [`${gates(broken)} could not be evaluated`] : []),
-    ];
-    return parts.length === 0 ? "Blocked" : `Blocked: ${parts.join(" · ")}`;
+    const parts = failureParts(applicable);
+    return parts === "" ? "Blocked" : `Blocked: ${parts}`;
   }
   if (conclusion === "pending") {
     const verb = applicable.length === 1 ? "passes" : "pass";
@@ -156,14 +166,35 @@ export function renderTitle(
   return applicable.length === 1 ? "1 gate passes" : `All ${applicable.length} gates pass`;
 }
 
-function renderSummary(evaluation: Evaluation, opts: CheckRunOptions): string {
+/** The title of a check that would not pass if the policy were enforced. */
+export function advisoryTitle(
+  conclusion: Evaluation["conclusion"],
+  all: readonly GateResult[],
+): string {
+  const applicable = all.filter((g) => g.status !== "skipped");
+  if (conclusion === "failure") {
+    const parts = failureParts(applicable);
+    return `Advisory, not blocking: would block${parts === "" ? "" : ` (${parts})`}`;
+  }
+  return `Advisory, not blocking: ${renderTitle(conclusion, all)}`;
+}
+
+const ADVISORY_NOTE =
+  "**Advisory mode:** the policy's `mode` is `advisory`, so this check is neutral and blocks nothing. Under `mode: enforce` the gates below that are not passing would block the merge.";
+
+function renderSummary(evaluation: Evaluation, opts: CheckRunOptions, advisory: boolean): string {
   const changeType =
     evaluation.changeType === null
       ? "**Change type:** none (the policy defines no change types)"
       : `**Change type:** ${inline(evaluation.changeType)}`;
   const body =
     evaluation.gates.length === 0 ? "No gates to evaluate." : renderGateTable(evaluation.gates);
-  return [changeType, body, renderFooter(evaluation.evaluatedAt, opts)].join("\n\n");
+  return [
+    ...(advisory ? [ADVISORY_NOTE] : []),
+    changeType,
+    body,
+    renderFooter(evaluation.evaluatedAt, opts),
+  ].join("\n\n");
 }
 
 /** Gates that need someone's action first; a stable sort keeps the policy's order within. */

@@ -26,11 +26,27 @@ const HEADLINE: Record<Decision, string> = {
   waiting: "Release Policy is holding",
 };
 
-/** The decision an evaluation leads to: never an approval over a failing or waiting gate. */
+/**
+ * The decision an evaluation leads to: never an approval over a failing or waiting gate,
+ * unless the policy is advisory, where every judged deployment is approved and the comment
+ * says what enforcing would have decided (enforcedDecision).
+ */
 export function decisionOf(evaluation: DeploymentEvaluation): Decision {
+  return evaluation.advisory ? "approved" : enforcedDecision(evaluation);
+}
+
+/** The decision under `mode: enforce`. */
+export function enforcedDecision(evaluation: DeploymentEvaluation): Decision {
   if (evaluation.conclusion === "failure") return "rejected";
   return evaluation.conclusion === "pending" ? "waiting" : "approved";
 }
+
+/** What an advisory approval says instead of the tally, when enforcing would not approve. */
+const WOULD: Record<Decision, string> = {
+  approved: "would be approved",
+  rejected: "would be rejected",
+  waiting: "would be held",
+};
 
 const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();
 
@@ -64,7 +80,9 @@ export function tally(decision: Decision, applicable: number, unmet: number): st
 
 /**
  * "Release Policy is holding production: 2 of 3 gates pass · waiting on 1." (or "…rejected
- * production: blocked by 1 of 3 gates.", "…approved production: 3 of 3 gates pass.") then
+ * production: blocked by 1 of 3 gates.", "…approved production: 3 of 3 gates pass.", or in
+ * advisory mode "…approved production (advisory mode; would be held): 2 of 3 gates pass ·
+ * waiting on 1.") then
  * one line per unmet gate, then the link. Passing gates are summarised by count; unmet ones are never dropped
  * silently: when they do not fit, the last line says how many more there are.
  */
@@ -75,7 +93,12 @@ export function renderProtectionComment(
 ): string {
   const applicable = evaluation.gates.filter((g) => g.status !== "skipped");
   const unmet = applicable.filter((g) => g.status !== "pass");
-  const head = `${HEADLINE[decision]} ${evaluation.environment}: ${tally(decision, applicable.length, unmet.length)}${
+  const enforced = enforcedDecision(evaluation);
+  // "…approved production (advisory mode; would be rejected): blocked by 1 of 3 gates."
+  const advisory = evaluation.advisory === true && enforced !== "approved";
+  const mode = advisory ? ` (advisory mode; ${WOULD[enforced]})` : "";
+  const counted = tally(advisory ? enforced : decision, applicable.length, unmet.length);
+  const head = `${HEADLINE[decision]} ${evaluation.environment}${mode}: ${counted}${
     evaluation.changeType && decision !== "waiting" ? ` (${evaluation.changeType} change)` : ""
   }.`;
   // Who signed off, and how, is kept whole at the end: a person checking whether their
@@ -125,13 +148,19 @@ export function renderCommitStatus(
   decision: Decision,
   environment: string,
   gates: readonly GateResult[],
+  advisory = false,
 ): { state: "pending" | "success" | "failure"; description: string } {
   const unmet = gates.filter((g) => g.status !== "pass" && g.status !== "skipped");
+  const ids = unmet.map((g) => g.id).join(", ");
   const state =
     decision === "approved" ? "success" : decision === "rejected" ? "failure" : "pending";
+  const approved =
+    advisory && ids !== ""
+      ? `approved for ${environment} (advisory; unmet: ${ids})`
+      : `approved for ${environment}`;
   const summary =
     decision === "approved"
-      ? `approved for ${environment}`
-      : `${decision === "rejected" ? "rejected" : "waiting"} for ${environment}: ${unmet.map((g) => g.id).join(", ") || "see the deployment"}`;
+      ? approved
+      : `${decision === "rejected" ? "rejected" : "waiting"} for ${environment}: ${ids || "see the deployment"}`;
   return { state, description: cut(summary, MAX_STATUS_DESCRIPTION) };
 }

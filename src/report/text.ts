@@ -30,6 +30,9 @@ export function renderText(evaluation: Evaluation): string {
   const conclusion = effectiveConclusion(evaluation);
   const lines = [
     `${renderTitle(conclusion, evaluation.gates)} (${CONCLUSION[conclusion]})`,
+    ...(evaluation.advisory && conclusion !== "success"
+      ? ["Mode: advisory: the check is neutral and blocks nothing"]
+      : []),
     `Change type: ${evaluation.changeType ?? "none (the policy defines no change types)"}`,
     `Evaluated for: ${evaluation.evaluatedAt}`,
     "",
