@@ -12,15 +12,22 @@ export interface PullJudgement {
 }
 
 export interface MergeGroupEvaluation {
+  /** What enforcing concludes; under an advisory policy the check reports it as neutral. */
   conclusion: "success" | "failure";
+  /** The policy's mode is advisory: nothing is blocked (see Evaluation.advisory). */
+  advisory?: true;
   pulls: PullJudgement[];
   /** Why the group as a whole could not pass, when no pull request is to blame. */
   problem?: string;
 }
 
-export function evaluateMergeGroup(facts: MergeGroupFacts): MergeGroupEvaluation {
+export function evaluateMergeGroup(
+  facts: MergeGroupFacts,
+  mode: { advisory?: true } = {},
+): MergeGroupEvaluation {
   if (facts.pulls.length === 0) {
     return {
+      ...mode,
       conclusion: "failure",
       pulls: [],
       problem:
@@ -28,7 +35,7 @@ export function evaluateMergeGroup(facts: MergeGroupFacts): MergeGroupEvaluation
     };
   }
   const pulls = facts.pulls.map((pull) => judge(pull, facts.baseBranch));
-  return { conclusion: pulls.every((p) => p.passed) ? "success" : "failure", pulls };
+  return { ...mode, conclusion: pulls.every((p) => p.passed) ? "success" : "failure", pulls };
 }
 
 function judge(pull: QueuedPull, baseBranch: string): PullJudgement {
@@ -60,6 +67,13 @@ function judge(pull: QueuedPull, baseBranch: string): PullJudgement {
         ...at,
         passed: false,
         reason: `release-policy is still pending on its head ${head}.`,
+      };
+    case "neutral":
+      // An advisory policy's verdict on a pull request that would not pass when enforced.
+      return {
+        ...at,
+        passed: false,
+        reason: `release-policy concluded neutral on its head ${head}: advisory, it would not pass under mode: enforce.`,
       };
     default:
       return {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { readOwnCheckRun, upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
+import { modeOf } from "../evaluate/conclusion.js";
 import { evaluateMergeGroup } from "../evaluate/merge-group.js";
 import { shownRun } from "../facts/checks.js";
 import { gatherMergeGroupFacts, type MergeGroupRequest } from "../facts/merge-group.js";
@@ -35,7 +36,7 @@ export async function runMergeGroupPipeline(
   let output: CheckRunOutput;
   let failure: { error: unknown } | undefined;
   try {
-    const loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+    const loaded = await deps.policies.load(octokit, repo.owner, repo.repo, repo);
     if (loaded.kind === "none") {
       log.debug("no release policy: staying quiet on the merge group");
       return { checkRun: "skipped" };
@@ -46,6 +47,7 @@ export async function runMergeGroupPipeline(
         : renderMergeGroupCheck(
             evaluateMergeGroup(
               await gatherMergeGroupFacts({ octokit, appId: deps.appId, request }),
+              modeOf(loaded.policy),
             ),
           );
   } catch (error) {

@@ -8,30 +8,36 @@ import { inline, link, table } from "./markdown.js";
 const requeue = (once: string) =>
   `Remove the pull request from the merge queue and add it again once ${once}: the new merge group is judged afresh.`;
 
+const ADVISORY_NOTE =
+  "**Advisory mode:** the policy's `mode` is `advisory`, so this check is neutral and blocks nothing. Under `mode: enforce` the pull requests below that did not pass would keep this merge group from merging.";
+
 export function renderMergeGroupCheck(evaluation: MergeGroupEvaluation): CheckRunOutput {
   const failing = evaluation.pulls.filter((p) => !p.passed);
+  const advisory = evaluation.advisory === true && evaluation.conclusion === "failure";
   const rows = evaluation.pulls.map((p) => [
     link(`#${p.number}`, p.url),
     p.passed ? "✅ pass" : "❌ fail",
     inline(p.reason),
   ]);
   const parts = [
+    ...(advisory ? [ADVISORY_NOTE] : []),
     evaluation.conclusion === "success"
       ? "Every pull request in this merge group passed its release-policy check."
       : "This merge group cannot merge: not every pull request in it passed its release-policy check.",
     ...(evaluation.problem ? [inline(evaluation.problem)] : []),
     ...(rows.length > 0 ? [table(["Pull request", "release-policy", "Why"], rows)] : []),
-    ...(evaluation.conclusion === "failure"
+    ...(evaluation.conclusion === "failure" && !advisory
       ? [`**How to fix:** ${requeue("each pull request's own release-policy check passes")}`]
       : []),
   ];
+  const named = title(
+    evaluation,
+    failing.map((p) => p.number),
+  );
   return {
     status: "completed",
-    conclusion: evaluation.conclusion,
-    title: title(
-      evaluation,
-      failing.map((p) => p.number),
-    ),
+    conclusion: advisory ? "neutral" : evaluation.conclusion,
+    title: advisory ? `Advisory: ${named}` : named,
     summary: parts.join("\n\n"),
   };
 }
