@@ -6,6 +6,11 @@ export interface RepoRef {
   owner: string;
   repo: string;
   defaultBranch: string;
+  /**
+   * Whether the owner is an organization, as the webhook said; absent when unknown. Only an
+   * organization's base policy can be required of its repositories (src/policy/required-base.ts).
+   */
+  organization?: boolean;
 }
 
 export interface ReviewFact {

@@ -34,7 +34,7 @@ async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">
   const { issue, repository, sender } = context.payload;
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(repository);
-    const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+    const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
     if (loaded.kind !== "valid") return;
     const result = await judgeChecklistEdit(deps, context, repo, policyItems(loaded.policy));
     context.log.info(

@@ -108,7 +108,7 @@ async function gateNamesCheck(
   repo: RepoRef,
   name: string,
 ): Promise<boolean> {
-  const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+  const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
   return loaded.kind === "valid" && needsFor(loaded.policy, repo.owner).checkNames.includes(name);
 }
 

@@ -85,13 +85,15 @@ class Unjudged extends Error {
 
 export function repoRefOf(repository: {
   name: string;
-  owner: { login: string };
+  owner: { login: string; type?: string | null };
   default_branch: string;
 }): RepoRef {
+  const type = repository.owner.type;
   return {
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch,
+    ...(typeof type === "string" ? { organization: type === "Organization" } : {}),
   };
 }
 

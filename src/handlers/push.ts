@@ -24,7 +24,11 @@ export async function onPush(deps: AppDeps, context: Context<"push">): Promise<v
     ]),
   );
   await oncePerDelivery(deps, context, async () => {
-    const repo = repoRefOf({ ...repository, owner: { login: repository.owner?.login ?? "" } });
+    const { owner } = repository;
+    const repo = repoRefOf({
+      ...repository,
+      owner: { login: owner?.login ?? "", type: owner?.type },
+    });
     await deps.policies.invalidateDependents(repo.owner, repo.repo, touched);
     if (!touched.has(POLICY_PATH)) return;
     if (repo.repo === ".github") await deps.policies.invalidateOwner(repo.owner);

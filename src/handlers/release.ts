@@ -77,9 +77,10 @@ async function onTagPush(deps: Deps, context: Context<"push">): Promise<void> {
   const { payload } = context;
   if (!payload.ref.startsWith("refs/tags/")) return;
   const tag = payload.ref.slice("refs/tags/".length);
+  const { owner } = payload.repository;
   const repo = repoRefOf({
     ...payload.repository,
-    owner: { login: payload.repository.owner?.login ?? "" },
+    owner: { login: owner?.login ?? "", type: owner?.type },
   });
   const sender = payload.sender?.login ?? payload.pusher.name;
   if (payload.deleted) {
@@ -112,7 +113,7 @@ async function onDeploymentStatus(
     deps,
     context,
     async () => {
-      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
       if (loaded.kind !== "valid" || !governsReleases(loaded.policy)) return;
       const { sha, ref } = payload.deployment;
       const tag = await releaseTagOf(deps, context.octokit, { repo, sha, ref });
@@ -216,7 +217,7 @@ async function onRecordChecklistEdit(
     context,
     async () => {
       const repo = repoRefOf(repository);
-      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo);
+      const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
       if (loaded.kind !== "valid") return;
       const items = releaseChecklistItems(loaded.policy);
       const result = await judgeChecklistEdit(deps, context, repo, items);

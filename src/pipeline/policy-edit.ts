@@ -29,8 +29,8 @@ const EDIT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Validates the policy file as the pull request would leave it, merged with the bases it
- * extends (read from their default branches), so an edit that would break the merge fails
- * before it is merged. It is only validated, never used: the gates keep coming from the
+ * extends and its organization's required base (read from their default branches), so an
+ * edit that would break the merge fails before it is merged. It is only validated, never used: the gates keep coming from the
  * default branch. The verdict is kept per head commit, so later events on the same commit
  * cost no request.
  */
@@ -54,6 +54,8 @@ interface EditInput {
   defaultSha: string | undefined;
   /** The pull request's changed files, when the facts already hold them. */
   changedFiles: string[] | undefined;
+  /** Where bases are read from default branches (the policy cache's source); default: GitHub. */
+  bases?: PolicySource;
   log: Logger;
 }
 
@@ -66,11 +68,13 @@ async function judge(input: EditInput): Promise<PolicyEdit> {
     // since it branched off. Only the first is an edit to judge.
     if (!(await touchesPolicy(input))) return unedited;
     if (!file) return { edited: true, removed: true, problems: [] };
+    // Judged alone only when no base can be above it: it extends none, and its owner is
+    // known not to be an organization (whose base may be required of it).
     const alone = parsePolicy(file);
     const problems =
-      alone.policy?._extends === undefined || alone.problems.length > 0
+      alone.policy?._extends === undefined && repo.organization === false
         ? alone.problems
-        : await mergedProblems(input.octokit, repo, file);
+        : await mergedProblems(input, file);
     return { edited: true, location: file.location, problems };
   } catch (error) {
     input.log.warn({ err: error }, "could not read the pull request's policy file");
@@ -106,12 +110,9 @@ async function touchesPolicy(input: EditInput): Promise<boolean> {
 }
 
 /** Problems of the PR's copy merged with its bases: the copy stands in for the repository's file. */
-async function mergedProblems(
-  octokit: Octokit,
-  repo: RepoRef,
-  head: PolicyFile,
-): Promise<PolicyProblem[]> {
-  const defaults = githubPolicySource(octokit);
+async function mergedProblems(input: EditInput, head: PolicyFile): Promise<PolicyProblem[]> {
+  const { repo } = input;
+  const defaults = input.bases ?? githubPolicySource(input.octokit);
   const own = (owner: string, name: string, path: string): boolean =>
     owner.toLowerCase() === repo.owner.toLowerCase() &&
     name.toLowerCase() === repo.repo.toLowerCase() &&
@@ -120,7 +121,7 @@ async function mergedProblems(
     read: (owner, name, path) =>
       own(owner, name, path) ? Promise.resolve(head) : defaults.read(owner, name, path),
   };
-  const loaded = await loadPolicy(overlay, repo.owner, repo.repo);
+  const loaded = await loadPolicy(overlay, repo.owner, repo.repo, repo);
   return loaded.kind === "invalid" ? loaded.problems : [];
 }
 

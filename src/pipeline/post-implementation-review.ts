@@ -86,7 +86,12 @@ export async function openPostImplementationReviews(
   deployed: SucceededDeployment,
 ): Promise<number[]> {
   const { octokit } = trigger;
-  const loaded = await deps.policies.load(octokit, deployed.repo.owner, deployed.repo.repo);
+  const loaded = await deps.policies.load(
+    octokit,
+    deployed.repo.owner,
+    deployed.repo.repo,
+    deployed.repo,
+  );
   if (loaded.kind !== "valid") return [];
   const specs = reviewSpecs(loaded.policy, deployed.environment);
   if (specs.size === 0) return [];

@@ -93,7 +93,7 @@ export async function runPullRequestPipeline(
   const { octokit, repo } = trigger;
   let loaded: Awaited<ReturnType<PolicyCache["load"]>>;
   try {
-    loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+    loaded = await deps.policies.load(octokit, repo.owner, repo.repo, repo);
   } catch (error) {
     // Unread, the policy may or may not exist: failing closed, the check says so.
     return notJudged(deps, trigger, error);
@@ -159,6 +159,7 @@ async function evaluateValid(
     headSha: pr.head.sha,
     defaultSha: files.find((file) => file.location === ownPolicy(repo))?.sha,
     changedFiles,
+    bases: deps.policies.source(octokit),
     log: trigger.log,
   });
   evaluation = withPolicyEdit(evaluation, edit);

@@ -131,7 +131,7 @@ async function syncNow(
   options: { create: boolean; changes: StateChange[] },
 ): Promise<SyncResult | null> {
   const { octokit, repo, log } = trigger;
-  const loaded = await deps.policies.load(octokit, repo.owner, repo.repo);
+  const loaded = await deps.policies.load(octokit, repo.owner, repo.repo, repo);
   if (loaded.kind !== "valid" || !governsReleases(loaded.policy)) {
     log.debug({ tag, policy: loaded.kind }, "releases are not governed: no record");
     return null;

@@ -1,8 +1,9 @@
 import type { Octokit } from "../github/types.js";
 import type { Store } from "../store/store.js";
 import { githubPolicySource } from "./github-source.js";
-import { loadPolicy } from "./inherit.js";
-import type { LoadedPolicy, PolicySource } from "./types.js";
+import { loadPolicy, type OwnerFacts } from "./inherit.js";
+import { isOrgBase } from "./required-base.js";
+import type { LoadedPolicy, PolicyFile, PolicySource } from "./types.js";
 
 /** How long a loaded policy is trusted without a push telling us it changed. */
 export const POLICY_TTL_MS = 10 * 60 * 1000;
@@ -29,20 +30,80 @@ export class PolicyCache {
    */
   readonly #loading = new Map<string, Promise<LoadedPolicy>>();
 
-  async load(octokit: Octokit, owner: string, repo: string): Promise<LoadedPolicy> {
+  async load(
+    octokit: Octokit,
+    owner: string,
+    repo: string,
+    facts: OwnerFacts = {},
+  ): Promise<LoadedPolicy> {
     const key = await this.#key(owner, repo);
     const cached = await this.store.get(key);
     if (cached) return JSON.parse(cached) as LoadedPolicy;
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = this.#read(octokit, owner, repo, key).finally(() => this.#loading.delete(key));
+      loading = this.#read(octokit, owner, repo, key, facts).finally(() =>
+        this.#loading.delete(key),
+      );
       this.#loading.set(key, loading);
     }
     return loading;
   }
 
-  async #read(octokit: Octokit, owner: string, repo: string, key: string): Promise<LoadedPolicy> {
-    const loaded = await loadPolicy(this.sourceFor(octokit), owner, repo);
+  /**
+   * The files policies are read from, with every owner's base policy (`<owner>/.github`)
+   * kept per owner: each repository of an organization consults it (is it required?), and
+   * it is read once for all of them until a push to it, or the time to live, drops it.
+   */
+  source(octokit: Octokit): PolicySource {
+    const source = this.sourceFor(octokit);
+    return {
+      read: (owner, repo, path) =>
+        isOrgBase({ owner, repo, path })
+          ? this.#orgBase(source, owner, repo, path)
+          : source.read(owner, repo, path),
+    };
+  }
+
+  async #orgBase(
+    source: PolicySource,
+    owner: string,
+    repo: string,
+    path: string,
+  ): Promise<PolicyFile | null> {
+    const key = `policy-base:${owner.toLowerCase()}:${await this.#generation(owner)}`;
+    const cached = await this.store.get(key);
+    let file: PolicyFile | null;
+    if (cached) file = (JSON.parse(cached) as { file: PolicyFile | null }).file;
+    else {
+      let reading = this.#readingBases.get(key);
+      if (!reading) {
+        reading = source
+          .read(owner, repo, path)
+          .then(async (read) => {
+            await this.store.set(key, JSON.stringify({ file: read }), this.ttlMs);
+            return read;
+          })
+          .finally(() => this.#readingBases.delete(key));
+        this.#readingBases.set(key, reading);
+      }
+      file = await reading;
+    }
+    // Kept once for every spelling of the owner's name: each reader gets the location as it
+    // asked for it, as a file read for it alone would have (see github-source.ts).
+    return file && { ...file, location: `${owner}/${repo}:${path}` };
+  }
+
+  /** Base policies being read in this process, by cache key: a burst reads each once. */
+  readonly #readingBases = new Map<string, Promise<PolicyFile | null>>();
+
+  async #read(
+    octokit: Octokit,
+    owner: string,
+    repo: string,
+    key: string,
+    facts: OwnerFacts,
+  ): Promise<LoadedPolicy> {
+    const loaded = await loadPolicy(this.source(octokit), owner, repo, facts);
     await this.store.set(key, JSON.stringify(loaded), this.ttlMs);
     if (loaded.kind !== "none") await this.#rememberBases(owner, repo, loaded.files);
     return loaded;
@@ -91,8 +152,11 @@ export class PolicyCache {
   }
 
   async #key(owner: string, repo: string): Promise<string> {
-    const generation = (await this.store.get(this.#generationKey(owner))) ?? "0";
-    return `policy:${owner.toLowerCase()}:${generation}:${repo.toLowerCase()}`;
+    return `policy:${owner.toLowerCase()}:${await this.#generation(owner)}:${repo.toLowerCase()}`;
+  }
+
+  async #generation(owner: string): Promise<string> {
+    return (await this.store.get(this.#generationKey(owner))) ?? "0";
   }
 
   #generationKey(owner: string): string {

@@ -13,6 +13,12 @@ import {
   type YamlLocator,
 } from "./problems.js";
 import type { Policy } from "./schema.js";
+import {
+  bindsRepositories,
+  misplacedRequired,
+  orgBaseOf,
+  personalRequired,
+} from "./required-base.js";
 import { checkSemantics, parseExtends, type ExtendsTarget } from "./semantics.js";
 import { POLICY_PATH, type LoadedPolicy, type PolicyFile, type PolicySource } from "./types.js";
 
@@ -30,19 +36,33 @@ interface Link {
 type Chain =
   { links: Link[]; files: PolicyFile[] } | { problems: PolicyProblem[]; files: PolicyFile[] };
 
+/** What is known of the repository's owner. */
+export interface OwnerFacts {
+  /**
+   * Whether the owner is an organization (the webhook's `repository.owner.type`); undefined
+   * when unknown. Only an organization's base can be required, so a personal account's
+   * repository with its own file costs no read of `<owner>/.github`; unknown reads it.
+   */
+  organization?: boolean;
+}
+
 /**
  * Loads the policy for owner/repo: the repository's file, else its owner's `.github`
- * repository's, then every base it extends, merged. A source that throws is not caught:
- * the caller fails closed.
+ * repository's, then every base it extends, merged; and the organization's base when it is
+ * required (`required: true`) and the chain does not reach it already. A source that throws
+ * is not caught: the caller fails closed.
  */
 export async function loadPolicy(
   source: PolicySource,
   owner: string,
   repo: string,
+  facts: OwnerFacts = {},
 ): Promise<LoadedPolicy> {
+  source = readingOnce(source);
   const start = await findStart(source, owner, repo);
   if (!start) return { kind: "none" };
-  const chain = await readChain(source, start.at, start.file);
+  const required = await requiredBase(source, owner, start.at, facts);
+  const chain = await readChain(source, start.at, start.file, { owner, required, ...facts });
   if ("problems" in chain) return { kind: "invalid", problems: chain.problems, files: chain.files };
   const merged = mergeChain(chain.links);
   const problems = [
@@ -69,6 +89,53 @@ async function findStart(
   return fallback ? { at: org, file: fallback } : null;
 }
 
+/**
+ * The organization's base when it binds the repository: read unless the repository's file is
+ * that base already, or the owner is known to be a personal account. A base that exists but
+ * does not say `required: true` binds only the repositories that extend it or have no file.
+ */
+async function requiredBase(
+  source: PolicySource,
+  owner: string,
+  start: ExtendsTarget,
+  facts: OwnerFacts,
+): Promise<{ at: ExtendsTarget; file: PolicyFile } | undefined> {
+  const at = orgBaseOf(owner);
+  if (facts.organization === false || keyOf(start) === keyOf(at)) return undefined;
+  const file = await source.read(at.owner, at.repo, at.path);
+  return file && bindsRepositories(file) ? { at, file } : undefined;
+}
+
+/** Each file is read once per load: the required base is looked at before the chain names it. */
+function readingOnce(source: PolicySource): PolicySource {
+  const reads = new Map<string, Promise<PolicyFile | null>>();
+  return {
+    read(owner, repo, path) {
+      const key = keyOf({ owner, repo, path });
+      let read = reads.get(key);
+      if (!read) reads.set(key, (read = source.read(owner, repo, path)));
+      return read;
+    },
+  };
+}
+
+/** How a chain is read: whose repository it is, and the base that binds it. */
+interface ChainOptions extends OwnerFacts {
+  owner: string;
+  /** The organization's required base, joined below the chain unless the chain reaches it. */
+  required: { at: ExtendsTarget; file: PolicyFile } | undefined;
+}
+
+/** `required` where it means nothing, or would do nothing: refused, never ignored. */
+function requiredPlacement(link: Link, options: ChainOptions): PolicyProblem | undefined {
+  const misplaced = misplacedRequired(link.at, link.policy, link.locator);
+  if (misplaced) return misplaced;
+  const own = link.at.owner.toLowerCase() === options.owner.toLowerCase();
+  return own && options.organization === false
+    ? personalRequired(link.at, link.policy, link.locator)
+    : undefined;
+}
+
 /** Owner and repository names ignore case on GitHub; paths do not. */
 const keyOf = (at: ExtendsTarget): string =>
   `${at.owner.toLowerCase()}/${at.repo.toLowerCase()}:${at.path}`;
@@ -80,20 +147,31 @@ async function readChain(
   source: PolicySource,
   at: ExtendsTarget,
   file: PolicyFile,
+  options: ChainOptions,
 ): Promise<Chain> {
   const links: Link[] = [];
   const files: PolicyFile[] = [];
   const seen: string[] = [];
+  const required = options.required;
   let current: { at: ExtendsTarget; file: PolicyFile } = { at, file };
   for (;;) {
     files.push(current.file);
     seen.push(keyOf(current.at));
-    const parsed = readPolicy(current.file);
+    const joined = required !== undefined && seen.includes(keyOf(required.at));
+    const parsed = readPolicy(current.file, { baseAbove: required !== undefined && !joined });
     if (!parsed.policy || !parsed.locator) return { problems: parsed.problems, files };
     const link = { ...current, policy: parsed.policy, locator: parsed.locator };
+    const placement = requiredPlacement(link, options);
+    if (placement) return { problems: [placement], files };
     links.push(link);
     const value = parsed.policy._extends;
-    if (value === undefined) return { links, files };
+    if (value === undefined) {
+      // The chain ends here; a required base it did not reach binds it all the same, as if
+      // this file said `_extends: .github` (its own bases follow as usual).
+      if (required === undefined || joined) return { links, files };
+      current = required;
+      continue;
+    }
     const next = await followExtends(source, link, value, seen, links.length);
     if ("problem" in next) return { problems: [next.problem], files };
     current = next;

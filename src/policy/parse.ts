@@ -45,7 +45,7 @@ export function parsePolicy(file: PolicyFile): { policy?: Policy; problems: Poli
  * extends another is checked as far as it can be alone: names its base may define are not
  * reported as unknown here.
  */
-export function readPolicy(file: PolicyFile): ParsedPolicy {
+export function readPolicy(file: PolicyFile, options: { baseAbove?: boolean } = {}): ParsedPolicy {
   const bytes = Buffer.byteLength(file.text, "utf8");
   if (bytes > MAX_POLICY_BYTES) return { problems: [oversizeProblem(file.location, bytes)] };
   const lineCounter = new LineCounter();
@@ -67,7 +67,10 @@ export function readPolicy(file: PolicyFile): ParsedPolicy {
     return { problems: sortProblems(translated), locator };
   }
   const policy = result.data;
-  const semantic = checkSemantics(policy, locator, { partial: policy._extends !== undefined });
+  // A base above it (named by `_extends`, or its organization's required base) may define
+  // the names it refers to.
+  const partial = policy._extends !== undefined || options.baseAbove === true;
+  const semantic = checkSemantics(policy, locator, { partial });
   if (semantic.length > 0) return { problems: sortProblems(semantic), locator };
   return { policy, problems: [], locator };
 }

@@ -359,6 +359,12 @@ export const policySchema = z
       .describe(
         'Inherit a base policy: "repo" (same owner), "owner/repo", optionally ":path". The base file is read from its default branch.',
       ),
+    required: z
+      .boolean()
+      .optional()
+      .describe(
+        "Only in an organization's .github repository: true binds every repository of the organization to this policy, as if each repository's file said `_extends: .github` (a repository's own file can only add to it; a repository without one, or that deletes it, follows this one). Refused in any other file. Default: false.",
+      ),
     mode: z
       .enum(["enforce", "advisory"])
       .optional()

@@ -15,6 +15,7 @@ import {
   DEPLOYMENTS,
   expectRequests,
   OPEN,
+  ORG_BASE,
   POLICY,
   PULLS_OF_SHA,
   RUN_ID,
@@ -94,7 +95,16 @@ describe("compliant changes across the deployed range", () => {
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     const made = world.take();
-    expectRequests(made, [TOKEN, POLICY, ...RANGE, VERDICT, verdictOf(PR8_HEAD), ANSWER, STATUS]);
+    expectRequests(made, [
+      TOKEN,
+      POLICY,
+      ORG_BASE,
+      ...RANGE,
+      VERDICT,
+      verdictOf(PR8_HEAD),
+      ANSWER,
+      STATUS,
+    ]);
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "rejected" });
     expect(bodyOf(made, ANSWER).comment).toContain(
       "❌ compliant: no merged pull request brought c2c2c2c: it was pushed directly",
@@ -108,7 +118,16 @@ describe("compliant changes across the deployed range", () => {
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     const made = world.take();
-    expectRequests(made, [TOKEN, POLICY, ...RANGE, VERDICT, verdictOf(PR8_HEAD), ANSWER, STATUS]);
+    expectRequests(made, [
+      TOKEN,
+      POLICY,
+      ORG_BASE,
+      ...RANGE,
+      VERDICT,
+      verdictOf(PR8_HEAD),
+      ANSWER,
+      STATUS,
+    ]);
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
   });
 
@@ -125,6 +144,7 @@ describe("compliant changes across the deployed range", () => {
     expectRequests(made, [
       TOKEN,
       POLICY,
+      ORG_BASE,
       DEPLOYMENTS,
       statusesOf(40),
       COMPARE,
@@ -202,7 +222,16 @@ environments:
 
     await app.receive("deployment_status", succeeded(60), "status-60");
     const made = mine(world.take());
-    expectRequests(made, [TOKEN, POLICY, ...PIR_RANGE, PULLS_OF_SHA, ISSUES, CREATE, LINK]);
+    expectRequests(made, [
+      TOKEN,
+      POLICY,
+      ORG_BASE,
+      ...PIR_RANGE,
+      PULLS_OF_SHA,
+      ISSUES,
+      CREATE,
+      LINK,
+    ]);
     const issue = bodyOf(made, CREATE);
     expect(issue).toMatchObject({
       title: "Post-implementation review: Ship the thing (#7)",
@@ -231,7 +260,14 @@ environments:
     world.deploymentStatuses[60] = [];
     const fresh = await startApp(new MemoryStore(), { now: OPEN });
     await fresh.receive("deployment_status", succeeded(60), "status-60");
-    expectRequests(mine(world.take()), [TOKEN, POLICY, ...PIR_RANGE, PULLS_OF_SHA, ISSUES]);
+    expectRequests(mine(world.take()), [
+      TOKEN,
+      POLICY,
+      ORG_BASE,
+      ...PIR_RANGE,
+      PULLS_OF_SHA,
+      ISSUES,
+    ]);
   });
 
   it("a normal change, or a deployment to another environment, opens nothing", async () => {
@@ -239,7 +275,7 @@ environments:
     world.pullsByCommit = { [SHA]: [mergedPull(SHA)] };
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_status", succeeded(60));
-    expectRequests(mine(world.take()), [TOKEN, POLICY, ...PIR_RANGE, PULLS_OF_SHA]);
+    expectRequests(mine(world.take()), [TOKEN, POLICY, ORG_BASE, ...PIR_RANGE, PULLS_OF_SHA]);
 
     await app.receive(
       "deployment_status",

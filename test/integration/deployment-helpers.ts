@@ -91,6 +91,11 @@ export function policyContents(text: string) {
 }
 
 export const POLICY_PATH_URL = `${REPO_PATH}/contents/.github%2Frelease-policy.yml`;
+/**
+ * acme's base policy, which it does not have. acme is an organization, so its base is read
+ * once (then kept) to learn whether it is required of every repository.
+ */
+export const ORG_BASE_URL = "/repos/acme/.github/contents/.github%2Frelease-policy.yml";
 
 /** The merged pull request GitHub lists for the deployed commit. */
 export function mergedPull(sha: string, labels: string[] = [], author = "author") {

@@ -22,6 +22,7 @@ import {
   HELD,
   REJUDGE,
   OPEN,
+  ORG_BASE,
   POLICY,
   POLICY_PATH_URL,
   PR_HEAD,
@@ -74,7 +75,7 @@ describe("sign-off by comment", () => {
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
     // Waiting is not mirrored in a commit status: the decision is.
-    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER]);
+    expectRequests(made, [TOKEN, POLICY, ORG_BASE, ...HELD, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain("0 of 2 deployment approvals");
 
     await app.receive("deployment_review", reviewBy("rm1"));
@@ -178,7 +179,7 @@ gates:
 
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
-    expectRequests(made, [TOKEN, POLICY, DEPLOYMENTS, PULLS_OF_SHA, VERDICT, ANSWER]);
+    expectRequests(made, [TOKEN, POLICY, ORG_BASE, DEPLOYMENTS, PULLS_OF_SHA, VERDICT, ANSWER]);
     expect(bodyOf(made, ANSWER).comment).toContain("#7's release-policy check is still pending");
 
     world.reviews = [
@@ -242,7 +243,7 @@ gates:
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     let made = world.take();
-    expectRequests(made, [TOKEN, POLICY, ...HELD, ANSWER]);
+    expectRequests(made, [TOKEN, POLICY, ORG_BASE, ...HELD, ANSWER]);
 
     // A pull request no hold names, relabelled: no request.
     await app.receive(

@@ -6,6 +6,7 @@ import { INSTALLATION_ID } from "../fixtures/deployment/payloads.js";
 import {
   API,
   APP_ID,
+  ORG_BASE_URL,
   POLICY_PATH_URL,
   REPO_PATH,
   mergedPull,
@@ -21,6 +22,7 @@ export const OPEN = new Date("2026-03-10T12:00:00Z");
 export const TOKEN = `POST /app/installations/${INSTALLATION_ID}/access_tokens`;
 export { POLICY_PATH_URL };
 export const POLICY = `GET ${POLICY_PATH_URL}`;
+export const ORG_BASE = `GET ${ORG_BASE_URL}`;
 export const PULLS_OF_SHA = `GET ${REPO_PATH}/commits/${SHA}/pulls`;
 export const VERDICT = `GET ${REPO_PATH}/commits/${PR_HEAD}/check-runs?check_name=release-policy&filter=latest&per_page=100`;
 export const COMMITS = `GET ${REPO_PATH}/pulls/7/commits?per_page=100`;
@@ -78,6 +80,7 @@ export class World {
       .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
       .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
     scope.get(POLICY_PATH_URL).reply(200, policyContents(policy));
+    scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
     // The pull request's own copy of the policy: unchanged (same blob).
     scope.get(POLICY_PATH_URL).query({ ref: PR_HEAD }).reply(200, policyContents(policy));
     scope

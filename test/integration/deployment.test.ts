@@ -6,6 +6,7 @@ import {
   protectionRuleRequested,
 } from "../fixtures/deployment/payloads.js";
 import {
+  ORG_BASE_URL,
   POLICY_PATH_URL,
   REPO_PATH,
   recordWrites,
@@ -68,10 +69,11 @@ function github(
   const world: World = { answers: [], statuses: [], reviews: new RunReviews() };
   const scope = recordWrites(githubWithToken().persist(), world);
   world.reviews.serve(scope, RUN_ID);
-  if (options.policy === null) {
-    scope.get(POLICY_PATH_URL).reply(404, { message: "Not Found" });
-    scope.get("/repos/acme/.github/contents/.github%2Frelease-policy.yml").reply(404, {});
-  } else scope.get(POLICY_PATH_URL).reply(200, policyContents(options.policy ?? POLICY));
+  // acme is an organization without a base policy: read once, whether the repository has
+  // a file of its own or not (a base could be required of it).
+  scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
+  if (options.policy === null) scope.get(POLICY_PATH_URL).reply(404, { message: "Not Found" });
+  else scope.get(POLICY_PATH_URL).reply(200, policyContents(options.policy ?? POLICY));
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [mergedPull(SHA, options.labels)]);
   // No earlier deployment to production succeeded: the deployed commit alone is judged.
   scope

@@ -113,6 +113,8 @@ describe("merge_group.checks_requested", () => {
     const scope = github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(QUEUE)
       .reply(200, [queueRef(OWN_BRANCH, GROUP_HEAD)])
       .get(pull(104))
@@ -130,6 +132,7 @@ describe("merge_group.checks_requested", () => {
     expectRequests(made, [
       TOKEN_REQUEST,
       `GET ${POLICY_URL}`,
+      `GET ${ORG_POLICY_URL}`, // an organization's base is read once: is it required?
       `GET ${QUEUE}`,
       `GET ${pull(104)}`,
       `GET ${ownRuns(HEAD_104)}`,
@@ -174,6 +177,8 @@ describe("merge_group.checks_requested", () => {
     const scope = github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(QUEUE)
       .reply(200, [queueRef(AHEAD_BRANCH, AHEAD_HEAD), queueRef(OWN_BRANCH, GROUP_HEAD)])
       .get(pull(104))
@@ -222,6 +227,8 @@ describe("merge_group.checks_requested", () => {
     github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(QUEUE)
       .reply(200, [queueRef(OWN_BRANCH, GROUP_HEAD)])
       .get(pull(104))
@@ -247,6 +254,8 @@ describe("merge_group.checks_requested", () => {
     github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(QUEUE)
       .reply(200, [queueRef(OWN_BRANCH, GROUP_HEAD)])
       .get(pull(104))
@@ -272,6 +281,8 @@ describe("merge_group.checks_requested", () => {
     github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(QUEUE)
       .reply(200, [queueRef(OWN_BRANCH, GROUP_HEAD)])
       .get(pull(104))
@@ -324,6 +335,8 @@ describe("merge_group.checks_requested", () => {
     github()
       .get(POLICY_URL)
       .reply(200, contents(POLICY))
+      .get(ORG_POLICY_URL)
+      .reply(404, { message: "Not Found" })
       .get(ownRuns(GROUP_HEAD))
       .reply(200, NONE)
       .post(`${REPO_PATH}/check-runs`)
@@ -337,6 +350,7 @@ describe("merge_group.checks_requested", () => {
     expectRequests(made, [
       TOKEN_REQUEST,
       `GET ${POLICY_URL}`,
+      `GET ${ORG_POLICY_URL}`, // an organization's base is read once: is it required?
       `GET ${ownRuns(GROUP_HEAD)}`,
       CREATE_RUN,
     ]);

@@ -163,6 +163,8 @@ function commentJson(issue: WorldIssue, c: WorldComment): Record<string, unknown
   };
 }
 
+export const ORG_BASE_PATH = "/repos/Codertocat/.github/contents/.github%2Frelease-policy.yml";
+
 /** Answers every request the release side makes from `world`, as often as asked. */
 export function serve(world: World, withToken = true): nock.Scope {
   const scope = (withToken ? github() : api()).persist();
@@ -176,6 +178,10 @@ export function serve(world: World, withToken = true): nock.Scope {
       sha: "policyblob123",
       content: Buffer.from(world.policy).toString("base64"),
     }))
+    // The owner's base policy: none. A deployment's policy load does not know whether the
+    // owner is an organization, so it reads it (once) to learn whether it is required.
+    .get(ORG_BASE_PATH)
+    .reply(404, { message: "Not Found" })
     .get(/\/repos\/Codertocat\/Hello-World\/git\/ref\/tags%2F.+/)
     .reply((req: Request) => {
       const uri = pathOf(req);

@@ -6,6 +6,7 @@ import nock from "nock";
 import { MemoryStore } from "../../src/store/memory.js";
 import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
 import {
+  ORG_BASE_URL,
   POLICY_PATH_URL,
   REPO_PATH,
   githubWithToken,
@@ -45,6 +46,7 @@ function github(): Writes {
   const writes: Writes = { answers: [], statuses: [] };
   const scope = recordWrites(githubWithToken().persist(), writes);
   scope.get(POLICY_PATH_URL).reply(200, policyContents(POLICY));
+  scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" }); // acme, an organization, has none
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [mergedPull(SHA)]);
   scope
     .get(`${REPO_PATH}/commits/${mergedPull(SHA).head.sha}/check-runs`)

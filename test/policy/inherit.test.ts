@@ -42,15 +42,24 @@ const orgPolicy = yaml(
 );
 
 describe("loadPolicy: finding the file", () => {
-  it("reads the repository's own file", async () => {
+  it("reads the repository's own file, and no other for a personal account", async () => {
     const source = memorySource({ [REPO]: yaml("gates: {}"), [ORG]: orgPolicy });
-    const loaded = await loadPolicy(source, "acme", "svc");
+    const loaded = await loadPolicy(source, "acme", "svc", { organization: false });
     expect(loaded).toEqual({
       kind: "valid",
       policy: { gates: {} },
       files: [{ location: REPO, text: "gates: {}\n", sha: `sha-of-${REPO}` }],
     });
     expect(source.reads).toEqual([REPO]);
+  });
+
+  it("reads an organization's base too, and leaves it out when it is not required", async () => {
+    for (const facts of [{ organization: true }, {}]) {
+      const source = memorySource({ [REPO]: yaml("gates: {}"), [ORG]: orgPolicy });
+      const loaded = await loadPolicy(source, "acme", "svc", facts);
+      expect(locations(loaded)).toEqual([REPO]);
+      expect(source.reads).toEqual([REPO, ORG]);
+    }
   });
 
   it("falls back to the owner's .github repository", async () => {
@@ -285,5 +294,111 @@ describe("loadPolicy: what a base defines is final", () => {
     expect(lines(loaded)).toEqual([
       `${REPO}:3:16: defaults.approvals.exclude: defaults key "approvals.exclude" is already defined by the base policy ${ORG} line 2; an extending policy may add to its base but not redefine what it defines`,
     ]);
+  });
+});
+
+describe("loadPolicy: an organization's required base", () => {
+  const required = `required: true\n${orgPolicy}`;
+  const own = yaml(
+    "gates:",
+    "  tests:",
+    "    stage: pull_request",
+    "    when: { change_types: [normal] }", // defined by the base alone
+    "    require: { checks: [test] }",
+  );
+  const org = { organization: true };
+
+  it("binds a repository whose file does not extend it, as if it said _extends: .github", async () => {
+    const source = memorySource({ [REPO]: own, [ORG]: required });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(loaded.kind).toBe("valid");
+    if (loaded.kind !== "valid") return;
+    expect(Object.keys(loaded.policy.gates ?? {})).toEqual(["cab", "tests"]);
+    expect(Object.keys(loaded.policy.change_types ?? {})).toEqual(["standard", "normal"]);
+    expect(locations(loaded)).toEqual([REPO, ORG]);
+    expect(source.reads).toEqual([REPO, ORG]); // each file once
+  });
+
+  it("binds a repository without a file, and one that extends it, the same way", async () => {
+    const without = memorySource({ [ORG]: required });
+    expect(locations(await loadPolicy(without, "acme", "svc", org))).toEqual([ORG]);
+    const extending = memorySource({ [REPO]: `_extends: .github\n${own}`, [ORG]: required });
+    const loaded = await loadPolicy(extending, "acme", "svc", org);
+    expect(locations(loaded)).toEqual([REPO, ORG]);
+    expect(extending.reads).toEqual([REPO, ORG]);
+  });
+
+  it("refuses a repository that redefines what the base defines, at the repository's line", async () => {
+    const weaker = yaml(
+      "gates:",
+      "  cab:",
+      "    stage: pull_request",
+      "    require: { approvals: { count: 1 } }",
+    );
+    const source = memorySource({ [REPO]: weaker, [ORG]: required });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(lines(loaded)).toEqual([
+      `${REPO}:2:3: gates.cab: gate "cab" is already defined by the base policy ${ORG} line 6; an extending policy may add to its base but not redefine what it defines`,
+    ]);
+  });
+
+  it("joins below the repository's own chain: its other base is merged too", async () => {
+    const BASE = `acme/policies:${PATH}`;
+    const source = memorySource({
+      [REPO]: yaml("_extends: policies"),
+      [BASE]: own,
+      [ORG]: required,
+    });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(loaded.kind).toBe("valid");
+    expect(locations(loaded)).toEqual([REPO, BASE, ORG]);
+  });
+
+  it("fails every repository closed while the required base is invalid", async () => {
+    const broken = yaml("required: true", "gates:", "  cab: { stage: later, require: {} }");
+    const source = memorySource({ [REPO]: own, [ORG]: broken });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(loaded.kind).toBe("invalid");
+    expect(lines(loaded)[0]).toMatch(new RegExp(`^${ORG}:3:`));
+  });
+
+  it("treats a base that is not even YAML as binding: it fails closed, it does not set repositories free", async () => {
+    const source = memorySource({ [REPO]: own, [ORG]: "gates: [unclosed\n" });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(loaded.kind).toBe("invalid");
+    expect(lines(loaded)[0]?.startsWith(ORG)).toBe(true);
+  });
+
+  it.each([
+    ["a repository's own file", { [REPO]: yaml("required: true", "gates: {}") }, REPO, 1],
+    [
+      "a shared base elsewhere",
+      { [REPO]: yaml("_extends: policies"), [`acme/policies:${PATH}`]: "required: false\n" },
+      `acme/policies:${PATH}`,
+      1,
+    ],
+  ])("refuses required in %s", async (_, files, file, line) => {
+    const loaded = await loadPolicy(memorySource(files), "acme", "svc", org);
+    expect(lines(loaded)).toEqual([
+      `${file}:${line}:1: required: "required" is only read from an organization's base policy (acme/.github:${PATH}): it binds the organization's repositories, and a repository or another base cannot make itself binding; remove it here`,
+    ]);
+  });
+
+  it("refuses required: true in a personal account's base rather than ignoring it", async () => {
+    const source = memorySource({ [ORG]: required });
+    const loaded = await loadPolicy(source, "acme", "svc", { organization: false });
+    expect(lines(loaded)).toEqual([
+      `${ORG}:1:1: required: "required" binds the repositories of an organization; acme is a personal account, whose repositories follow this policy only when they have no file of their own or extend it`,
+    ]);
+  });
+
+  it("is not required of anyone when it says required: false, or nothing", async () => {
+    for (const text of [`required: false\n${orgPolicy}`, orgPolicy]) {
+      const source = memorySource({ [REPO]: own.replace("normal", "standard"), [ORG]: text });
+      const loaded = await loadPolicy(source, "acme", "svc", org);
+      expect(lines(loaded)).toEqual([
+        `${REPO}:4:28: gates.tests.when.change_types[0]: unknown change type "standard"; the policy defines none`,
+      ]);
+    }
   });
 });
