@@ -1,7 +1,8 @@
 // `release-policy validate [file|pattern]...`: checks policy files offline (one repository's,
 // or every repository's of an organisation at once) and prints each problem as
 // file:line:column, so editors and CI logs link straight to it.
-import { oversizeProblem, parsePolicy } from "../policy/parse.js";
+import { ungatedWarnings } from "../policy/coverage.js";
+import { oversizeProblem, readPolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import { MAX_POLICY_BYTES, POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { readBoundedFile } from "./files.js";
@@ -17,8 +18,13 @@ Prints "OK" and the number of gates for each valid file, else one line per probl
   file:line:column: key.path: what is wrong
 With several files, a last line counts them.
 
+Warnings do not make a file invalid; each is a line with "warning:" before its message,
+e.g. when every deployment gate of an environment leaves out one change type (when/unless),
+so that kind of change reaches the environment unchecked.
+
 A file with _extends is checked on its own: its base policies cannot be fetched offline,
-so names they may define are not reported; the app checks the merged policy.
+so names they may define are not reported, nor warnings (its bases may add gates); the
+app checks the merged policy.
 
 Exit codes: 0 every file valid, 1 problems found, 2 usage error, an unreadable file or a
 pattern that matches no file (every file is still checked).
@@ -62,18 +68,26 @@ async function check(path: string, io: CliIo): Promise<number> {
 }
 
 function report(file: PolicyFile, io: CliIo): number {
-  const { policy, problems } = parsePolicy(file);
+  const { policy, problems, locator } = readPolicy(file);
   if (policy?._extends !== undefined) {
     io.stderr.write(
       `note: ${file.location} extends "${policy._extends}", which cannot be fetched offline; this file was checked on its own\n`,
     );
   }
-  if (!policy || problems.length > 0) {
+  if (!policy || !locator || problems.length > 0) {
     for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
     return EXIT_INVALID;
   }
+  const warnings = policy._extends === undefined ? ungatedWarnings(policy, locator) : [];
+  for (const warning of warnings) {
+    io.stdout.write(`${formatProblem({ ...warning, message: `warning: ${warning.message}` })}\n`);
+  }
   const gates = Object.keys(policy.gates ?? {}).length;
-  io.stdout.write(`OK ${file.location}: ${gates} ${gates === 1 ? "gate" : "gates"}\n`);
+  const warned =
+    warnings.length === 0
+      ? ""
+      : `, ${warnings.length} ${warnings.length === 1 ? "warning" : "warnings"}`;
+  io.stdout.write(`OK ${file.location}: ${gates} ${gates === 1 ? "gate" : "gates"}${warned}\n`);
   return EXIT_OK;
 }
 
