@@ -1,7 +1,8 @@
 // Finds a repository's policy and what it inherits. Everything is read from default branches.
 // Merge rule: what a base defines is final. An extending file may add gates, change types,
 // environments and defaults, but never redefine one it inherits, so a repository cannot
-// lower its organization's approval count or drop an organization gate it extends.
+// lower its organization's approval count or drop an organization gate it extends. The one
+// key an extending file may set over its base is `mode`, and only to enforce.
 import type { PolicyProblem } from "../evaluate/types.js";
 import { readPolicy } from "./parse.js";
 import {
