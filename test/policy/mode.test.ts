@@ -71,6 +71,13 @@ describe("loadPolicy: mode", () => {
     ]);
   });
 
+  it("a repository bound by its organization's required base cannot make it advisory", async () => {
+    const loaded = await load(`required: true\n${base()}`, base("advisory"));
+    expect(loaded.kind === "invalid" ? loaded.problems.map((p) => p.message) : []).toContainEqual(
+      expect.stringMatching(/^mode "advisory" would loosen the base policy/),
+    );
+  });
+
   it("a repository's own file without a base may be advisory", async () => {
     expect(modeOf(await load(base(), base("advisory")))).toBe("advisory");
   });
