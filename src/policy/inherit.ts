@@ -173,10 +173,28 @@ async function readChain(
       current = required;
       continue;
     }
+    if (required && joined && reachedBeforeJoining(seen, required.at, value, link.at.owner)) {
+      // The required base extends a file the repository's own chain merged already (both
+      // build on one shared base): merged once, not reported as a cycle.
+      return { links, files };
+    }
     const next = await followExtends(source, link, value, seen, links.length);
     if ("problem" in next) return { problems: [next.problem], files };
     current = next;
   }
+}
+
+/** Whether `_extends: value` names a file the chain read before it joined the required base. */
+function reachedBeforeJoining(
+  seen: readonly string[],
+  joinedAt: ExtendsTarget,
+  value: string,
+  owner: string,
+): boolean {
+  const target = parseExtends(value, owner);
+  if (typeof target === "string") return false;
+  const index = seen.indexOf(keyOf(target));
+  return index >= 0 && index < seen.indexOf(keyOf(joinedAt));
 }
 
 async function followExtends(

@@ -354,6 +354,36 @@ describe("loadPolicy: an organization's required base", () => {
     expect(locations(loaded)).toEqual([REPO, BASE, ORG]);
   });
 
+  it("merges a base both the repository and the required base extend once, not as a cycle", async () => {
+    const SHARED = `platform/policies:${PATH}`;
+    const source = memorySource({
+      [REPO]: yaml("_extends: platform/policies", ...own.trim().split("\n")),
+      [SHARED]: yaml(
+        "gates:",
+        "  tests-pass:",
+        "    stage: pull_request",
+        "    require: { checks: [ci] }",
+      ),
+      [ORG]: `_extends: platform/policies\n${required}`,
+    });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(lines(loaded)).toEqual([]);
+    expect(locations(loaded)).toEqual([REPO, SHARED, ORG]);
+    if (loaded.kind === "valid") {
+      expect(Object.keys(loaded.policy.gates ?? {}).sort()).toEqual(["cab", "tests", "tests-pass"]);
+    }
+  });
+
+  it("still refuses a real cycle through the required base", async () => {
+    const source = memorySource({
+      [REPO]: own,
+      [ORG]: `_extends: acme/other\n${required}`,
+      [`acme/other:${PATH}`]: yaml("_extends: .github"),
+    });
+    const loaded = await loadPolicy(source, "acme", "svc", org);
+    expect(lines(loaded)[0]).toContain("_extends forms a cycle");
+  });
+
   it("fails every repository closed while the required base is invalid", async () => {
     const broken = yaml("required: true", "gates:", "  cab: { stage: later, require: {} }");
     const source = memorySource({ [REPO]: own, [ORG]: broken });
