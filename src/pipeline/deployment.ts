@@ -227,8 +227,10 @@ async function judge(
   hold: Hold | null,
   readReviews: boolean,
 ): Promise<Judged> {
-  const { environment } = request;
-  const loaded = await deps.policies.load(octokit, request.repo.owner, request.repo.repo);
+  const { environment, repo } = request;
+  // The repository's owner type (from the webhook) spares a personal account's repository
+  // the read of an organization's required base.
+  const loaded = await deps.policies.load(octokit, repo.owner, repo.repo, repo);
   if (loaded.kind === "none") {
     // The rule was switched on for this environment on purpose: without a policy there is
     // nothing to enforce, and approving would let a deleted file open every environment.

@@ -102,21 +102,26 @@ test("a webhook delivered to two instances is handled once, and decided once", a
     actor: "carol",
   });
   await toBoth(requested, "scaling-requested");
-  // Each delivery is answered only after its handler ran: every write is in by now.
+  // Deployment webhooks are answered first: the hold's status comment follows.
+  await waitFor("the hold's status comment", () => answersFor(requested.runId)[0], { explain });
   expect(answersFor(requested.runId)).toEqual([
     expect.objectContaining({ state: null, environmentName: "production" }),
   ]);
-  expect(writes().sort()).toEqual([
+  // Waiting is shown by the status comment alone: no commit status until the decision.
+  expect(writes()).toEqual([
     "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule",
-    "POST /repos/{owner}/{repo}/statuses/{sha}",
   ]);
 
   const approval = events.deploymentApproved(requested.runId, "production", "rita");
   await toBoth(approval, "scaling-approval");
+  // The answer, then the commit status that mirrors it.
+  await waitFor("the approval and its commit status", () =>
+    writes().length >= 3 ? true : undefined,
+  );
   expect(decisionsFor(requested.runId)).toEqual([
     expect.objectContaining({ state: "approved", environmentName: "production" }),
   ]);
-  expect(writes()).toHaveLength(4); // and the commit status that mirrors the approval
+  expect(writes()).toHaveLength(3);
   expect(gh.violations()).toEqual([]);
   expect(gh.unmodelled()).toEqual([]);
 });
@@ -136,6 +141,7 @@ test("a hold whose instance stopped is released by the other when its soak ends"
     actor: "carol",
   });
   await send(a, requested);
+  await waitFor("the hold's status comment", () => answersFor(requested.runId)[0], { explain });
   expect(answersFor(requested.runId)).toEqual([
     expect.objectContaining({ state: null, comment: expect.stringContaining("soak") }),
   ]);
@@ -165,13 +171,14 @@ test("a restart loses no hold: with every instance stopped, a new one releases i
     actor: "carol",
   });
   await send(b, requested);
-  expect(answersFor(requested.runId)).toHaveLength(1);
+  await waitFor("the hold's status comment", () => answersFor(requested.runId)[0], { explain });
   await b.stop();
 
   const restarted = await instance();
   const approval = events.deploymentApproved(requested.runId, "production", "rita");
   await send(restarted, approval, "restart-approval");
   await send(restarted, approval, "restart-approval");
+  await waitFor("the approval", () => decisionsFor(requested.runId)[0], { explain });
   expect(decisionsFor(requested.runId)).toEqual([
     expect.objectContaining({ state: "approved", environmentName: "production" }),
   ]);

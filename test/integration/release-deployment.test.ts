@@ -9,7 +9,6 @@ import {
   PR_10,
   PR_11,
   MID_SHA,
-  ORG_BASE_PATH,
   recordOf,
   serve,
   SHA,
@@ -134,8 +133,8 @@ describe("deploying a release's commit", () => {
     );
     expectRequests(made, [
       TOKEN_REQUEST,
+      // The repository belongs to a personal account: no organization's base to read.
       `GET ${P}/contents/.github%2Frelease-policy.yml`,
-      `GET ${ORG_BASE_PATH}`,
       `GET ${P}/issues?labels=release-record&state=all&per_page=100`,
       `POST ${P}/actions/runs/42/deployment_protection_rule`,
       `POST ${P}/statuses/${SHA}`,
