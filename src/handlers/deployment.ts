@@ -9,6 +9,7 @@ import { recordApproval, recordDeployers } from "../holds/approvals.js";
 import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
 import { timerScheduler } from "../holds/scheduler.js";
 import { HoldSweep, recheckOnce } from "../holds/sweep.js";
+import { DEFAULT_RETRY_BASE_MS } from "../github/back-off.js";
 import { HoldTimers } from "../holds/timers.js";
 import { commitScope, DecisionTriggers, pullScope, runScope } from "../holds/triggers.js";
 import {
@@ -86,6 +87,7 @@ export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: 
     timers,
     triggers: new DecisionTriggers(base.store, base.now),
     recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
+    retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
   };
   if (options.sweepIntervalMs !== undefined) {
     const { store, now } = base;

@@ -23,7 +23,8 @@ import {
 import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
 import { mayHaveApplied, SEND_ONCE } from "../github/create.js";
-import { describeError, isTransient, statusOf } from "../github/errors.js";
+import { reEvaluationDelayMs } from "../github/back-off.js";
+import { describeError, isTransient, retryAfterMs, statusOf } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
 import { readApprovals, readDeployers, recordApproval } from "../holds/approvals.js";
@@ -61,6 +62,8 @@ export interface DeploymentDeps {
    * an approval whose webhook never arrived is still found.
    */
   recheckIntervalMs: number;
+  /** The unit of every back-off (RETRY_BASE_MS, github/back-off.ts). */
+  retryBaseMs: number;
   metrics?: DecisionMetrics;
   /** The gate of the release whose tagged commit is deployed; null when it is no release's. */
   releaseGate?: ReleaseGateReader;
@@ -101,6 +104,8 @@ interface Judged {
   recheckAt?: string;
   /** A transient failure: keep waiting and retry with back-off. */
   transient?: boolean;
+  /** How long GitHub asked the app to wait (a rate limit's retry-after or reset). */
+  retryAfterMs?: number;
   /** The merged pull requests that brought the deployed commits: they index the hold. */
   pulls?: number[];
   /** The pull requests as read, for the next re-check of the same deployment. */
@@ -125,8 +130,6 @@ export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60 * 1000;
 
 /** GitHub allows 10 comments per deployment; the last is kept for the decision. */
 const MAX_STATUS_COMMENTS = 9;
-const RETRY_BASE_MS = 60 * 1000;
-const RETRY_MAX_MS = 30 * 60 * 1000;
 const STATUS_CONTEXT = "release-policy";
 
 /**
@@ -196,7 +199,7 @@ async function decideNow(
   try {
     judged = await judge(deps, trigger.octokit, request, known, readReviews);
   } catch (error) {
-    judged = failed(request, error);
+    judged = failed(request, error, deps.now());
     trigger.log.warn({ err: error, hold: key }, "deployment could not be judged");
   }
   if (judged.transient) {
@@ -206,7 +209,7 @@ async function decideNow(
       trigger,
       request,
       hold,
-      { ...judged, recheckAt: retryAt(deps, failures) },
+      { ...judged, recheckAt: retryAt(deps, failures, judged.retryAfterMs) },
       failures,
     );
   }
@@ -379,14 +382,16 @@ function notice(decision: Decision, environment: string, lines: string[]): Judge
 }
 
 /** Server errors, rate limits (403 ones too) and network failures pass (github/errors.ts). */
-function failed(request: DeploymentRequest, error: unknown): Judged {
+function failed(request: DeploymentRequest, error: unknown, now: Date): Judged {
   const why = describeError(error);
   if (isTransient(error)) {
+    const after = retryAfterMs(error, now);
     return {
       ...notice("waiting", request.environment, [
         `Could not read from GitHub (${why}); retrying automatically. Nothing is approved until the gates can be judged.`,
       ]),
       transient: true,
+      ...(after !== undefined ? { retryAfterMs: after } : {}),
     };
   }
   return notice("rejected", request.environment, [
@@ -442,9 +447,12 @@ async function wait(
   return { result: "waiting", pulls: pulls ?? [] };
 }
 
-/** After the n-th transient failure in a row: back off exponentially, up to RETRY_MAX_MS. */
-function retryAt(deps: DeploymentDeps, failures: number): string {
-  const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+/**
+ * After the n-th transient failure in a row: the app's one back-off (10 units of
+ * RETRY_BASE_MS, doubling, at most 600), never sooner than GitHub asked.
+ */
+function retryAt(deps: DeploymentDeps, failures: number, retryAfter?: number): string {
+  const delay = reEvaluationDelayMs(deps.retryBaseMs, failures, retryAfter);
   return new Date(deps.now().getTime() + delay).toISOString();
 }
 
@@ -485,10 +493,10 @@ async function answer(
     }
     await deps.store.delete(decidedKey(request));
     trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
-    const retry = failed(request, error);
+    const retry = failed(request, error, deps.now());
     if (!retry.transient) throw error;
     const failures = (hold?.failures ?? 0) + 1;
-    const recheckAt = retryAt(deps, failures);
+    const recheckAt = retryAt(deps, failures, retry.retryAfterMs);
     await wait(
       deps,
       trigger,

@@ -323,12 +323,13 @@ describe("deployment protection rule", () => {
       expect.objectContaining({ comment: expect.stringContaining("retrying automatically") }),
     ]);
     expect(world.answers[0]).not.toHaveProperty("state");
-    expect(app.scheduler.next).toEqual(new Date(OPEN.getTime() + 60_000));
+    // The app's back-off: 10 units of RETRY_BASE_MS (1 s), doubling.
+    expect(app.scheduler.next).toEqual(new Date(OPEN.getTime() + 10_000));
 
-    // GitHub recovers; the retry a minute later decides.
+    // GitHub recovers; the retry ten seconds later decides.
     nock.cleanAll();
     const healthy = github();
-    clock.now = new Date(OPEN.getTime() + 60_000);
+    clock.now = new Date(OPEN.getTime() + 10_000);
     await app.scheduler.runDue(clock.now);
     expect(healthy.answers).toEqual([expect.objectContaining({ state: "approved" })]);
   });
