@@ -10,14 +10,10 @@ import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
 import { timerScheduler } from "../holds/scheduler.js";
 import { HoldSweep, recheckOnce } from "../holds/sweep.js";
 import { DEFAULT_RETRY_BASE_MS } from "../github/back-off.js";
+import { DEFAULT_RECHECK_INTERVAL_MS } from "../holds/recheck-interval.js";
 import { HoldTimers } from "../holds/timers.js";
 import { commitScope, DecisionTriggers, pullScope, runScope } from "../holds/triggers.js";
-import {
-  decideDeployment,
-  DEFAULT_RECHECK_INTERVAL_MS,
-  markStale,
-  type DeploymentDeps,
-} from "../pipeline/deployment.js";
+import { decideDeployment, markStale, type DeploymentDeps } from "../pipeline/deployment.js";
 import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
 import { onApproveComment } from "./approve-comment.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";

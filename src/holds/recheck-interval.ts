@@ -2,8 +2,9 @@
 // the environment: HOLD_RECHECK_INTERVAL (default 5m). Each look costs about one request per
 // waiting hold (GitHub's list of the run's reviews): 12 an hour at the default.
 import { parseDuration } from "../evaluate/time/duration.js";
-import { DEFAULT_RECHECK_INTERVAL_MS } from "../pipeline/deployment.js";
 
+/** A hold waiting on people is looked at again this often by default. */
+export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60 * 1000;
 const MIN_MS = 1000;
 
 /** Throws on a setting that cannot be used, so a typo stops start-up. */

@@ -125,8 +125,6 @@ interface Decided {
  * hold's own re-check (at most recheckIntervalMs away) looks again.
  */
 const MAX_ROUNDS = 5;
-/** A hold waiting on people is looked at again this often by default. */
-export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60 * 1000;
 
 /** GitHub allows 10 comments per deployment; the last is kept for the decision. */
 const MAX_STATUS_COMMENTS = 9;

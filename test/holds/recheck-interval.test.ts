@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { recheckIntervalOf } from "../../src/holds/recheck-interval.js";
-import { DEFAULT_RECHECK_INTERVAL_MS } from "../../src/pipeline/deployment.js";
+import {
+  DEFAULT_RECHECK_INTERVAL_MS,
+  recheckIntervalOf,
+} from "../../src/holds/recheck-interval.js";
 
 describe("HOLD_RECHECK_INTERVAL", () => {
   it("defaults to five minutes when unset or blank", () => {
