@@ -2,7 +2,7 @@
 // policy file and prints the same result tree the check run shows, so a developer can see
 // why a change is blocked, or a policy author can try a change to the rules, offline.
 import { evaluatePullRequest } from "../evaluate/pull-request.js";
-import type { Evaluation } from "../evaluate/types.js";
+import type { Evaluation } from "../model/result.js";
 import { describeFactsProblems, pullRequestFactsSchema } from "../facts/recorded.js";
 import type { PullRequestFacts } from "../facts/types.js";
 import { oversizeProblem, parsePolicy } from "../policy/parse.js";

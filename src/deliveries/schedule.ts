@@ -2,7 +2,7 @@
 // still in GitHub's list), then one every interval, until stopped on shutdown.
 import type { Clock } from "../store/store.js";
 import type { Scheduler } from "../holds/scheduler.js";
-import { parseDuration } from "../evaluate/time/duration.js";
+import { parseDuration } from "../model/time/duration.js";
 
 export const DEFAULT_REDELIVERY_INTERVAL_MS = 5 * 60 * 1000;
 

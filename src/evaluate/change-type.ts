@@ -1,7 +1,7 @@
 // The change type (standard / normal / emergency, or whatever the policy names) comes from
 // the pull request's labels.
 import type { Policy } from "../policy/schema.js";
-import type { GateResult } from "./types.js";
+import type { GateResult } from "../model/result.js";
 
 export const CHANGE_TYPE_GATE_ID = "change-type";
 

@@ -4,12 +4,13 @@
 import type { DeployedPull, DeploymentFacts } from "../facts/deployment.js";
 import type { Condition, Gate, Policy } from "../policy/schema.js";
 import { hasLabel, selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude, modeOf } from "./conclusion.js";
+import { combineOutcomes, conclude } from "../model/outcome.js";
+import { modeOf } from "./mode.js";
 import { evaluateCompliantChanges } from "./gates/compliant-changes.js";
 import { evaluateDeploymentApproval } from "./gates/deployment-approval.js";
 import { evaluatePromotion, type PromotionSpec } from "./gates/promotion.js";
 import { evaluateWindow, type TimedOutcome } from "./gates/window.js";
-import type { Evaluation, GateResult } from "./types.js";
+import type { Evaluation, GateResult } from "../model/result.js";
 
 export const PROMOTION_GATE_ID = "promotion";
 

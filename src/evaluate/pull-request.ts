@@ -3,7 +3,8 @@
 import type { PullRequestFacts } from "../facts/types.js";
 import type { Gate, Policy } from "../policy/schema.js";
 import { changeTypeGate, selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude, modeOf, type Outcome } from "./conclusion.js";
+import { combineOutcomes, conclude, type Outcome } from "../model/outcome.js";
+import { modeOf } from "./mode.js";
 import { applicability, type ConditionContext } from "./conditions.js";
 import { evaluateApprovals } from "./gates/approvals.js";
 import { evaluateChecklist } from "./gates/checklist.js";
@@ -11,7 +12,7 @@ import { evaluateChecks } from "./gates/checks.js";
 import { evaluateLabels } from "./gates/labels.js";
 import { evaluatePattern } from "./gates/pattern.js";
 import { pullRequestGates } from "./needs.js";
-import type { Evaluation, GateResult } from "./types.js";
+import type { Evaluation, GateResult } from "../model/result.js";
 
 export function evaluatePullRequest(
   policy: Policy,

@@ -3,17 +3,17 @@
 import type { ReleaseFacts } from "../facts/release.js";
 import type { ReleasedPull } from "../facts/release-changes.js";
 import type { Gate, Policy } from "../policy/schema.js";
-import { compilePattern } from "../policy/regex.js";
+import { compilePattern } from "../model/regex.js";
 import type { ReleaseDeployment } from "../report/release-state.js";
 import { selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude, type Outcome } from "./conclusion.js";
+import { combineOutcomes, conclude, type Outcome } from "../model/outcome.js";
 import { evaluateChecklist } from "./gates/checklist.js";
 import { evaluateReleaseChanges } from "./gates/release-changes.js";
 import { evaluateReleaseNotes } from "./gates/release-notes.js";
 import { evaluateSignoffs } from "./gates/signoffs.js";
 import { evaluateTagRules } from "./gates/tag-rules.js";
 import { pullRequestGates } from "./needs.js";
-import type { Evaluation, GateResult } from "./types.js";
+import type { Evaluation, GateResult } from "../model/result.js";
 
 export const TAG_RULES_GATE_ID = "tag-rules";
 export const RELEASE_GATE_ID = "release";

@@ -7,7 +7,7 @@ import semver from "semver";
 import picomatch from "picomatch";
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
-import { compilePattern, testPattern } from "../policy/regex.js";
+import { compilePattern, testPattern } from "../model/regex.js";
 import type { RepoRef } from "./types.js";
 
 export interface TagFact {

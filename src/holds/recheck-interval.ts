@@ -1,7 +1,7 @@
 // How often a held deployment waiting on people is looked at against GitHub's record, from
 // the environment: HOLD_RECHECK_INTERVAL (default 5m). Each look costs about one request per
 // waiting hold (GitHub's list of the run's reviews): 12 an hour at the default.
-import { parseDuration } from "../evaluate/time/duration.js";
+import { parseDuration } from "../model/time/duration.js";
 
 /** A hold waiting on people is looked at again this often by default. */
 export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60 * 1000;

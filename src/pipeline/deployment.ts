@@ -35,7 +35,7 @@ import type { PolicyCache } from "../policy/cache.js";
 import type { Gate, Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { withGate } from "../evaluate/release.js";
-import type { GateResult } from "../evaluate/types.js";
+import type { GateResult } from "../model/result.js";
 import {
   decisionOf,
   renderCommitStatus,

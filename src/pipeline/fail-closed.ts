@@ -1,4 +1,4 @@
-import type { Evaluation, PolicyProblem } from "../evaluate/types.js";
+import type { Evaluation, PolicyProblem } from "../model/result.js";
 
 /** The policy on the default branch is invalid: the check fails and lists each problem. */
 export function invalidPolicyEvaluation(problems: PolicyProblem[], now: Date): Evaluation {

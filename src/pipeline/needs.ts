@@ -6,7 +6,7 @@ import {
   pullRequestGates,
   qualifyTeam,
 } from "../evaluate/needs.js";
-import type { Evaluation } from "../evaluate/types.js";
+import type { Evaluation } from "../model/result.js";
 import type { Policy } from "../policy/schema.js";
 
 /** The requests one evaluation of this policy needs: what the gates read, nothing more. */

@@ -3,7 +3,7 @@ import { readChangedFiles } from "../facts/pull-request.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
-import type { Evaluation, GateResult, PolicyProblem } from "../evaluate/types.js";
+import type { Evaluation, GateResult, PolicyProblem } from "../model/result.js";
 import { githubPolicySource, readRepoFile } from "../policy/github-source.js";
 import { loadPolicy } from "../policy/inherit.js";
 import { parsePolicy } from "../policy/parse.js";

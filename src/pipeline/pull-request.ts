@@ -27,7 +27,7 @@ import type { Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import type { Store } from "../store/store.js";
 import { evaluatePullRequest } from "../evaluate/pull-request.js";
-import type { Evaluation, PolicyProblem } from "../evaluate/types.js";
+import type { Evaluation, PolicyProblem } from "../model/result.js";
 import { checklistFacts } from "../checklist/state.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
 import { renderAnnotations, renderCheckRun } from "../report/check-run.js";

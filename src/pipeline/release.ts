@@ -21,7 +21,7 @@ import {
   releaseGates,
   type ReleaseEvaluation,
 } from "../evaluate/release.js";
-import type { GateResult } from "../evaluate/types.js";
+import type { GateResult } from "../model/result.js";
 import type { DeploymentRequest } from "../facts/deployment.js";
 import {
   gatherReleaseFacts,

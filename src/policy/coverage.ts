@@ -3,7 +3,7 @@
 // window), but when every gate guarding an environment exempts the same change type, that
 // kind of change deploys there unchecked. That is legal, and sometimes meant, so it is a
 // warning for the author to confirm, never an error: the policy stays valid.
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import type { PolicyLocator } from "./problems.js";
 import type { Condition, Gate, Policy } from "./schema.js";
 

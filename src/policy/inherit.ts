@@ -3,7 +3,7 @@
 // environments and defaults, but never redefine one it inherits, so a repository cannot
 // lower its organization's approval count or drop an organization gate it extends. The one
 // key an extending file may set over its base is `mode`, and only to enforce.
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,

@@ -12,7 +12,7 @@ import {
   type Document,
   type YAMLError,
 } from "yaml";
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import { fileProblem, IssueTranslator, sortProblems, YamlLocator } from "./problems.js";
 import type { PathSegment } from "./problems.js";
 import { policySchema, type Policy } from "./schema.js";

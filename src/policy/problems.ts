@@ -2,7 +2,7 @@
 // 1-based line and column of the offending YAML node, the key path, and plain words.
 import type { z } from "zod";
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter } from "yaml";
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import {
   allowedKeys,
   expectedWords,

@@ -3,7 +3,7 @@
 // file said `_extends: .github`. The setting lives in the file it binds to, so whoever may
 // change the organization's base decides whether it binds, and nobody else can.
 import { isMap, parseDocument } from "yaml";
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import type { YamlLocator } from "./problems.js";
 import type { Policy } from "./schema.js";
 import type { ExtendsTarget } from "./semantics.js";

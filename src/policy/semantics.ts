@@ -2,10 +2,10 @@
 // usable (regexes, globs, logins), and settings that would silently never hold or never
 // apply. Each problem points at the key that is wrong.
 import picomatch from "picomatch";
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import type { PathSegment, PolicyLocator } from "./problems.js";
-import { parseDuration } from "../evaluate/time/duration.js";
-import { patternError } from "./regex.js";
+import { parseDuration } from "../model/time/duration.js";
+import { patternError } from "../model/regex.js";
 import { durationPattern } from "./schema.js";
 import type { Condition, Gate, Policy, Principals, Requirement } from "./schema.js";
 import { POLICY_PATH } from "./types.js";

@@ -1,4 +1,4 @@
-import type { PolicyProblem } from "../evaluate/types.js";
+import type { PolicyProblem } from "../model/result.js";
 import type { Policy } from "./schema.js";
 
 export const POLICY_PATH = ".github/release-policy.yml";

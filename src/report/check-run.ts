@@ -1,6 +1,6 @@
 // Renders an Evaluation as the `release-policy` check run: the status developers and
 // branch protection see. The summary is one table of gates; per-gate details go to `text`.
-import type { Evaluation, GateResult, GateStatus, PolicyProblem } from "../evaluate/types.js";
+import type { Evaluation, GateResult, GateStatus, PolicyProblem } from "../model/result.js";
 import { POLICY_PATH } from "../policy/types.js";
 import { GITHUB_TEXT_LIMIT, inline, link, table, truncateUtf8, utcMinute } from "./markdown.js";
 

@@ -2,7 +2,7 @@
 // and as the commit status `release-policy/<environment>`. GitHub caps the comment at 1024
 // characters, so each unmet gate gets one line (what is wrong, how to fix it) cut to fit.
 import type { DeploymentEvaluation } from "../evaluate/deployment.js";
-import type { GateResult, GateStatus } from "../evaluate/types.js";
+import type { GateResult, GateStatus } from "../model/result.js";
 
 export const MAX_COMMENT_CHARS = 1024;
 /** Longest sign-off line: two of them leave most of the comment to the gates. */

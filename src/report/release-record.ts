@@ -4,7 +4,7 @@
 // clock), so an update that changes nothing is not written.
 import type { ReleaseFacts } from "../facts/release.js";
 import type { DeploymentProgress, IncludedChange, ReleaseEvaluation } from "../evaluate/release.js";
-import type { GateResult } from "../evaluate/types.js";
+import type { GateResult } from "../model/result.js";
 import { STATUS_LABEL } from "./check-run.js";
 import { inline, link, mention, table, truncateUtf8, utcMinute } from "./markdown.js";
 import { encodeReleaseState, type ReleaseDeployment, type ReleaseState } from "./release-state.js";

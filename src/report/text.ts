@@ -1,6 +1,6 @@
 // The result tree as plain text for a terminal: what `release-policy explain` prints. The
 // same ordering, title and conclusion as the check run, so both tell one story.
-import type { Evaluation, GateResult, GateStatus } from "../evaluate/types.js";
+import type { Evaluation, GateResult, GateStatus } from "../model/result.js";
 import { byUrgency, effectiveConclusion, needsAction, renderTitle } from "./check-run.js";
 
 const MARK: Record<GateStatus, string> = {

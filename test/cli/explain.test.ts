@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MAX_FACTS_BYTES } from "../../src/cli/explain.js";
 import { main } from "../../src/cli/main.js";
-import type { Evaluation } from "../../src/evaluate/types.js";
+import type { Evaluation } from "../../src/model/result.js";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 const EXAMPLE = join(ROOT, "docs/examples/pull-request-facts.json");

@@ -7,7 +7,7 @@
 // - a YAML file that is not a policy (a workflow, a manifest) starts with a comment line
 //   naming it, `# .github/workflows/deploy.yml`, and is left out.
 import { parsePolicy } from "../../src/policy/parse.js";
-import type { PolicyProblem } from "../../src/evaluate/types.js";
+import type { PolicyProblem } from "../../src/model/result.js";
 import { codeBlocks, projectDocs, type CodeBlock } from "./markdown.js";
 
 const STAGES = ["pull_request", "release", "deployment"] as const;

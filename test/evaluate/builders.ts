@@ -7,7 +7,7 @@ import type {
   ReviewFact,
 } from "../../src/facts/types.js";
 import { evaluatePullRequest } from "../../src/evaluate/pull-request.js";
-import type { GateResult } from "../../src/evaluate/types.js";
+import type { GateResult } from "../../src/model/result.js";
 import { policySchema, type Policy } from "../../src/policy/schema.js";
 
 export const HEAD_SHA = "headheadheadheadheadheadheadheadheadhead";

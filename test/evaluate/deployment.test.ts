@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { evaluateDeployment, type DeploymentEvaluation } from "../../src/evaluate/deployment.js";
-import type { GateResult } from "../../src/evaluate/types.js";
+import type { GateResult } from "../../src/model/result.js";
 import {
   MAX_COMMENT_CHARS,
   decisionOf,

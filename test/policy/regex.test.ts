@@ -4,7 +4,7 @@ import {
   PatternError,
   patternError,
   testPattern,
-} from "../../src/policy/regex.js";
+} from "../../src/model/regex.js";
 
 describe("compilePattern", () => {
   it.each([

@@ -3,7 +3,7 @@
 // says what enforcing would have decided. Enforcing policies are unchanged.
 import { evaluateDeployment } from "../../src/evaluate/deployment.js";
 import { evaluatePullRequest } from "../../src/evaluate/pull-request.js";
-import type { Evaluation } from "../../src/evaluate/types.js";
+import type { Evaluation } from "../../src/model/result.js";
 import { withPolicyEdit } from "../../src/pipeline/policy-edit.js";
 import { policySchema } from "../../src/policy/schema.js";
 import { renderCheckRun } from "../../src/report/check-run.js";

@@ -1,4 +1,4 @@
-import type { Evaluation, GateResult, PolicyProblem } from "../../src/evaluate/types.js";
+import type { Evaluation, GateResult, PolicyProblem } from "../../src/model/result.js";
 import {
   checkRunActions,
   MAX_ANNOTATIONS,

@@ -1,5 +1,5 @@
 import type { DeploymentEvaluation } from "../../src/evaluate/deployment.js";
-import type { GateResult, GateStatus } from "../../src/evaluate/types.js";
+import type { GateResult, GateStatus } from "../../src/model/result.js";
 import {
   decisionOf,
   renderNotice,

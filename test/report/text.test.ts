@@ -1,6 +1,6 @@
 import { invalidPolicyEvaluation } from "../../src/pipeline/fail-closed.js";
 import { renderText } from "../../src/report/text.js";
-import type { Evaluation } from "../../src/evaluate/types.js";
+import type { Evaluation } from "../../src/model/result.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 

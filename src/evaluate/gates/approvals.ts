@@ -2,7 +2,7 @@
 // change request from an eligible reviewer blocks.
 import type { PullRequestFacts, ReviewFact } from "../../facts/types.js";
 import type { Approvers, Exclusion, Policy, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../conclusion.js";
+import type { Outcome } from "../../model/outcome.js";
 import { describePrincipals, isEligible, type Eligibility } from "../eligibility.js";
 import { approversOf } from "../needs.js";
 

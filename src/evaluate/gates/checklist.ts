@@ -2,7 +2,7 @@
 // communication, ...), optionally only by named users or teams.
 import type { ChecklistFacts, ChecklistTick } from "../../facts/types.js";
 import type { Principals, Requirement } from "../../policy/schema.js";
-import { worstStatus, type JudgedStatus, type Outcome } from "../conclusion.js";
+import { worstStatus, type JudgedStatus, type Outcome } from "../../model/outcome.js";
 import { describePrincipals, isEligible, type MembershipFacts } from "../eligibility.js";
 import { normalizeChecklistItem } from "../needs.js";
 

@@ -2,7 +2,7 @@
 // the head commit: the change's test evidence.
 import type { CheckFact, CheckState, PullRequestFacts } from "../../facts/types.js";
 import type { Requirement } from "../../policy/schema.js";
-import { worstStatus, type JudgedStatus, type Outcome } from "../conclusion.js";
+import { worstStatus, type JudgedStatus, type Outcome } from "../../model/outcome.js";
 import { checkNamesOf } from "../needs.js";
 
 type ChecksRequirement = NonNullable<Requirement["checks"]>;

@@ -5,7 +5,7 @@
 import type { RangeCommit } from "../../facts/deployed-range.js";
 import type { DeployedPull, DeploymentFacts } from "../../facts/deployment.js";
 import type { Requirement } from "../../policy/schema.js";
-import { worstStatus, type Outcome } from "../conclusion.js";
+import { worstStatus, type Outcome } from "../../model/outcome.js";
 
 type CompliantChanges = NonNullable<Requirement["compliant_changes"]>;
 

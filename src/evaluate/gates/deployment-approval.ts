@@ -3,7 +3,7 @@
 // change or started the deployment cannot approve it.
 import type { DeploymentApprovalFact, DeploymentFacts } from "../../facts/deployment.js";
 import type { DeploymentExclusion, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../conclusion.js";
+import type { Outcome } from "../../model/outcome.js";
 import { describePrincipals, isEligible } from "../eligibility.js";
 
 type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;

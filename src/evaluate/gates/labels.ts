@@ -3,7 +3,7 @@
 import type { PullRequestFacts } from "../../facts/types.js";
 import type { Requirement } from "../../policy/schema.js";
 import { hasLabel } from "../change-type.js";
-import { combineOutcomes, type Outcome } from "../conclusion.js";
+import { combineOutcomes, type Outcome } from "../../model/outcome.js";
 
 type LabelsRequirement = NonNullable<Requirement["labels"]>;
 

@@ -2,8 +2,8 @@
 // typically a change record reference ("CHG[0-9]{7}").
 import type { PullRequestFacts } from "../../facts/types.js";
 import type { Requirement } from "../../policy/schema.js";
-import { compilePattern, testPattern } from "../../policy/regex.js";
-import type { Outcome } from "../conclusion.js";
+import { compilePattern, testPattern } from "../../model/regex.js";
+import type { Outcome } from "../../model/outcome.js";
 import { orList } from "../eligibility.js";
 
 type PatternRequirement = NonNullable<Requirement["pattern"]>;

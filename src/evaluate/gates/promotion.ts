@@ -1,7 +1,7 @@
 // promotion: an environment with `after` takes only commits that were deployed successfully
 // to that environment first, and (with `soak`) ran there long enough.
 import type { DeploymentFacts, PriorDeployment } from "../../facts/deployment.js";
-import { formatDuration, parseDuration } from "../time/duration.js";
+import { formatDuration, parseDuration } from "../../model/time/duration.js";
 import type { TimedOutcome } from "./window.js";
 
 /** The promotion step of one environment, as the policy writes it. */

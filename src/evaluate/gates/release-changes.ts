@@ -3,7 +3,7 @@
 // accepted only where the policy allows direct pushes.
 import type { IncludedChanges } from "../../facts/release-changes.js";
 import type { Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../conclusion.js";
+import type { Outcome } from "../../model/outcome.js";
 
 type CompliantChanges = NonNullable<Requirement["compliant_changes"]>;
 

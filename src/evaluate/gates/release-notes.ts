@@ -2,7 +2,7 @@
 // whose heading names the tag. Missing notes keep the release waiting: they can be written
 // without a new tag.
 import type { NotesFact } from "../../facts/release.js";
-import type { Outcome } from "../conclusion.js";
+import type { Outcome } from "../../model/outcome.js";
 
 export function evaluateReleaseNotes(notes: NotesFact | undefined, changelog: string): Outcome {
   if (notes === undefined) {

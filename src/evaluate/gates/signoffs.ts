@@ -3,7 +3,7 @@
 // unless the policy says otherwise.
 import type { ReleaseFacts } from "../../facts/release.js";
 import type { ReleaseExclusion, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../conclusion.js";
+import type { Outcome } from "../../model/outcome.js";
 import { describePrincipals, isEligible } from "../eligibility.js";
 
 type SignoffsRequirement = NonNullable<Requirement["signoffs"]>;

@@ -3,8 +3,8 @@
 // a new tag, never an edit. The app reports; it does not delete or move tags.
 import type { ReleaseFacts } from "../../facts/release.js";
 import type { Releases } from "../../policy/schema.js";
-import { compilePattern, testPattern } from "../../policy/regex.js";
-import { combineOutcomes, type Outcome } from "../conclusion.js";
+import { compilePattern, testPattern } from "../../model/regex.js";
+import { combineOutcomes, type Outcome } from "../../model/outcome.js";
 
 type TagRules = NonNullable<Releases["tags"]>;
 

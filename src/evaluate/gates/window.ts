@@ -1,8 +1,8 @@
 // window: deployments proceed only inside the allow hours and outside every freeze. Outside,
 // the deployment waits for the window to open (re-checked then) or is rejected, per `outside`.
 import { DEFAULT_OUTSIDE, type WindowRequirement } from "../../policy/window-spec.js";
-import type { Outcome } from "../conclusion.js";
-import { windowState, WindowSpecError } from "../time/window.js";
+import type { Outcome } from "../../model/outcome.js";
+import { windowState, WindowSpecError } from "../../model/time/window.js";
 
 /** GitHub keeps a deployment waiting on a protection rule for at most 30 days. */
 export const GITHUB_HOLD_LIMIT_MS = 30 * 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from "../../../src/evaluate/time/duration.js";
+import { formatDuration, parseDuration } from "../../../src/model/time/duration.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

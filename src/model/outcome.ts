@@ -1,8 +1,7 @@
 // How statuses rank and combine: one requirement's outcome into a gate's, every gate's into
 // the evaluation's conclusion. The ranking is the fail-closed order: an error (could not
 // judge) outranks a fail, which outranks waiting, which outranks passing.
-import type { Policy } from "../policy/schema.js";
-import type { Conclusion, GateResult, GateStatus } from "./types.js";
+import type { Conclusion, GateResult, GateStatus } from "./result.js";
 
 /** What a requirement kind, or a whole gate, decides about an applicable gate. */
 export type JudgedStatus = Exclude<GateStatus, "skipped">;
@@ -44,9 +43,4 @@ export function conclude(gates: readonly GateResult[]): Conclusion {
   const worst = worstStatus(statuses);
   if (worst === "fail" || worst === "error") return "failure";
   return worst === "pending" ? "pending" : "success";
-}
-
-/** Marks an evaluation under an advisory policy; an enforcing one (the default) says nothing. */
-export function modeOf(policy: Policy): { advisory?: true } {
-  return policy.mode === "advisory" ? { advisory: true } : {};
 }

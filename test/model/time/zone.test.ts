@@ -5,7 +5,7 @@ import {
   isoWeekday,
   localDateAt,
   wallClockToInstant,
-} from "../../../src/evaluate/time/zone.js";
+} from "../../../src/model/time/zone.js";
 
 const at = (iso: string): number => new Date(iso).getTime();
 const date = (text: string) => {

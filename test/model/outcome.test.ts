@@ -1,10 +1,5 @@
-import {
-  combineOutcomes,
-  conclude,
-  worstStatus,
-  type Outcome,
-} from "../../src/evaluate/conclusion.js";
-import type { GateResult, GateStatus } from "../../src/evaluate/types.js";
+import { combineOutcomes, conclude, worstStatus, type Outcome } from "../../src/model/outcome.js";
+import type { GateResult, GateStatus } from "../../src/model/result.js";
 
 const gate = (status: GateStatus): GateResult => ({
   id: status,

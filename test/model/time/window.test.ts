@@ -3,7 +3,7 @@ import {
   WindowSpecError,
   describeWindow,
   windowState,
-} from "../../../src/evaluate/time/window.js";
+} from "../../../src/model/time/window.js";
 import type { WindowRequirement } from "../../../src/policy/window-spec.js";
 
 const at = (iso: string): Date => new Date(iso);
