@@ -3,10 +3,8 @@
 // Every object is strict: an unknown key is an error, because a typo must never silently
 // disable a gate.
 import { z } from "zod";
+import { name, nameList, principalsSchema } from "../model/principals.js";
 import { windowRequirementSchema } from "./window-spec.js";
-
-const name = z.string().min(1).max(200);
-const nameList = z.array(name).max(100);
 
 export const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
 const duration = z
@@ -14,14 +12,7 @@ const duration = z
   .regex(durationPattern, 'a duration such as "30m", "24h" or "2d"')
   .describe('A duration: a number and a unit, one of ms, s, m, h, d, w (e.g. "24h").');
 
-const principals = z
-  .strictObject({
-    users: nameList.optional().describe("GitHub logins."),
-    teams: nameList
-      .optional()
-      .describe('Team slugs in the repository\'s organization ("cab"), or "org/slug".'),
-  })
-  .describe("Who may act: any listed user, or any member of a listed team.");
+const principals = principalsSchema;
 
 const approvers = principals
   .extend({
@@ -389,7 +380,7 @@ export type Policy = z.infer<typeof policySchema>;
 export type Gate = z.infer<typeof gateSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type Requirement = z.infer<typeof requirementSchema>;
-export type Principals = z.infer<typeof principals>;
+export type { Principals } from "../model/principals.js";
 export type Approvers = z.infer<typeof approvers>;
 export type Exclusion = z.infer<typeof exclusion>;
 export type DeploymentExclusion = z.infer<typeof deploymentExclusion>;

@@ -1,0 +1,17 @@
+// Who may act, as a policy names them: users and teams. Several requirement kinds (approvals,
+// checklist ticks, deployment approvals, sign-offs) and the checklist comment share it.
+import { z } from "zod";
+
+export const name = z.string().min(1).max(200);
+export const nameList = z.array(name).max(100);
+
+export const principalsSchema = z
+  .strictObject({
+    users: nameList.optional().describe("GitHub logins."),
+    teams: nameList
+      .optional()
+      .describe('Team slugs in the repository\'s organization ("cab"), or "org/slug".'),
+  })
+  .describe("Who may act: any listed user, or any member of a listed team.");
+
+export type Principals = z.infer<typeof principalsSchema>;
