@@ -4,7 +4,7 @@
 // disable a gate.
 import { z } from "zod";
 import { name, nameList, principalsSchema } from "../model/principals.js";
-import { windowRequirementSchema } from "./window-spec.js";
+import { windowRequirementSchema } from "../model/time/window-spec.js";
 
 export const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
 const duration = z

@@ -1,6 +1,6 @@
 // window: deployments proceed only inside the allow hours and outside every freeze. Outside,
 // the deployment waits for the window to open (re-checked then) or is rejected, per `outside`.
-import { DEFAULT_OUTSIDE, type WindowRequirement } from "../../policy/window-spec.js";
+import { DEFAULT_OUTSIDE, type WindowRequirement } from "../../model/time/window-spec.js";
 import type { Outcome } from "../../model/outcome.js";
 import { windowState, WindowSpecError } from "../../model/time/window.js";
 

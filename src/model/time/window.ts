@@ -13,7 +13,7 @@ import {
   type AllowRule,
   type LocalDateTime,
   type WindowRequirement,
-} from "../../policy/window-spec.js";
+} from "./window-spec.js";
 import {
   DAY_MS,
   MINUTE_MS,

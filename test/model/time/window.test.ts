@@ -4,7 +4,7 @@ import {
   describeWindow,
   windowState,
 } from "../../../src/model/time/window.js";
-import type { WindowRequirement } from "../../../src/policy/window-spec.js";
+import type { WindowRequirement } from "../../../src/model/time/window-spec.js";
 
 const at = (iso: string): Date => new Date(iso);
 const iso = (value: Date | undefined): string | undefined => value?.toISOString();
