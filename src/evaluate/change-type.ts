@@ -2,15 +2,9 @@
 // the pull request's labels.
 import type { Policy } from "../policy/schema.js";
 import type { GateResult } from "../model/result.js";
+import { hasLabel } from "../model/labels.js";
 
 export const CHANGE_TYPE_GATE_ID = "change-type";
-
-// GitHub treats label names case-insensitively (a repository cannot hold both "Bug" and
-// "bug"), so the policy's spelling need not match the label's.
-export function hasLabel(labels: readonly string[], wanted: string): boolean {
-  const w = wanted.toLowerCase();
-  return labels.some((l) => l.toLowerCase() === w);
-}
 
 /**
  * The first change type, in file order, with one of its labels on the pull request; else the

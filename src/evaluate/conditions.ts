@@ -1,21 +1,29 @@
 // Whether a gate applies: its `when` must match and its `unless` must not. Within a
 // condition every key given must match (and); within a key's list any entry may (or).
+// One model for every stage: a deployment is judged by the labels and change type of the pull
+// request that brought its commit, and the keys it cannot be judged by (base branches, paths,
+// draft; the validator refuses them there) are left out of the decision.
 import picomatch from "picomatch";
 import type { PullRequestFacts } from "../facts/types.js";
+import { hasLabel } from "../model/labels.js";
 import type { Condition, Gate } from "../policy/schema.js";
-import { hasLabel } from "./change-type.js";
 
-export interface ConditionContext {
-  facts: PullRequestFacts;
-  changeType: string | null;
-}
+/** What conditions are judged on. */
+export type ConditionSubject =
+  | { of: "pull_request"; facts: PullRequestFacts; changeType: string | null }
+  | { of: "deployment"; labels: readonly string[]; changeType: string | null };
 
-/** One key of a condition, judged: `rule` and `actual` read as "change types normal" / "this change is standard". */
+/**
+ * One key of a condition, judged: `rule` and `actual` read as "change types normal" / "this
+ * change is standard". "ignored": the key cannot be judged for this subject.
+ */
 interface KeyCheck {
-  matched: boolean | "unknown";
+  matched: boolean | "unknown" | "ignored";
   rule: string;
   actual: string;
 }
+
+const IGNORED: KeyCheck = { matched: "ignored", rule: "", actual: "" };
 
 export type Applicability =
   | { applies: true }
@@ -30,12 +38,15 @@ const quoteList = (xs: readonly string[]): string => xs.join(", ");
 const globMatches = (globs: readonly string[], value: string): boolean =>
   picomatch(globs as string[], { dot: true, noextglob: true })(value);
 
-function checkLabels(labels: readonly string[], facts: PullRequestFacts): KeyCheck {
-  const present = labels.filter((l) => hasLabel(facts.labels, l));
+function checkLabels(labels: readonly string[], subject: ConditionSubject): KeyCheck {
+  const pull = subject.of === "pull_request";
+  const has = pull ? subject.facts.labels : subject.labels;
+  const present = labels.filter((l) => hasLabel(has, l));
+  const who = pull ? "this one" : "the pull request that brought this commit";
   return {
     matched: present.length > 0,
-    rule: `pull requests labelled ${quoteList(labels)}`,
-    actual: present.length > 0 ? `this one has ${quoteList(present)}` : "this one has none of them",
+    rule: `${pull ? "pull requests" : "changes"} labelled ${quoteList(labels)}`,
+    actual: present.length > 0 ? `${who} has ${quoteList(present)}` : `${who} has none of them`,
   };
 }
 
@@ -81,13 +92,15 @@ function checkDraft(draft: boolean, facts: PullRequestFacts): KeyCheck {
 }
 
 /** Every key given, judged, in a fixed order so reasons read the same each time. */
-function checkKeys(cond: Condition, ctx: ConditionContext): KeyCheck[] {
+function checkKeys(cond: Condition, subject: ConditionSubject): KeyCheck[] {
   const checks: KeyCheck[] = [];
-  if (cond.labels) checks.push(checkLabels(cond.labels, ctx.facts));
-  if (cond.change_types) checks.push(checkChangeTypes(cond.change_types, ctx.changeType));
-  if (cond.base_branches) checks.push(checkBaseBranches(cond.base_branches, ctx.facts));
-  if (cond.paths) checks.push(checkPaths(cond.paths, ctx.facts));
-  if (cond.draft !== undefined) checks.push(checkDraft(cond.draft, ctx.facts));
+  if (cond.labels) checks.push(checkLabels(cond.labels, subject));
+  if (cond.change_types) checks.push(checkChangeTypes(cond.change_types, subject.changeType));
+  const facts = subject.of === "pull_request" ? subject.facts : undefined;
+  if (cond.base_branches)
+    checks.push(facts ? checkBaseBranches(cond.base_branches, facts) : IGNORED);
+  if (cond.paths) checks.push(facts ? checkPaths(cond.paths, facts) : IGNORED);
+  if (cond.draft !== undefined) checks.push(facts ? checkDraft(cond.draft, facts) : IGNORED);
   return checks;
 }
 
@@ -98,8 +111,11 @@ function checkKeys(cond: Condition, ctx: ConditionContext): KeyCheck[] {
  * An empty condition (`when: {}` or `unless: {}`) names nothing, so it neither restricts nor
  * exempts: read literally, an empty `unless` would switch the gate off for every change.
  */
-export function applicability(gate: Gate, ctx: ConditionContext): Applicability {
-  const when = gate.when ? checkKeys(gate.when, ctx) : [];
+export function applicability(gate: Gate, subject: ConditionSubject): Applicability {
+  // A key that cannot be judged neither restricts a `when` nor triggers an `unless`.
+  const when = gate.when
+    ? checkKeys(gate.when, subject).filter((k) => k.matched !== "ignored")
+    : [];
   const whenMiss = when.find((k) => k.matched === false);
   if (whenMiss) {
     return { applies: false, reason: `applies only to ${whenMiss.rule}; ${whenMiss.actual}` };
@@ -107,8 +123,9 @@ export function applicability(gate: Gate, ctx: ConditionContext): Applicability 
   const whenUnknown = when.find((k) => k.matched === "unknown");
   if (whenUnknown) return unknown(whenUnknown);
 
-  const unless = gate.unless ? checkKeys(gate.unless, ctx) : [];
-  if (unless.length === 0 || unless.some((k) => k.matched === false)) return { applies: true };
+  const unless = gate.unless ? checkKeys(gate.unless, subject) : [];
+  const exempting = unless.some((k) => k.matched === false || k.matched === "ignored");
+  if (unless.length === 0 || exempting) return { applies: true };
   const unlessUnknown = unless.find((k) => k.matched === "unknown");
   if (unlessUnknown) return unknown(unlessUnknown);
   const why = unless.map((k) => `${k.rule}; ${k.actual}`).join("; and to ");

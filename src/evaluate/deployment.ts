@@ -2,15 +2,14 @@
 // promotion step the environment's `after` and `soak` define. Pure: facts and clock in, one
 // result tree out, with the instant at which a waiting gate may open by time alone.
 import type { DeployedPull, DeploymentFacts } from "../facts/deployment.js";
-import type { Condition, Gate, Policy } from "../policy/schema.js";
-import { hasLabel, selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude } from "../model/outcome.js";
+import { conclude } from "../model/outcome.js";
+import type { Evaluation } from "../model/result.js";
+import type { Policy } from "../policy/schema.js";
+import { evaluatePromotion, type PromotionSpec } from "../requirements/promotion.js";
+import { selectChangeType } from "./change-type.js";
+import { headOf, judgeGate, summarize, toResult, type JudgedGate } from "./gate.js";
 import { modeOf } from "./mode.js";
-import { evaluateCompliantChanges } from "./gates/compliant-changes.js";
-import { evaluateDeploymentApproval } from "./gates/deployment-approval.js";
-import { evaluatePromotion, type PromotionSpec } from "./gates/promotion.js";
-import { evaluateWindow, type TimedOutcome } from "./gates/window.js";
-import type { Evaluation, GateResult } from "../model/result.js";
+import { deploymentGates } from "./stages.js";
 
 export const PROMOTION_GATE_ID = "promotion";
 
@@ -31,15 +30,6 @@ export interface DeploymentEvaluation extends Evaluation {
 }
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/** Deployment gates guarding `environment` (every environment when a gate names none). */
-export function deploymentGates(policy: Policy, environment: string): [string, Gate][] {
-  return Object.entries(policy.gates ?? {}).filter(
-    ([, gate]) =>
-      gate.stage === "deployment" &&
-      (gate.environments === undefined || gate.environments.some((e) => same(e, environment))),
-  );
-}
 
 /** The environment's promotion step, when the policy gives it an `after`. */
 export function promotionOf(policy: Policy, environment: string): PromotionSpec | undefined {
@@ -67,27 +57,20 @@ export function evaluateDeployment(
   now: Date,
 ): DeploymentEvaluation {
   const pull = primaryPull(facts);
-  const labels = pull?.labels ?? [];
   // A direct push has no labels: it takes the default change type.
+  const labels = pull?.labels ?? [];
   const changeType = selectChangeType(policy, labels);
-  const ctx: DeploymentContext = { policy, facts, now, labels, changeType, signOffs: [] };
-  const judged: { result: GateResult; recheckAt?: number }[] = [];
+  const ctx = { now, defaults: policy.defaults, directChangeType: selectChangeType(policy, []) };
+  const conditions = { of: "deployment" as const, labels, changeType };
+  const judged: JudgedGate[] = [];
   const promotion = promotionOf(policy, facts.environment);
   if (promotion) judged.push(promotionGate(promotion, facts, now));
   for (const [id, gate] of deploymentGates(policy, facts.environment)) {
-    judged.push(evaluateGate(id, gate, ctx));
+    judged.push(judgeGate(id, gate, { stage: "deployment", facts }, conditions, ctx));
   }
   const gates = judged.map((j) => j.result);
   const conclusion = conclude(gates);
-  const times = judged.flatMap((j) =>
-    j.result.status === "pending" && j.recheckAt !== undefined ? [j.recheckAt] : [],
-  );
-  // Every time-bound gate must open before the deployment can: re-check at the latest of
-  // them would miss nothing, but the earliest lets the comment move on as each one opens.
-  const recheckAt = times.length > 0 ? Math.min(...times) : undefined;
-  const awaitsEvent = judged.some(
-    (j) => j.result.status === "pending" && j.recheckAt === undefined,
-  );
+  const { recheckAt, awaitsEvent, signOffs } = summarize(judged);
   return {
     conclusion,
     changeType,
@@ -97,147 +80,21 @@ export function evaluateDeployment(
     ...modeOf(policy),
     environment: facts.environment,
     ...(pull ? { pull: { number: pull.number, url: pull.url } } : {}),
-    ...(ctx.signOffs.length > 0 ? { signOffs: ctx.signOffs } : {}),
-    ...(conclusion === "pending" && recheckAt !== undefined
-      ? { recheckAt: new Date(recheckAt).toISOString() }
-      : {}),
+    ...(signOffs.length > 0 ? { signOffs } : {}),
+    ...(conclusion === "pending" && recheckAt !== undefined ? { recheckAt } : {}),
     ...(conclusion === "pending" && awaitsEvent ? { awaitsEvent } : {}),
   };
 }
 
-interface DeploymentContext {
-  policy: Policy;
-  facts: DeploymentFacts;
-  now: Date;
-  labels: string[];
-  changeType: string | null;
-  /** Filled while gates are judged: "<gate>: signed off: …" lines. */
-  signOffs: string[];
-}
-
-function promotionGate(
-  spec: PromotionSpec,
-  facts: DeploymentFacts,
-  now: Date,
-): { result: GateResult; recheckAt?: number } {
+function promotionGate(spec: PromotionSpec, facts: DeploymentFacts, now: Date): JudgedGate {
   const outcome = evaluatePromotion(spec, facts, now);
+  const soak = spec.soak ? `, soak ${spec.soak}` : "";
+  const head = headOf(PROMOTION_GATE_ID, "deployment", `promotion from ${spec.after}${soak}`);
   return {
-    result: toResult(
-      PROMOTION_GATE_ID,
-      "deployment",
-      `promotion from ${spec.after}${spec.soak ? `, soak ${spec.soak}` : ""}`,
-      outcome,
-    ),
-    ...(outcome.recheckAt !== undefined ? { recheckAt: outcome.recheckAt } : {}),
+    result: toResult(head, outcome),
+    ...(outcome.status === "pending" && outcome.recheckAt !== undefined
+      ? { recheckAt: outcome.recheckAt }
+      : {}),
+    signOffs: [],
   };
-}
-
-function evaluateGate(
-  id: string,
-  gate: Gate,
-  ctx: DeploymentContext,
-): { result: GateResult; recheckAt?: number } {
-  const skip = skipReason(gate, ctx);
-  if (skip !== null) {
-    return {
-      result: {
-        id,
-        stage: gate.stage,
-        ...(gate.description ? { description: gate.description } : {}),
-        status: "skipped",
-        reason: skip,
-      },
-    };
-  }
-  const outcomes = requirementOutcomes(id, gate, ctx);
-  const combined = combineOutcomes(outcomes);
-  const times = outcomes.flatMap((o) =>
-    o.status === "pending" && o.recheckAt !== undefined ? [o.recheckAt] : [],
-  );
-  return {
-    result: toResult(id, gate.stage, gate.description, combined),
-    ...(times.length > 0 ? { recheckAt: Math.max(...times) } : {}),
-  };
-}
-
-function toResult(
-  id: string,
-  stage: string,
-  description: string | undefined,
-  outcome: TimedOutcome,
-): GateResult {
-  return {
-    id,
-    stage,
-    ...(description ? { description } : {}),
-    status: outcome.status,
-    reason: outcome.reason,
-    ...(outcome.fix ? { fix: outcome.fix } : {}),
-    ...(outcome.details.length > 0 ? { details: outcome.details } : {}),
-  };
-}
-
-function requirementOutcomes(id: string, gate: Gate, ctx: DeploymentContext): TimedOutcome[] {
-  const r = gate.require;
-  const outcomes: TimedOutcome[] = [];
-  if (r.compliant_changes !== undefined) {
-    // A direct push has no labels: it is judged as the default change type.
-    const directType = selectChangeType(ctx.policy, []);
-    outcomes.push(evaluateCompliantChanges(r.compliant_changes, ctx.facts, directType));
-  }
-  if (r.window) outcomes.push(evaluateWindow(r.window, ctx.now));
-  if (r.deployment_approval) {
-    const { signOffs, ...outcome } = evaluateDeploymentApproval(r.deployment_approval, ctx.facts);
-    if (signOffs) ctx.signOffs.push(`${id}: ${signOffs}`);
-    outcomes.push(outcome);
-  }
-  if (outcomes.length > 0) return outcomes;
-  // Nothing judged (none given, or only pull-request kinds the validator refuses): never a pass.
-  return [
-    {
-      status: "error",
-      reason: "the gate requires nothing a deployment can be judged by",
-      fix: "Give the gate window, deployment_approval or compliant_changes under `require`, or remove it",
-      details: [],
-    },
-  ];
-}
-
-/**
- * Why the gate does not apply, or null when it does. Deployment conditions read the labels
- * and change type of the pull request that brought the commit; every key given must match.
- * Keys a deployment cannot be judged by (the validator refuses them) always leave the gate
- * applying: they neither satisfy a `when` nor trigger an `unless`.
- */
-function skipReason(gate: Gate, ctx: DeploymentContext): string | null {
-  if (gate.when) {
-    const miss = firstMismatch(gate.when, ctx);
-    if (miss) return `applies only to ${miss}`;
-  }
-  const unless = gate.unless;
-  if (unless && describeCondition(unless) !== "" && !firstMismatch(unless, ctx)) {
-    if (UNJUDGEABLE.some((key) => unless[key] !== undefined)) return null;
-    return `does not apply to ${describeCondition(unless)}; this change is ${ctx.changeType ?? "of no change type"}`;
-  }
-  return null;
-}
-
-const UNJUDGEABLE = ["base_branches", "paths", "draft"] as const;
-
-/** The first judgeable key of the condition that does not match, described; null when none. */
-function firstMismatch(cond: Condition, ctx: DeploymentContext): string | null {
-  if (cond.change_types && !(ctx.changeType && cond.change_types.includes(ctx.changeType))) {
-    return `change types ${cond.change_types.join(", ")}; this change is ${ctx.changeType ?? "of no change type"}`;
-  }
-  if (cond.labels && !cond.labels.some((l) => hasLabel(ctx.labels, l))) {
-    return `changes labelled ${cond.labels.join(", ")}; the pull request that brought this commit has none of them`;
-  }
-  return null;
-}
-
-function describeCondition(cond: Condition): string {
-  const parts: string[] = [];
-  if (cond.change_types) parts.push(`change types ${cond.change_types.join(", ")}`);
-  if (cond.labels) parts.push(`changes labelled ${cond.labels.join(", ")}`);
-  return parts.join(" and ");
 }

@@ -1,65 +1,71 @@
-// What the facts gatherer must fetch for a policy's pull-request gates, so that it makes no
-// request a gate does not need (requests, not our logic, are the cost of a webhook).
-import type { Approvers, ChecklistItemSpec, Gate, Policy, Principals } from "../policy/schema.js";
+// What the facts gatherers must fetch to judge a stage's gates, so that they make no request a
+// gate does not need (requests, not our logic, are the cost of a webhook). Each requirement
+// kind says what it needs (src/requirements/*); this adds up the gates of one stage.
+import type { ChecklistItem } from "../checklist/state.js";
+import type { Gate, Policy } from "../policy/schema.js";
+import { normalizeChecklistItem } from "../requirements/checklist.js";
+import type { Needs, Stage } from "../requirements/kind.js";
+import { qualifyTeam } from "../requirements/principals.js";
+import { needsOf } from "../requirements/registry.js";
+import { deploymentGates, gatesOf } from "./stages.js";
+import type { Principals } from "../model/principals.js";
 
-export interface FactsNeeded {
-  /** Some condition has `paths`. */
-  changedFiles: boolean;
-  /** Teams as written in the policy: "org/slug" or a bare slug (qualify with {@link qualifyTeam}). */
-  teams: string[];
-  /** Some approvals requirement decides eligibility by repository permission. */
-  permissions: boolean;
-  /** Some approvals requirement excludes whoever pushed the head commit. */
-  pusher: boolean;
-  /** Every checklist item, once per text. */
-  checklistItems: { text: string; by?: Principals }[];
-  checkNames: string[];
-}
-
-/** "org/slug" for a team as written in the policy: a bare slug belongs to the repository's owner. */
-export function qualifyTeam(slug: string, owner: string): string {
-  return slug.includes("/") ? slug : `${owner}/${slug}`;
-}
-
-export function pullRequestGates(policy: Policy): [string, Gate][] {
-  return Object.entries(policy.gates ?? {}).filter(([, g]) => g.stage === "pull_request");
-}
-
-export function normalizeChecklistItem(item: ChecklistItemSpec): { text: string; by?: Principals } {
-  return typeof item === "string" ? { text: item } : item;
-}
-
-export function checkNamesOf(checks: NonNullable<Gate["require"]["checks"]>): string[] {
-  return Array.isArray(checks) ? checks : checks.names;
-}
-
-/** Omitted `from` means anyone with write permission or more. */
-export function approversOf(from: Approvers | undefined): Approvers {
-  return from ?? { permission: "write" };
-}
-
-export function factsNeeded(policy: Policy): FactsNeeded {
-  const gates = pullRequestGates(policy).map(([, g]) => g);
-  const approvals = gates.flatMap((g) => (g.require.approvals ? [g.require.approvals] : []));
-  const approvers = approvals.map((a) => approversOf(a.from));
-  const checklist = mergeChecklistItems(
-    gates.flatMap((g) => (g.require.checklist ?? []).map(normalizeChecklistItem)),
+/** What one stage's gates need, with teams qualified by the repository's owner. */
+export function needsOfGates(
+  gates: readonly Gate[],
+  policy: Policy,
+  owner: string,
+): Needs & { checklistItems: { text: string; by?: Principals }[] } {
+  const needs = needsOf(
+    gates.map((g) => g.require),
+    policy.defaults,
   );
-  const defaultExclude = policy.defaults?.approvals?.exclude;
   return {
-    changedFiles: gates.some((g) => g.when?.paths !== undefined || g.unless?.paths !== undefined),
-    teams: unique(
-      [...approvers, ...checklist.flatMap((i) => (i.by ? [i.by] : []))].flatMap(
-        (p) => p.teams ?? [],
-      ),
-    ),
-    permissions: approvers.some((a) => a.permission !== undefined),
-    pusher: approvals.some((a) => (a.exclude ?? defaultExclude ?? []).includes("pusher")),
-    checklistItems: checklist,
-    checkNames: unique(
-      gates.flatMap((g) => (g.require.checks ? checkNamesOf(g.require.checks) : [])),
-    ),
+    ...needs,
+    // Conditions are judged on the changed paths too.
+    changedFiles:
+      needs.changedFiles ||
+      gates.some((g) => g.when?.paths !== undefined || g.unless?.paths !== undefined),
+    teams: [...new Set(needs.teams.map((team) => qualifyTeam(team, owner)))],
+    checklistItems: mergeChecklistItems(needs.checklistItems),
   };
+}
+
+export function pullRequestNeeds(policy: Policy, owner: string): Needs {
+  return needsOfGates(
+    gatesOf(policy, "pull_request").map(([, g]) => g),
+    policy,
+    owner,
+  );
+}
+
+export function releaseNeeds(policy: Policy, owner: string): Needs {
+  return needsOfGates(
+    gatesOf(policy, "release").map(([, g]) => g),
+    policy,
+    owner,
+  );
+}
+
+export function deploymentNeeds(policy: Policy, environment: string, owner: string): Needs {
+  return needsOfGates(
+    deploymentGates(policy, environment).map(([, g]) => g),
+    policy,
+    owner,
+  );
+}
+
+/** Every checklist item of a stage's gates, with the gate that asks, in policy order. */
+export function checklistItemsOf(
+  policy: Policy,
+  stage: Stage,
+  applying: (gateId: string) => boolean = () => true,
+): ChecklistItem[] {
+  return gatesOf(policy, stage).flatMap(([gate, spec]) =>
+    applying(gate)
+      ? (spec.require.checklist ?? []).map((item) => ({ ...normalizeChecklistItem(item), gate }))
+      : [],
+  );
 }
 
 /**
@@ -69,7 +75,7 @@ export function factsNeeded(policy: Policy): FactsNeeded {
  */
 function mergeChecklistItems(
   items: { text: string; by?: Principals }[],
-): FactsNeeded["checklistItems"] {
+): { text: string; by?: Principals }[] {
   const merged = new Map<string, { text: string; by?: Principals }>();
   for (const item of items) {
     const seen = merged.get(item.text);

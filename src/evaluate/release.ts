@@ -2,22 +2,18 @@
 // its deployments stand. Pure: facts and clock in, one result tree out.
 import type { ReleaseFacts } from "../facts/release.js";
 import type { ReleasedPull } from "../facts/release-changes.js";
-import type { Gate, Policy } from "../policy/schema.js";
 import { compilePattern } from "../model/regex.js";
-import type { ReleaseDeployment } from "../report/release-state.js";
-import { selectChangeType } from "./change-type.js";
-import { combineOutcomes, conclude, type Outcome } from "../model/outcome.js";
-import { evaluateChecklist } from "./gates/checklist.js";
-import { evaluateReleaseChanges } from "./gates/release-changes.js";
-import { evaluateReleaseNotes } from "./gates/release-notes.js";
-import { evaluateSignoffs } from "./gates/signoffs.js";
-import { evaluateTagRules } from "./gates/tag-rules.js";
-import { pullRequestGates } from "./needs.js";
+import { conclude } from "../model/outcome.js";
 import type { Evaluation, GateResult } from "../model/result.js";
+import type { Gate, Policy } from "../policy/schema.js";
+import type { ReleaseDeployment } from "../facts/release-state.js";
+import { evaluateTagRules } from "../requirements/tag-rules.js";
+import { selectChangeType } from "./change-type.js";
+import { headOf, judgeGate, toResult } from "./gate.js";
+import { gatesOf } from "./stages.js";
 
 export const TAG_RULES_GATE_ID = "tag-rules";
 export const RELEASE_GATE_ID = "release";
-const DEFAULT_CHANGELOG = "CHANGELOG.md";
 
 /** One included pull request, as the record lists it. */
 export interface IncludedChange {
@@ -45,7 +41,7 @@ export interface ReleaseEvaluation extends Evaluation {
 }
 
 export function releaseGates(policy: Policy): [string, Gate][] {
-  return Object.entries(policy.gates ?? {}).filter(([, g]) => g.stage === "release");
+  return gatesOf(policy, "release");
 }
 
 /** Releases get a record when the policy has release rules or release gates. */
@@ -54,14 +50,12 @@ export function governsReleases(policy: Policy): boolean {
 }
 
 export function evaluateRelease(policy: Policy, facts: ReleaseFacts, now: Date): ReleaseEvaluation {
+  const ctx = { now, defaults: policy.defaults, directChangeType: selectChangeType(policy, []) };
+  const tagRules = headOf(TAG_RULES_GATE_ID, "release", "tag name, branch and signature");
   const gates: GateResult[] = [
-    toResult(
-      TAG_RULES_GATE_ID,
-      "tag name, branch and signature",
-      evaluateTagRules(policy.releases?.tags, facts),
-    ),
-    ...releaseGates(policy).map(([id, gate]) =>
-      toResult(id, gate.description, combineOutcomes(requirementOutcomes(gate, policy, facts))),
+    toResult(tagRules, evaluateTagRules(policy.releases?.tags, facts)),
+    ...releaseGates(policy).map(
+      ([id, gate]) => judgeGate(id, gate, { stage: "release", facts }, null, ctx).result,
     ),
   ];
   return {
@@ -74,43 +68,6 @@ export function evaluateRelease(policy: Policy, facts: ReleaseFacts, now: Date):
     ...(facts.tag.sha ? { sha: facts.tag.sha } : {}),
     changes: (facts.changes?.pulls ?? []).map((pull) => includedChange(policy, pull)),
     progress: deploymentProgress(policy, facts.deployments),
-  };
-}
-
-function requirementOutcomes(gate: Gate, policy: Policy, facts: ReleaseFacts): Outcome[] {
-  const r = gate.require;
-  const outcomes: Outcome[] = [];
-  if (r.release_notes !== undefined) {
-    const changelog = r.release_notes === true ? undefined : r.release_notes.changelog;
-    outcomes.push(evaluateReleaseNotes(facts.notes, changelog ?? DEFAULT_CHANGELOG));
-  }
-  if (r.checklist) outcomes.push(evaluateChecklist(r.checklist, facts));
-  if (r.signoffs) outcomes.push(evaluateSignoffs(r.signoffs, facts));
-  if (r.compliant_changes !== undefined) {
-    outcomes.push(
-      evaluateReleaseChanges(r.compliant_changes, facts.changes, selectChangeType(policy, [])),
-    );
-  }
-  if (outcomes.length > 0) return outcomes;
-  return [
-    {
-      status: "error",
-      reason: "the gate requires nothing a release can be judged by",
-      fix: "Give the gate release_notes, checklist, signoffs or compliant_changes under `require`, or remove it",
-      details: [],
-    },
-  ];
-}
-
-function toResult(id: string, description: string | undefined, outcome: Outcome): GateResult {
-  return {
-    id,
-    stage: "release",
-    ...(description ? { description } : {}),
-    status: outcome.status,
-    reason: outcome.reason,
-    ...(outcome.fix ? { fix: outcome.fix } : {}),
-    ...(outcome.details.length > 0 ? { details: outcome.details } : {}),
   };
 }
 
@@ -128,7 +85,7 @@ export function changeRecordOf(
   policy: Policy,
   pull: Pick<ReleasedPull, "title" | "body">,
 ): string | undefined {
-  for (const [, gate] of pullRequestGates(policy)) {
+  for (const [, gate] of gatesOf(policy, "pull_request")) {
     const spec = gate.require.pattern;
     if (spec === undefined) continue;
     const source = typeof spec === "string" ? spec : spec.regex;

@@ -7,11 +7,10 @@
 // from the changelog + 1 per team a gate names (cached briefly) + the record's comments.
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
-import { releaseGates } from "../evaluate/release.js";
-import { qualifyTeam, normalizeChecklistItem } from "../evaluate/needs.js";
-import type { Policy } from "../policy/schema.js";
-import type { PolicyFile } from "../policy/types.js";
-import type { ReleaseDeployment, ReleaseState } from "../report/release-state.js";
+import type { Needs } from "../requirements/kind.js";
+import { DEFAULT_CHANGELOG } from "../requirements/release-notes.js";
+import type { TagRules } from "../requirements/tag-rules.js";
+import type { ReleaseDeployment, ReleaseState } from "./release-state.js";
 import type { Store } from "../store/store.js";
 import { readIncludedChanges, type IncludedChanges } from "./release-changes.js";
 import {
@@ -83,32 +82,34 @@ export interface ReleaseFacts {
   policy: PolicyVersion[];
 }
 
-export const DEFAULT_CHANGELOG = "CHANGELOG.md";
-
 export async function gatherReleaseFacts(input: {
   octokit: Octokit;
   appId: number;
   store: Store;
   repo: RepoRef;
   tag: string;
-  policy: Policy;
-  files: PolicyFile[];
+  /** What the release gates need fetched (src/evaluate/needs.ts). */
+  needs: Needs;
+  /** `releases.tags` of the policy. */
+  tagRules: TagRules | undefined;
+  /** The policy files the release is judged under. */
+  policy: PolicyVersion[];
   teams: TeamReader;
   state: ReleaseState;
   checklist: ChecklistFacts;
   comments: RecordComment[];
 }): Promise<ReleaseFacts> {
-  const { octokit, repo, policy } = input;
-  const rules = policy.releases?.tags;
+  const { octokit, repo, needs } = input;
+  const rules = input.tagRules;
   const tag = await readTag(octokit, repo, input.tag);
   const sha = tag.sha;
   const [branch, release, previous, teams] = await Promise.all([
     sha && rules?.branches ? readBranch(octokit, repo, sha, rules.branches) : undefined,
     readRelease(octokit, repo, input.tag),
     sha ? readPreviousTag(octokit, repo, input.tag, rules?.pattern) : undefined,
-    input.teams.members(teamsNamed(policy, repo.owner)),
+    input.teams.members(needs.teams),
   ]);
-  const changelog = notesNeeded(policy);
+  const changelog = needs.notes ? (needs.changelog ?? DEFAULT_CHANGELOG) : undefined;
   const [changes, notes] = await Promise.all([
     sha ? readIncludedChanges({ ...input, sha, since: previous }) : undefined,
     changelog ? readNotes(octokit, repo, input.tag, release, changelog) : undefined,
@@ -126,31 +127,8 @@ export async function gatherReleaseFacts(input: {
     teams,
     deployments: input.state.deployments,
     ...(input.state.deleted ? { deleted: input.state.deleted } : {}),
-    policy: input.files.map((f) => ({ location: f.location, ...(f.sha ? { sha: f.sha } : {}) })),
+    policy: input.policy,
   };
-}
-
-/** Teams the release gates name (sign-offs and checklist items), qualified. */
-function teamsNamed(policy: Policy, owner: string): string[] {
-  const teams = releaseGates(policy).flatMap(([, gate]) => [
-    ...(gate.require.signoffs?.from.teams ?? []),
-    ...(gate.require.checklist ?? []).flatMap(
-      (item) => normalizeChecklistItem(item).by?.teams ?? [],
-    ),
-  ]);
-  return [...new Set(teams.map((team) => qualifyTeam(team, owner)))];
-}
-
-/** The changelog file to read when the release has no body; undefined when no gate asks. */
-function notesNeeded(policy: Policy): string | undefined {
-  const asks = releaseGates(policy).flatMap(([, g]) =>
-    g.require.release_notes === undefined ? [] : [g.require.release_notes],
-  );
-  if (asks.length === 0) return undefined;
-  const named = asks.find((a) => a !== true && a.changelog !== undefined);
-  return named === undefined || named === true
-    ? DEFAULT_CHANGELOG
-    : (named.changelog ?? DEFAULT_CHANGELOG);
 }
 
 /** The published release for the tag; drafts are not releases yet. */

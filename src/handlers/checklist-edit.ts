@@ -3,8 +3,9 @@ import type { AppDeps } from "../app-deps.js";
 import { judgeToggles, RESET_NOTE, type JudgedToggles, type MayTick } from "../checklist/edit.js";
 import { bodyDigest, type JudgedEdit } from "../checklist/ledger.js";
 import { decodeState, itemId, type ChecklistItem } from "../checklist/state.js";
-import { isEligible } from "../evaluate/eligibility.js";
-import { normalizeChecklistItem, pullRequestGates, qualifyTeam } from "../evaluate/needs.js";
+import { isEligible } from "../requirements/eligibility.js";
+import { checklistItemsOf } from "../evaluate/needs.js";
+import { qualifyTeam } from "../requirements/principals.js";
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
@@ -111,9 +112,7 @@ export async function judgeChecklistEdit(
 
 /** Every checklist item of the policy's pull-request gates, with the gate that asks. */
 function policyItems(policy: Policy): ChecklistItem[] {
-  return pullRequestGates(policy).flatMap(([gate, spec]) =>
-    (spec.require.checklist ?? []).map((item) => ({ ...normalizeChecklistItem(item), gate })),
-  );
+  return checklistItemsOf(policy, "pull_request");
 }
 
 /** The items whose box the comment shows: exactly the ones that applied when it was written. */

@@ -27,7 +27,7 @@ import {
   type ReleaseDeployment,
   type ReleaseDeploymentState,
   type ReleaseState,
-} from "../report/release-state.js";
+} from "../facts/release-state.js";
 import { judgeChecklistEdit } from "./checklist-edit.js";
 import { oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
 

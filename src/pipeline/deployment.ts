@@ -5,13 +5,12 @@
 // would have decided. A missing or invalid policy and a failed read are answered as ever.
 import type { Logger } from "pino";
 import {
-  deploymentGates,
   evaluateDeployment,
   promotionOf,
   type DeploymentEvaluation,
 } from "../evaluate/deployment.js";
-import { DEFAULT_DEPLOYMENT_EXCLUDE } from "../evaluate/gates/deployment-approval.js";
-import { qualifyTeam } from "../evaluate/needs.js";
+import { deploymentNeeds } from "../evaluate/needs.js";
+import { deploymentGates } from "../evaluate/stages.js";
 import type { AssociatedPull } from "../facts/deployed-range.js";
 import {
   gatherDeploymentFacts,
@@ -32,7 +31,7 @@ import { scopesOf, type DecisionTriggers } from "../holds/triggers.js";
 import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
 import type { HoldTimers } from "../holds/timers.js";
 import type { PolicyCache } from "../policy/cache.js";
-import type { Gate, Policy } from "../policy/schema.js";
+import type { Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { withGate } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
@@ -354,24 +353,15 @@ export function deploymentNeedsFor(
   request: DeploymentRequest,
   approvalsToJudge = true,
 ): DeploymentNeeds {
-  const gates: Gate[] = deploymentGates(policy, request.environment).map(([, gate]) => gate);
-  const approvals = approvalsToJudge
-    ? gates.flatMap((g) => (g.require.deployment_approval ? [g.require.deployment_approval] : []))
-    : [];
-  const excluded = new Set(approvals.flatMap((a) => a.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE));
+  const needs = deploymentNeeds(policy, request.environment, request.repo.owner);
   const after = promotionOf(policy, request.environment)?.after;
+  // Only deployment approvals ask for teams, committers and deployers.
   return {
-    committers: excluded.has("committers"),
-    range: gates.some((g) => g.require.compliant_changes !== undefined),
-    deployers: excluded.has("deployer"),
+    committers: approvalsToJudge && needs.committers,
+    range: needs.range,
+    deployers: approvalsToJudge && needs.deployers,
     ...(after ? { after } : {}),
-    teams: [
-      ...new Set(
-        approvals.flatMap((a) =>
-          (a.from.teams ?? []).map((t) => qualifyTeam(t, request.repo.owner)),
-        ),
-      ),
-    ],
+    teams: approvalsToJudge ? needs.teams : [],
   };
 }
 

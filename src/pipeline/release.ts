@@ -13,12 +13,11 @@ import {
 } from "../effects/checklist-comment.js";
 import type { ReleaseRecord, ReleaseRecords } from "../effects/release-record.js";
 import { checklistFacts, type ChecklistItem } from "../checklist/state.js";
-import { normalizeChecklistItem } from "../evaluate/needs.js";
+import { checklistItemsOf, releaseNeeds } from "../evaluate/needs.js";
 import {
   evaluateRelease,
   governsReleases,
   releaseGateResult,
-  releaseGates,
   type ReleaseEvaluation,
 } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
@@ -42,7 +41,7 @@ import {
   decodeReleaseState,
   emptyReleaseState,
   type ReleaseState,
-} from "../report/release-state.js";
+} from "../facts/release-state.js";
 import type { Store } from "../store/store.js";
 import type { KeyedQueue } from "./keyed-queue.js";
 
@@ -218,8 +217,9 @@ async function judgeRelease(
     store: deps.store,
     repo,
     tag,
-    policy,
-    files,
+    needs: releaseNeeds(policy, repo.owner),
+    tagRules: policy.releases?.tags,
+    policy: files.map((f) => ({ location: f.location, ...(f.sha ? { sha: f.sha } : {}) })),
     teams: teamReader(octokit, deps.store),
     state,
     checklist: checklistFacts("", key, checklist ? judgedOf(checklist, key).state : undefined),
@@ -242,9 +242,7 @@ async function checklistComment(
 
 /** Every checklist item the release gates ask for, with the gate that asks. */
 export function releaseChecklistItems(policy: Policy): ChecklistItem[] {
-  return releaseGates(policy).flatMap(([gate, spec]) =>
-    (spec.require.checklist ?? []).map((item) => ({ ...normalizeChecklistItem(item), gate })),
-  );
+  return checklistItemsOf(policy, "release");
 }
 
 async function writeChecklist(

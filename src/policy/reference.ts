@@ -2,6 +2,7 @@
 // schema file editors use, the key reference in docs/policy.md, and the plain words that
 // validation messages use to say what was expected. Pure: strings in, strings out.
 import { z } from "zod";
+import { KIND_KEYS, KINDS } from "../requirements/registry.js";
 import { durationPattern, policySchema } from "./schema.js";
 
 /** The subset of JSON Schema that z.toJSONSchema emits for the policy schema. */
@@ -195,7 +196,9 @@ interface Row {
   default: string;
 }
 
-const DEFAULT_SENTENCE = /\s*Default: ([^.]*(?:\.\d[^.]*)*)\.\s*/;
+// The sentence ends at a full stop followed by a space or the end: "CHANGELOG.md" and "1.5"
+// keep their dots.
+const DEFAULT_SENTENCE = /\s*Default: ((?:[^.]|\.(?=\S))*)\.(?:\s+|$)/;
 
 function describeRow(path: string, node: JsonSchema, required: string): Row {
   const text = node.description ?? "";
@@ -238,11 +241,27 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-/** The markdown table of every key, derived from the schema. */
+/** The requirement kinds, from the registry: where each may be used and what re-judges it. */
+export function renderKinds(): string {
+  const events = (list: readonly string[]): string =>
+    list.length > 0 ? list.map((e) => `\`${e}\``).join(", ") : "the clock only";
+  return [
+    "| Requirement kind | Stages | Judged again on |",
+    "| --- | --- | --- |",
+    ...KIND_KEYS.map((key) => {
+      const kind = KINDS[key];
+      return `| \`${key}\` | ${kind.stages.join(", ")} | ${events(kind.events)} |`;
+    }),
+  ].join("\n");
+}
+
+/** The markdown tables of the requirement kinds and of every key, derived from the schema. */
 export function renderReference(root: JsonSchema = policyJsonSchema()): string {
   const rows: Row[] = [];
   collectRows(root, "", rows);
   const lines = [
+    renderKinds(),
+    "",
     "| Key | Type | Required | Default | Description |",
     "| --- | --- | --- | --- | --- |",
     ...rows.map(

@@ -3,29 +3,16 @@
 // Every object is strict: an unknown key is an error, because a typo must never silently
 // disable a gate.
 import { z } from "zod";
-import { name, nameList, principalsSchema } from "../model/principals.js";
-import { windowRequirementSchema } from "../model/time/window-spec.js";
+import { name, nameList } from "../model/principals.js";
+import { STAGES } from "../requirements/kind.js";
+import { approvalDefaultsSchema } from "../requirements/approvals.js";
+import { requirementSchema } from "../requirements/registry.js";
 
 export const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
 const duration = z
   .string()
   .regex(durationPattern, 'a duration such as "30m", "24h" or "2d"')
   .describe('A duration: a number and a unit, one of ms, s, m, h, d, w (e.g. "24h").');
-
-const principals = principalsSchema;
-
-const approvers = principals
-  .extend({
-    permission: z
-      .enum(["read", "triage", "write", "maintain", "admin"])
-      .optional()
-      .describe("Anyone whose repository permission is at least this."),
-  })
-  .describe(
-    "Whose approval counts: a listed user, a member of a listed team, or anyone with at least the given repository permission. Omitted: anyone with write permission.",
-  );
-
-const exclusion = z.enum(["author", "committers", "pusher"]);
 
 export const conditionSchema = z
   .strictObject({
@@ -51,171 +38,10 @@ export const conditionSchema = z
     "A condition. Every key given must match (and); within a list, any entry matches (or).",
   );
 
-const patternRequirement = z
-  .union([
-    z.string().min(1).max(1000),
-    z.strictObject({
-      regex: z.string().min(1).max(1000).describe("RE2 regular expression."),
-      in: z
-        .array(z.enum(["title", "body", "branch"]))
-        .min(1)
-        .optional()
-        .describe("Where to look. Default: title and body."),
-      description: z.string().max(200).optional().describe("What the pattern stands for."),
-    }),
-  ])
-  .describe(
-    'An RE2 regular expression (linear time: no backreferences or lookaround) that must match the title or body, e.g. "CHG[0-9]{7}".',
-  );
-
-const labelsRequirement = z
-  .strictObject({
-    one_of: nameList.min(1).optional().describe("At least one of these labels."),
-    all_of: nameList.min(1).optional().describe("Every one of these labels."),
-    none_of: nameList.min(1).optional().describe("None of these labels."),
-  })
-  .describe("Label rules on the pull request.");
-
-const checkOutcome = z.enum(["pass", "fail"]);
-const checksRequirement = z
-  .union([
-    nameList.min(1),
-    z.strictObject({
-      names: nameList.min(1).describe("Check run names or commit status contexts."),
-      neutral: checkOutcome.optional().describe("How a neutral conclusion counts. Default: pass."),
-      skipped: checkOutcome.optional().describe("How a skipped conclusion counts. Default: pass."),
-    }),
-  ])
-  .describe(
-    "Check runs (by name) or commit statuses (by context) that must have succeeded on the head commit.",
-  );
-
-const approvalsRequirement = z
-  .strictObject({
-    count: z.int().min(1).max(50).describe("How many distinct approvals are needed."),
-    from: approvers.optional(),
-    exclude: z
-      .array(exclusion)
-      .optional()
-      .describe("Whose approval never counts; overrides defaults.approvals.exclude."),
-    invalidate_on_push: z
-      .boolean()
-      .optional()
-      .describe("Drop approvals of an older head commit; overrides defaults.invalidate_on_push."),
-  })
-  .describe("N approving reviews from eligible reviewers; a change request from one blocks.");
-
-const checklistItem = z
-  .union([
-    z.string().min(1).max(300),
-    z.strictObject({
-      text: z.string().min(1).max(300).describe("The item as people read it."),
-      by: principals.optional().describe("Only these people's ticks count."),
-    }),
-  ])
-  .describe("An item: its text, or a mapping with the text and who may tick it.");
-const checklistRequirement = z
-  .array(checklistItem)
-  .min(1)
-  .max(50)
-  .describe(
-    "Items in the app's checklist comment that must be ticked, optionally only by named users or teams.",
-  );
-
-const deploymentExclusion = z.enum(["author", "committers", "deployer"]);
-
-const deploymentApprovalRequirement = z
-  .strictObject({
-    count: z.int().min(1).max(6).describe("How many distinct approvals are needed."),
-    from: principals.describe("Whose approval counts: listed users and members of listed teams."),
-    exclude: z
-      .array(deploymentExclusion)
-      .optional()
-      .describe(
-        "Whose approval never counts: the author of the pull request that brought the commit, the commits' authors and committers, whoever started or re-ran the workflow (deployer). Default: all three.",
-      ),
-  })
-  .describe(
-    "N approvals of the deployment, given through GitHub's deployment review (Review deployments → Approve), by eligible users or team members.",
-  );
-
-const compliantChangesRequirement = z
-  .union([
-    z.literal(true),
-    z.strictObject({
-      allow_direct_push: z
-        .union([
-          z.boolean(),
-          z.strictObject({
-            change_types: nameList
-              .min(1)
-              .describe("Change types whose direct pushes are accepted (see change_types)."),
-          }),
-        ])
-        .optional()
-        .describe(
-          "Accept a deployed commit that no pull request brought: always (true) or only for these change types; a direct push has no labels, so its change type is the default change type. Default: false.",
-        ),
-    }),
-  ])
-  .describe(
-    "Deployment stage: the deployed commit reached its branch through merged pull requests whose release-policy check passed. Release stage: so did every change the release includes.",
-  );
-
-const releaseNotesRequirement = z
-  .union([
-    z.literal(true),
-    z.strictObject({
-      changelog: z
-        .string()
-        .min(1)
-        .max(300)
-        .optional()
-        .describe(
-          "The changelog file read at the tag when the GitHub release has no body. Default: CHANGELOG.md.",
-        ),
-    }),
-  ])
-  .describe(
-    "Release stage: the release has notes: the GitHub release's body, or else a section of the changelog whose heading names the tag.",
-  );
-
-const releaseExclusion = z.enum(["release_author", "tagger"]);
-
-const signoffsRequirement = z
-  .strictObject({
-    count: z.int().min(1).max(20).describe("How many distinct sign-offs are needed."),
-    from: principals.describe("Whose sign-off counts: listed users and members of listed teams."),
-    exclude: z
-      .array(releaseExclusion)
-      .optional()
-      .describe(
-        "Whose sign-off never counts: the GitHub release's author, whoever pushed the tag. Default: both.",
-      ),
-  })
-  .describe(
-    "Release stage: N sign-offs, each a `/signoff` comment on the release record by an eligible user or team member.",
-  );
-
-export const requirementSchema = z
-  .strictObject({
-    pattern: patternRequirement.optional(),
-    labels: labelsRequirement.optional(),
-    checks: checksRequirement.optional(),
-    approvals: approvalsRequirement.optional(),
-    checklist: checklistRequirement.optional(),
-    window: windowRequirementSchema.optional(),
-    deployment_approval: deploymentApprovalRequirement.optional(),
-    compliant_changes: compliantChangesRequirement.optional(),
-    release_notes: releaseNotesRequirement.optional(),
-    signoffs: signoffsRequirement.optional(),
-  })
-  .describe("What the gate requires. Several kinds in one gate must all hold.");
-
 export const gateSchema = z
   .strictObject({
     stage: z
-      .enum(["pull_request", "release", "deployment"])
+      .enum(STAGES)
       .describe(
         "When the gate is judged: on each pull request, on each release (tag), or when a job deploys to an environment.",
       ),
@@ -282,25 +108,7 @@ const environmentSchema = z
   })
   .describe("A deployment environment, in promotion order.");
 
-const defaultsSchema = z
-  .strictObject({
-    approvals: z
-      .strictObject({
-        exclude: z
-          .array(exclusion)
-          .optional()
-          .describe(
-            "Whose approval never counts (segregation of duties). Default: [author, committers].",
-          ),
-      })
-      .optional()
-      .describe("Defaults for every approvals requirement."),
-    invalidate_on_push: z
-      .boolean()
-      .optional()
-      .describe("Drop approvals given to an older head commit. Default: true."),
-  })
-  .describe("Defaults that gates may override.");
+const defaultsSchema = approvalDefaultsSchema;
 
 const releasesSchema = z
   .strictObject({
@@ -379,12 +187,7 @@ export const policySchema = z
 export type Policy = z.infer<typeof policySchema>;
 export type Gate = z.infer<typeof gateSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
-export type Requirement = z.infer<typeof requirementSchema>;
-export type { Principals } from "../model/principals.js";
-export type Approvers = z.infer<typeof approvers>;
-export type Exclusion = z.infer<typeof exclusion>;
-export type DeploymentExclusion = z.infer<typeof deploymentExclusion>;
-export type ChecklistItemSpec = z.infer<typeof checklistItem>;
 export type PostImplementationReview = z.infer<typeof postImplementationReviewSchema>;
-export type ReleaseExclusion = z.infer<typeof releaseExclusion>;
 export type Releases = z.infer<typeof releasesSchema>;
+export type { Requirement } from "../requirements/registry.js";
+export type { Principals } from "../model/principals.js";

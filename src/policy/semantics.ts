@@ -7,7 +7,14 @@ import type { PathSegment, PolicyLocator } from "./problems.js";
 import { parseDuration } from "../model/time/duration.js";
 import { patternError } from "../model/regex.js";
 import { durationPattern } from "./schema.js";
-import type { Condition, Gate, Policy, Principals, Requirement } from "./schema.js";
+import type { Condition, Gate, Policy } from "./schema.js";
+import type { SemanticContext, Stage } from "../requirements/kind.js";
+import {
+  describeKindsByStage,
+  givenKinds,
+  STAGE_KINDS,
+  type Requirement,
+} from "../requirements/registry.js";
 import { POLICY_PATH } from "./types.js";
 
 export interface SemanticOptions {
@@ -271,21 +278,15 @@ function checkGate(ctx: Context, id: string, gate: Gate): void {
 // ---------------------------------------------------------------------------------------
 // stages: which keys a gate of each stage may use
 
-type Kind = keyof Requirement;
-const STAGE_KINDS: Record<Gate["stage"], readonly Kind[]> = {
-  pull_request: ["pattern", "labels", "checks", "approvals", "checklist"],
-  release: ["release_notes", "checklist", "signoffs", "compliant_changes"],
-  deployment: ["window", "deployment_approval", "compliant_changes"],
-};
 /** A deployment is judged by the pull request that brought its commit: labels and change type. */
 const DEPLOYMENT_CONDITION_KEYS = ["labels", "change_types"];
 
 function checkStage(ctx: Context, base: PathSegment[], gate: Gate): void {
   const deployment = gate.stage === "deployment";
   const own = STAGE_KINDS[gate.stage];
-  for (const kind of Object.keys(gate.require) as Kind[]) {
-    if (gate.require[kind] === undefined || own.includes(kind)) continue;
-    const home = (Object.keys(STAGE_KINDS) as Gate["stage"][]).find((stage) =>
+  for (const { key: kind } of givenKinds(gate.require)) {
+    if (own.includes(kind)) continue;
+    const home = (Object.keys(STAGE_KINDS) as Stage[]).find((stage) =>
       STAGE_KINDS[stage].includes(kind),
     );
     report(
@@ -402,149 +403,20 @@ export function globError(glob: string): string | null {
   return null;
 }
 
-const REQUIREMENT_KEYS =
-  "pattern, labels, checks, approvals or checklist (pull_request), release_notes, checklist, signoffs or compliant_changes (release), window, deployment_approval or compliant_changes (deployment)";
-
 function checkRequirement(ctx: Context, path: PathSegment[], require: Requirement): void {
   if (Object.keys(require).length === 0) {
-    report(ctx, path, `the gate requires nothing: give at least one of ${REQUIREMENT_KEYS}`);
+    report(ctx, path, `the gate requires nothing: give at least one of ${describeKindsByStage()}`);
   }
-  if (require.pattern !== undefined) checkPattern(ctx, [...path, "pattern"], require.pattern);
-  if (require.labels) checkLabels(ctx, [...path, "labels"], require.labels);
-  if (require.approvals) checkApprovals(ctx, [...path, "approvals"], require.approvals);
-  if (require.checklist) checkChecklist(ctx, [...path, "checklist"], require.checklist);
-  if (require.deployment_approval) {
-    checkDeploymentApproval(ctx, [...path, "deployment_approval"], require.deployment_approval);
-  }
-  if (require.signoffs) checkDeploymentApproval(ctx, [...path, "signoffs"], require.signoffs);
-  const direct =
-    typeof require.compliant_changes === "object"
-      ? require.compliant_changes.allow_direct_push
-      : undefined;
-  if (typeof direct === "object") {
-    checkChangeTypeNames(ctx, [...path, "compliant_changes", "allow_direct_push"], direct);
-  }
+  const at = semanticContext(ctx);
+  for (const { key, kind, spec } of givenKinds(require)) kind.check?.(spec, [...path, key], at);
 }
 
-type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
-
-function checkDeploymentApproval(
-  ctx: Context,
-  path: PathSegment[],
-  approval: Pick<DeploymentApproval, "count" | "from">,
-): void {
-  checkPrincipals(ctx, [...path, "from"], approval.from);
-  const distinct = new Set((approval.from.users ?? []).map((u) => u.toLowerCase())).size;
-  if ((approval.from.teams ?? []).length === 0 && distinct > 0 && approval.count > distinct) {
-    report(
-      ctx,
-      [...path, "count"],
-      `${approval.count} approvals are required but only ${distinct} ${distinct === 1 ? "user is" : "users are"} listed in from.users, so the gate can never hold`,
-    );
-  }
-}
-
-function checkChangeTypeNames(
-  ctx: Context,
-  path: PathSegment[],
-  condition: { change_types?: string[] },
-): void {
-  const defined = Object.keys(ctx.policy.change_types ?? {});
-  condition.change_types?.forEach((name, index) => {
-    if (defined.includes(name) || ctx.partial) return;
-    const known = defined.length > 0 ? `defined: ${quoted(defined)}` : "the policy defines none";
-    report(ctx, [...path, "change_types", index], `unknown change type "${name}"; ${known}`);
-  });
-}
-
-type PatternRequirement = NonNullable<Requirement["pattern"]>;
-
-function checkPattern(ctx: Context, path: PathSegment[], pattern: PatternRequirement): void {
-  const source = typeof pattern === "string" ? pattern : pattern.regex;
-  const error = patternError(source);
-  if (error) report(ctx, typeof pattern === "string" ? path : [...path, "regex"], error);
-}
-
-type LabelsRequirement = NonNullable<Requirement["labels"]>;
-
-function checkLabels(ctx: Context, path: PathSegment[], labels: LabelsRequirement): void {
-  if (Object.keys(labels).length === 0) {
-    report(ctx, path, "no label rule given: give one_of, all_of or none_of");
-  }
-  const wanted = [...(labels.one_of ?? []), ...(labels.all_of ?? [])].map((l) => l.toLowerCase());
-  labels.none_of?.forEach((label, index) => {
-    if (wanted.includes(label.toLowerCase())) {
-      report(
-        ctx,
-        [...path, "none_of", index],
-        `label "${label}" is both required and forbidden, so the gate can never hold`,
-      );
-    }
-  });
-}
-
-type ApprovalsRequirement = NonNullable<Requirement["approvals"]>;
-
-function checkApprovals(ctx: Context, path: PathSegment[], approvals: ApprovalsRequirement): void {
-  const from = approvals.from;
-  if (!from) return;
-  checkPrincipals(ctx, [...path, "from"], from, from.permission !== undefined);
-  const users = from.users ?? [];
-  const onlyUsers = (from.teams ?? []).length === 0 && from.permission === undefined;
-  const distinct = new Set(users.map((u) => u.toLowerCase())).size;
-  if (onlyUsers && distinct > 0 && approvals.count > distinct) {
-    report(
-      ctx,
-      [...path, "count"],
-      `${approvals.count} approvals are required but only ${distinct} ${distinct === 1 ? "user is" : "users are"} listed in from.users, so the gate can never hold`,
-    );
-  }
-}
-
-type ChecklistRequirement = NonNullable<Requirement["checklist"]>;
-
-function checkChecklist(ctx: Context, path: PathSegment[], items: ChecklistRequirement): void {
-  const seen = new Map<string, PathSegment[]>();
-  items.forEach((item, index) => {
-    const text = typeof item === "string" ? item : item.text;
-    const key = text.trim().toLowerCase();
-    const first = seen.get(key);
-    const itemPath = [...path, index];
-    if (first !== undefined) {
-      report(
-        ctx,
-        itemPath,
-        `checklist item "${text}" appears twice (also at ${where(ctx, first, itemPath)}); items are told apart by their text`,
-      );
-    } else seen.set(key, itemPath);
-    if (typeof item !== "string" && item.by) checkPrincipals(ctx, [...path, index, "by"], item.by);
-  });
-}
-
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-const TEAM = /^(?:[A-Za-z0-9][A-Za-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
-function checkPrincipals(
-  ctx: Context,
-  path: PathSegment[],
-  who: Principals,
-  hasOthers = false,
-): void {
-  const users = who.users ?? [];
-  const teams = who.teams ?? [];
-  if (users.length === 0 && teams.length === 0 && !hasOthers) {
-    report(ctx, path, "names nobody: give users or teams (or, for approvals, a permission)");
-  }
-  users.forEach((user, index) => {
-    if (LOGIN.test(user)) return;
-    const hint = user.startsWith("@") ? `: write it without "@"` : "";
-    report(ctx, [...path, "users", index], `"${user}" is not a GitHub login${hint}`);
-  });
-  teams.forEach((team, index) => {
-    if (TEAM.test(team)) return;
-    const hint = team.startsWith("@")
-      ? `: write it without "@"`
-      : ': use the team\'s slug ("release-managers"), not its display name';
-    report(ctx, [...path, "teams", index], `"${team}" is not a team slug${hint}`);
-  });
+/** What a requirement kind's own checks may see of the policy and report to. */
+function semanticContext(ctx: Context): SemanticContext {
+  return {
+    report: (path, message, target) => report(ctx, [...path], message, target),
+    where: (other, from) => where(ctx, [...other], [...from]),
+    changeTypes: Object.keys(ctx.policy.change_types ?? {}),
+    partial: ctx.partial,
+  };
 }

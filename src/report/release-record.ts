@@ -7,7 +7,11 @@ import type { DeploymentProgress, IncludedChange, ReleaseEvaluation } from "../e
 import type { GateResult } from "../model/result.js";
 import { STATUS_LABEL } from "./check-run.js";
 import { inline, link, mention, table, truncateUtf8, utcMinute } from "./markdown.js";
-import { encodeReleaseState, type ReleaseDeployment, type ReleaseState } from "./release-state.js";
+import {
+  encodeReleaseState,
+  type ReleaseDeployment,
+  type ReleaseState,
+} from "../facts/release-state.js";
 
 export const RECORD_LABEL = "release-record";
 const MARKER_PREFIX = "<!-- release-policy:release-record tag=";

@@ -1,4 +1,7 @@
-import { factsNeeded, qualifyTeam } from "../../src/evaluate/needs.js";
+import { pullRequestNeeds } from "../../src/evaluate/needs.js";
+import type { Policy } from "../../src/policy/schema.js";
+import { qualifyTeam } from "../../src/requirements/principals.js";
+import { NO_NEEDS } from "../../src/requirements/registry.js";
 import { policyOf } from "./builders.js";
 
 describe("qualifyTeam", () => {
@@ -10,20 +13,15 @@ describe("qualifyTeam", () => {
   });
 });
 
-describe("factsNeeded", () => {
+const factsNeeded = (policy: Policy) => pullRequestNeeds(policy, "acme");
+
+describe("pullRequestNeeds", () => {
   it("asks for nothing when no gate needs anything", () => {
     expect(
       factsNeeded(
         policyOf({ gates: { cr: { stage: "pull_request", require: { pattern: "CHG" } } } }),
       ),
-    ).toEqual({
-      changedFiles: false,
-      teams: [],
-      permissions: false,
-      pusher: false,
-      checklistItems: [],
-      checkNames: [],
-    });
+    ).toEqual(NO_NEEDS);
   });
 
   it("collects what each gate needs, once each", () => {
@@ -69,8 +67,10 @@ describe("factsNeeded", () => {
       },
     });
     expect(factsNeeded(policy)).toEqual({
+      ...NO_NEEDS,
+      reviews: true,
       changedFiles: true,
-      teams: ["eng", "other/sec", "cab", "service-desk", "comms"],
+      teams: ["acme/eng", "other/sec", "acme/cab", "acme/service-desk", "acme/comms"],
       permissions: false,
       pusher: true,
       checklistItems: [

@@ -119,7 +119,7 @@ describe("parsePolicy: schema problems, with positions", () => {
       yaml("gates:", "  cab:", "    stage: pull_request", "    description: no require"),
       [
         expect.stringMatching(
-          /^2:3: gates\.cab: missing required key "require": expected a mapping with keys pattern, labels, checks, approvals, checklist\b/,
+          /^2:3: gates\.cab: missing required key "require": expected a mapping with keys pattern, labels, checks, approvals, release_notes, checklist\b/,
         ),
       ],
     ],
@@ -449,7 +449,7 @@ describe("parsePolicy: semantic problems, with positions", () => {
       [
         "4:13: gates.cab.unless: an empty condition names nothing: remove it, or give labels, change_types, base_branches, paths or draft",
         expect.stringMatching(
-          /^5:14: gates\.cab\.require: the gate requires nothing: give at least one of pattern, labels, checks, approvals or checklist\b/,
+          /^5:14: gates\.cab\.require: the gate requires nothing: give at least one of pattern, labels, checks, approvals, checklist or max_changed_files \(pull_request\)/,
         ),
       ],
     ],

@@ -42,7 +42,7 @@ describe("release gates and tag rules", () => {
         "    stage: pull_request",
         "    require: { signoffs: { count: 1, from: { users: [a] } } }",
       ],
-      '4:16: gates.g.require.signoffs: "signoffs" cannot be required at stage pull_request: a pull_request gate may require pattern, labels, checks, approvals, checklist; move "signoffs" to a gate with stage: release',
+      '4:16: gates.g.require.signoffs: "signoffs" cannot be required at stage pull_request: a pull_request gate may require pattern, labels, checks, approvals, checklist, max_changed_files; move "signoffs" to a gate with stage: release',
     ],
     [
       "a deployment kind at the release stage",
@@ -68,7 +68,7 @@ describe("release gates and tag rules", () => {
         "    stage: release",
         "    require: { signoffs: { count: 2, from: { users: [a] } } }",
       ],
-      "4:35: gates.g.require.signoffs.count: 2 approvals are required but only 1 user is listed in from.users, so the gate can never hold",
+      "4:35: gates.g.require.signoffs.count: 2 sign-offs are required but only 1 user is listed in from.users, so the gate can never hold",
     ],
     [
       "a tag pattern RE2 cannot compile",

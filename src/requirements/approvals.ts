@@ -1,13 +1,63 @@
 // approvals: N approving reviews from eligible reviewers, with segregation of duties; a
 // change request from an eligible reviewer blocks.
-import type { PullRequestFacts, ReviewFact } from "../../facts/types.js";
-import type { Approvers, Exclusion, Policy, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../../model/outcome.js";
-import { describePrincipals, isEligible, type Eligibility } from "../eligibility.js";
-import { approversOf } from "../needs.js";
+import type { PullRequestFacts, ReviewFact } from "../facts/types.js";
+import { z } from "zod";
+import type { Outcome } from "../model/outcome.js";
+import { describePrincipals, isEligible, type Eligibility } from "./eligibility.js";
+import { defineKind, wrongStage, type ApprovalDefaults } from "./kind.js";
+import {
+  approversSchema,
+  checkPrincipals,
+  checkReachableCount,
+  type Approvers,
+} from "./principals.js";
 
-type ApprovalsRequirement = NonNullable<Requirement["approvals"]>;
-type Defaults = Policy["defaults"];
+export const exclusionSchema = z.enum(["author", "committers", "pusher"]);
+export type Exclusion = z.infer<typeof exclusionSchema>;
+
+export const approvalsSchema = z
+  .strictObject({
+    count: z.int().min(1).max(50).describe("How many distinct approvals are needed."),
+    from: approversSchema.optional(),
+    exclude: z
+      .array(exclusionSchema)
+      .optional()
+      .describe("Whose approval never counts; overrides defaults.approvals.exclude."),
+    invalidate_on_push: z
+      .boolean()
+      .optional()
+      .describe("Drop approvals of an older head commit; overrides defaults.invalidate_on_push."),
+  })
+  .describe("N approving reviews from eligible reviewers; a change request from one blocks.");
+
+/** The policy's `defaults`: what every approvals requirement inherits unless it says otherwise. */
+export const approvalDefaultsSchema = z
+  .strictObject({
+    approvals: z
+      .strictObject({
+        exclude: z
+          .array(exclusionSchema)
+          .optional()
+          .describe(
+            "Whose approval never counts (segregation of duties). Default: [author, committers].",
+          ),
+      })
+      .optional()
+      .describe("Defaults for every approvals requirement."),
+    invalidate_on_push: z
+      .boolean()
+      .optional()
+      .describe("Drop approvals given to an older head commit. Default: true."),
+  })
+  .describe("Defaults that gates may override.");
+
+type ApprovalsRequirement = z.infer<typeof approvalsSchema>;
+type Defaults = ApprovalDefaults | undefined;
+
+/** Omitted `from` means anyone with write permission or more. */
+export function approversOf(from: Approvers | undefined): Approvers {
+  return from ?? { permission: "write" };
+}
 
 const DEFAULT_EXCLUDE: readonly Exclusion[] = ["author", "committers"];
 
@@ -195,3 +245,35 @@ export function evaluateApprovals(
     details,
   };
 }
+
+export const approvals = defineKind({
+  key: "approvals",
+  stages: ["pull_request"],
+  schema: approvalsSchema,
+  events: [
+    "pull_request_review.submitted",
+    "pull_request_review.dismissed",
+    "pull_request.synchronize",
+  ],
+  check(spec, path, at) {
+    const from = spec.from;
+    if (!from) return;
+    checkPrincipals(at, [...path, "from"], from, from.permission !== undefined);
+    if (from.permission === undefined) checkReachableCount(at, path, spec.count, from, "approvals");
+  },
+  needs(spec, defaults) {
+    const from = approversOf(spec.from);
+    const exclude = spec.exclude ?? defaults?.approvals?.exclude ?? DEFAULT_EXCLUDE;
+    return {
+      reviews: true,
+      teams: from.teams ?? [],
+      permissions: from.permission !== undefined,
+      pusher: exclude.includes("pusher"),
+      committers: exclude.includes("committers"),
+    };
+  },
+  evaluate: (spec, subject, ctx) =>
+    subject.stage === "pull_request"
+      ? evaluateApprovals(spec, subject.facts, ctx.defaults)
+      : wrongStage("approvals", subject),
+});

@@ -1,4 +1,4 @@
-import { judgeGate, pullRequestFacts } from "../builders.js";
+import { judgeGate, pullRequestFacts } from "../evaluate/builders.js";
 
 describe("pattern", () => {
   it.each([

@@ -1,6 +1,6 @@
-import type { PullRequestFacts } from "../../../src/facts/types.js";
-import { latestReviews } from "../../../src/evaluate/gates/approvals.js";
-import { approved, judgeGate, OLD_SHA, pullRequestFacts, review } from "../builders.js";
+import type { PullRequestFacts } from "../../src/facts/types.js";
+import { latestReviews } from "../../src/requirements/approvals.js";
+import { approved, judgeGate, OLD_SHA, pullRequestFacts, review } from "../evaluate/builders.js";
 
 const teams = { "acme/cab": ["carol", "dave", "erin"], "acme/eng": ["bob", "author", "committer"] };
 const writers: PullRequestFacts["permissions"] = { bob: "write", carol: "admin", reader: "read" };

@@ -1,12 +1,35 @@
 // signoffs: N sign-offs on the release record (`/signoff` comments) by eligible people, with
 // segregation of duties: the GitHub release's author and whoever pushed the tag do not count
 // unless the policy says otherwise.
-import type { ReleaseFacts } from "../../facts/release.js";
-import type { ReleaseExclusion, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../../model/outcome.js";
-import { describePrincipals, isEligible } from "../eligibility.js";
+import type { ReleaseFacts } from "../facts/release.js";
+import { z } from "zod";
+import type { Outcome } from "../model/outcome.js";
+import { principalsSchema } from "../model/principals.js";
+import { describePrincipals, isEligible } from "./eligibility.js";
+import { defineKind, wrongStage } from "./kind.js";
+import { checkPrincipals, checkReachableCount } from "./principals.js";
 
-type SignoffsRequirement = NonNullable<Requirement["signoffs"]>;
+const releaseExclusionSchema = z.enum(["release_author", "tagger"]);
+export type ReleaseExclusion = z.infer<typeof releaseExclusionSchema>;
+
+export const signoffsSchema = z
+  .strictObject({
+    count: z.int().min(1).max(20).describe("How many distinct sign-offs are needed."),
+    from: principalsSchema.describe(
+      "Whose sign-off counts: listed users and members of listed teams.",
+    ),
+    exclude: z
+      .array(releaseExclusionSchema)
+      .optional()
+      .describe(
+        "Whose sign-off never counts: the GitHub release's author, whoever pushed the tag. Default: both.",
+      ),
+  })
+  .describe(
+    "Release stage: N sign-offs, each a `/signoff` comment on the release record by an eligible user or team member.",
+  );
+
+type SignoffsRequirement = z.infer<typeof signoffsSchema>;
 
 export const DEFAULT_RELEASE_EXCLUDE: readonly ReleaseExclusion[] = ["release_author", "tagger"];
 
@@ -83,3 +106,19 @@ function judge(
 function describeExclusion(e: ReleaseExclusion): string {
   return e === "tagger" ? "whoever pushed the tag" : "the release's author";
 }
+
+export const signoffs = defineKind({
+  key: "signoffs",
+  stages: ["release"],
+  schema: signoffsSchema,
+  events: ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
+  check(spec, path, at) {
+    checkPrincipals(at, [...path, "from"], spec.from);
+    checkReachableCount(at, path, spec.count, spec.from, "sign-offs");
+  },
+  needs: (spec) => ({ teams: spec.from.teams ?? [] }),
+  evaluate: (spec, subject) =>
+    subject.stage === "release"
+      ? evaluateSignoffs(spec, subject.facts)
+      : wrongStage("signoffs", subject),
+});

@@ -1,12 +1,35 @@
 // deployment_approval: N approvals of this deployment, given through GitHub's deployment
 // review, by listed users or team members, with segregation of duties: whoever wrote the
 // change or started the deployment cannot approve it.
-import type { DeploymentApprovalFact, DeploymentFacts } from "../../facts/deployment.js";
-import type { DeploymentExclusion, Requirement } from "../../policy/schema.js";
-import type { Outcome } from "../../model/outcome.js";
-import { describePrincipals, isEligible } from "../eligibility.js";
+import type { DeploymentApprovalFact, DeploymentFacts } from "../facts/deployment.js";
+import { z } from "zod";
+import type { Outcome } from "../model/outcome.js";
+import { principalsSchema } from "../model/principals.js";
+import { describePrincipals, isEligible } from "./eligibility.js";
+import { defineKind, wrongStage } from "./kind.js";
+import { checkPrincipals, checkReachableCount } from "./principals.js";
 
-type DeploymentApproval = NonNullable<Requirement["deployment_approval"]>;
+const deploymentExclusionSchema = z.enum(["author", "committers", "deployer"]);
+export type DeploymentExclusion = z.infer<typeof deploymentExclusionSchema>;
+
+export const deploymentApprovalSchema = z
+  .strictObject({
+    count: z.int().min(1).max(6).describe("How many distinct approvals are needed."),
+    from: principalsSchema.describe(
+      "Whose approval counts: listed users and members of listed teams.",
+    ),
+    exclude: z
+      .array(deploymentExclusionSchema)
+      .optional()
+      .describe(
+        "Whose approval never counts: the author of the pull request that brought the commit, the commits' authors and committers, whoever started or re-ran the workflow (deployer). Default: all three.",
+      ),
+  })
+  .describe(
+    "N approvals of the deployment, given through GitHub's deployment review (Review deployments → Approve), by eligible users or team members.",
+  );
+
+type DeploymentApproval = z.infer<typeof deploymentApprovalSchema>;
 
 export const DEFAULT_DEPLOYMENT_EXCLUDE: readonly DeploymentExclusion[] = [
   "author",
@@ -144,3 +167,26 @@ export function evaluateDeploymentApproval(
     signOffs,
   };
 }
+
+export const deploymentApproval = defineKind({
+  key: "deployment_approval",
+  stages: ["deployment"],
+  schema: deploymentApprovalSchema,
+  events: ["deployment_review.approved", "deployment_review.rejected", "issue_comment.created"],
+  check(spec, path, at) {
+    checkPrincipals(at, [...path, "from"], spec.from);
+    checkReachableCount(at, path, spec.count, spec.from, "approvals");
+  },
+  needs(spec) {
+    const exclude = spec.exclude ?? DEFAULT_DEPLOYMENT_EXCLUDE;
+    return {
+      teams: spec.from.teams ?? [],
+      committers: exclude.includes("committers"),
+      deployers: exclude.includes("deployer"),
+    };
+  },
+  evaluate: (spec, subject) =>
+    subject.stage === "deployment"
+      ? evaluateDeploymentApproval(spec, subject.facts)
+      : wrongStage("deployment_approval", subject),
+});

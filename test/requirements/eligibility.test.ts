@@ -1,6 +1,6 @@
-import { describePrincipals, isEligible } from "../../src/evaluate/eligibility.js";
-import type { Approvers } from "../../src/policy/schema.js";
-import { pullRequestFacts } from "./builders.js";
+import { describePrincipals, isEligible } from "../../src/requirements/eligibility.js";
+import type { Approvers } from "../../src/requirements/principals.js";
+import { pullRequestFacts } from "../evaluate/builders.js";
 
 const facts = pullRequestFacts({
   teams: { "acme/cab": ["Carol"], "other/sec": ["sue"] },

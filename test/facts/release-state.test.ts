@@ -4,7 +4,7 @@ import {
   encodeReleaseState,
   withDeployment,
   type ReleaseDeployment,
-} from "../../src/report/release-state.js";
+} from "../../src/facts/release-state.js";
 import { parseRecordMarker, recordMarker } from "../../src/report/release-record.js";
 
 const deployment = (id: number, state: ReleaseDeployment["state"]): ReleaseDeployment => ({

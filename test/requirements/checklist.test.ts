@@ -1,5 +1,5 @@
-import type { ChecklistTick, PullRequestFacts } from "../../../src/facts/types.js";
-import { judgeGate, pullRequestFacts, ticked, unticked } from "../builders.js";
+import type { ChecklistTick, PullRequestFacts } from "../../src/facts/types.js";
+import { judgeGate, pullRequestFacts, ticked, unticked } from "../evaluate/builders.js";
 
 const items = [
   "Rollback plan documented",

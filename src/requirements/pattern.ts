@@ -1,12 +1,30 @@
 // pattern: an RE2 expression that must match somewhere in the title, body or branch name,
 // typically a change record reference ("CHG[0-9]{7}").
-import type { PullRequestFacts } from "../../facts/types.js";
-import type { Requirement } from "../../policy/schema.js";
-import { compilePattern, testPattern } from "../../model/regex.js";
-import type { Outcome } from "../../model/outcome.js";
-import { orList } from "../eligibility.js";
+import type { PullRequestFacts } from "../facts/types.js";
+import { z } from "zod";
+import { compilePattern, patternError, testPattern } from "../model/regex.js";
+import type { Outcome } from "../model/outcome.js";
+import { orList } from "./eligibility.js";
+import { defineKind, wrongStage } from "./kind.js";
 
-type PatternRequirement = NonNullable<Requirement["pattern"]>;
+export const patternSchema = z
+  .union([
+    z.string().min(1).max(1000),
+    z.strictObject({
+      regex: z.string().min(1).max(1000).describe("RE2 regular expression."),
+      in: z
+        .array(z.enum(["title", "body", "branch"]))
+        .min(1)
+        .optional()
+        .describe("Where to look. Default: title and body."),
+      description: z.string().max(200).optional().describe("What the pattern stands for."),
+    }),
+  ])
+  .describe(
+    'An RE2 regular expression (linear time: no backreferences or lookaround) that must match the title or body, e.g. "CHG[0-9]{7}".',
+  );
+
+type PatternRequirement = z.infer<typeof patternSchema>;
 type Field = "title" | "body" | "branch";
 
 const fieldNames: Record<Field, string> = { title: "title", body: "body", branch: "branch name" };
@@ -59,3 +77,18 @@ export function evaluatePattern(req: PatternRequirement, facts: PullRequestFacts
 function stripArticle(s: string): string {
   return s.replace(/^(a|an|the) /i, "");
 }
+
+export const pattern = defineKind({
+  key: "pattern",
+  stages: ["pull_request"],
+  schema: patternSchema,
+  events: ["pull_request.edited"],
+  check(spec, path, at) {
+    const error = patternError(typeof spec === "string" ? spec : spec.regex);
+    if (error) at.report(typeof spec === "string" ? path : [...path, "regex"], error);
+  },
+  evaluate: (spec, subject) =>
+    subject.stage === "pull_request"
+      ? evaluatePattern(spec, subject.facts)
+      : wrongStage("pattern", subject),
+});

@@ -2,16 +2,42 @@
 // successful deployment) reached the branch through a merged pull request whose release-policy
 // check passed, so no unreviewed change reaches the environment. A commit no pull request
 // brought (a direct push) passes only where the policy allows it.
-import type { RangeCommit } from "../../facts/deployed-range.js";
-import type { DeployedPull, DeploymentFacts } from "../../facts/deployment.js";
-import type { Requirement } from "../../policy/schema.js";
-import { worstStatus, type Outcome } from "../../model/outcome.js";
+import type { RangeCommit } from "../facts/deployed-range.js";
+import type { DeployedPull, DeploymentFacts } from "../facts/deployment.js";
+import { z } from "zod";
+import { worstStatus, type Outcome } from "../model/outcome.js";
+import { nameList } from "../model/principals.js";
+import { defineKind, wrongStage } from "./kind.js";
+import type { IncludedChanges } from "../facts/release-changes.js";
 
-type CompliantChanges = NonNullable<Requirement["compliant_changes"]>;
+export const compliantChangesSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      allow_direct_push: z
+        .union([
+          z.boolean(),
+          z.strictObject({
+            change_types: nameList
+              .min(1)
+              .describe("Change types whose direct pushes are accepted (see change_types)."),
+          }),
+        ])
+        .optional()
+        .describe(
+          "Accept a deployed commit that no pull request brought: always (true) or only for these change types; a direct push has no labels, so its change type is the default change type. Default: false.",
+        ),
+    }),
+  ])
+  .describe(
+    "Deployment stage: the deployed commit reached its branch through merged pull requests whose release-policy check passed. Release stage: so did every change the release includes.",
+  );
+
+export type CompliantChanges = z.infer<typeof compliantChangesSchema>;
 
 const short = (sha: string): string => sha.slice(0, 7);
 
-function directPushAllowed(req: CompliantChanges, changeType: string | null): boolean {
+export function directPushAllowed(req: CompliantChanges, changeType: string | null): boolean {
   const allow = req === true ? false : (req.allow_direct_push ?? false);
   return (
     allow === true ||
@@ -126,3 +152,85 @@ function fixFor(status: Outcome["status"], open: Finding[]): string {
   if (status === "error") return "Re-run the deployment; the facts it needs could not be gathered";
   return `Deploy a commit whose changes all came through pull requests that passed the release policy (${open.length} did not)`;
 }
+
+// At stage release: every change the release includes came through a pull request merged
+// with its release-policy check passing; a direct push only where the policy allows it.
+export function evaluateReleaseChanges(
+  req: CompliantChanges,
+  changes: IncludedChanges | undefined,
+  defaultChangeType: string | null,
+): Outcome {
+  if (changes === undefined) {
+    return {
+      status: "fail",
+      reason: "the tag does not exist, so the release includes nothing that can be judged",
+      fix: "Push the tag again",
+      details: [],
+    };
+  }
+  if (changes.exceeded) {
+    const { count, limit } = changes.exceeded;
+    return {
+      status: "error",
+      reason: `the release includes ${count} commits since ${changes.since?.name ?? "the start"}; at most ${limit} are judged`,
+      fix: "Release more often, so that each release includes fewer changes",
+      details: [],
+    };
+  }
+  const bad = changes.pulls.filter((p) => p.policyCheck !== "success");
+  const directAllowed = directPushAllowed(req, defaultChangeType);
+  const direct = directAllowed ? [] : changes.direct;
+  const details = [
+    ...changes.pulls.map((p) => `#${p.number}: release-policy ${p.policyCheck}`),
+    ...changes.direct.map(
+      (c) => `${c.sha.slice(0, 7)}: pushed directly${directAllowed ? " (allowed)" : ""}`,
+    ),
+  ];
+  const total = `${changes.pulls.length} pull request${changes.pulls.length === 1 ? "" : "s"}${changes.direct.length > 0 ? ` and ${changes.direct.length} direct commit${changes.direct.length === 1 ? "" : "s"}` : ""}`;
+  if (bad.length === 0 && direct.length === 0) {
+    return { status: "pass", reason: `${total}, all compliant`, details };
+  }
+  const problems = [
+    ...bad.map((p) =>
+      p.policyCheck === "missing"
+        ? `#${p.number} has no release-policy check`
+        : `#${p.number} was merged with release-policy ${p.policyCheck}`,
+    ),
+    ...direct.map((c) => `${c.sha.slice(0, 7)} was pushed directly`),
+  ];
+  return {
+    status: "fail",
+    reason: problems.join("; "),
+    fix: "Release only changes merged through pull requests that passed the release policy: revert or redo the ones named, then tag again",
+    details,
+  };
+}
+
+export const compliantChanges = defineKind({
+  key: "compliant_changes",
+  stages: ["release", "deployment"],
+  schema: compliantChangesSchema,
+  events: ["check_run.completed", "push"],
+  check(spec, path, at) {
+    if (spec === true || typeof spec.allow_direct_push !== "object") return;
+    const base = [...path, "allow_direct_push", "change_types"];
+    spec.allow_direct_push.change_types.forEach((name, index) => {
+      if (at.changeTypes.includes(name) || at.partial) return;
+      const known =
+        at.changeTypes.length > 0
+          ? `defined: ${at.changeTypes.map((n) => `"${n}"`).join(", ")}`
+          : "the policy defines none";
+      at.report([...base, index], `unknown change type "${name}"; ${known}`);
+    });
+  },
+  needs: () => ({ range: true }),
+  evaluate(spec, subject, ctx) {
+    if (subject.stage === "deployment") {
+      return evaluateCompliantChanges(spec, subject.facts, ctx.directChangeType);
+    }
+    if (subject.stage === "release") {
+      return evaluateReleaseChanges(spec, subject.facts.changes, ctx.directChangeType);
+    }
+    return wrongStage("compliant_changes", subject);
+  },
+});

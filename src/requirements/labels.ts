@@ -1,11 +1,21 @@
 // labels: one_of / all_of / none_of on the pull request's labels. A miss is a fail, not a
 // wait: the author (or a triager) has to change the labels, and the fix names them exactly.
-import type { PullRequestFacts } from "../../facts/types.js";
-import type { Requirement } from "../../policy/schema.js";
-import { hasLabel } from "../change-type.js";
-import { combineOutcomes, type Outcome } from "../../model/outcome.js";
+import type { PullRequestFacts } from "../facts/types.js";
+import { z } from "zod";
+import { hasLabel } from "../model/labels.js";
+import { combineOutcomes, type Outcome } from "../model/outcome.js";
+import { nameList } from "../model/principals.js";
+import { defineKind, wrongStage } from "./kind.js";
 
-type LabelsRequirement = NonNullable<Requirement["labels"]>;
+export const labelsSchema = z
+  .strictObject({
+    one_of: nameList.min(1).optional().describe("At least one of these labels."),
+    all_of: nameList.min(1).optional().describe("Every one of these labels."),
+    none_of: nameList.min(1).optional().describe("None of these labels."),
+  })
+  .describe("Label rules on the pull request.");
+
+type LabelsRequirement = z.infer<typeof labelsSchema>;
 
 const quote = (labels: readonly string[]): string => labels.map((l) => `\`${l}\``).join(", ");
 
@@ -64,3 +74,28 @@ export function evaluateLabels(req: LabelsRequirement, facts: PullRequestFacts):
   }
   return combineOutcomes(parts);
 }
+
+export const labels = defineKind({
+  key: "labels",
+  stages: ["pull_request"],
+  schema: labelsSchema,
+  events: ["pull_request.labeled", "pull_request.unlabeled"],
+  check(spec, path, at) {
+    if (Object.keys(spec).length === 0) {
+      at.report(path, "no label rule given: give one_of, all_of or none_of");
+    }
+    const wanted = [...(spec.one_of ?? []), ...(spec.all_of ?? [])].map((l) => l.toLowerCase());
+    spec.none_of?.forEach((label, index) => {
+      if (wanted.includes(label.toLowerCase())) {
+        at.report(
+          [...path, "none_of", index],
+          `label "${label}" is both required and forbidden, so the gate can never hold`,
+        );
+      }
+    });
+  },
+  evaluate: (spec, subject) =>
+    subject.stage === "pull_request"
+      ? evaluateLabels(spec, subject.facts)
+      : wrongStage("labels", subject),
+});

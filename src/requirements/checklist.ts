@@ -1,12 +1,37 @@
 // checklist: items in the app's checklist comment that must be ticked (rollback plan,
 // communication, ...), optionally only by named users or teams.
-import type { ChecklistFacts, ChecklistTick } from "../../facts/types.js";
-import type { Principals, Requirement } from "../../policy/schema.js";
-import { worstStatus, type JudgedStatus, type Outcome } from "../../model/outcome.js";
-import { describePrincipals, isEligible, type MembershipFacts } from "../eligibility.js";
-import { normalizeChecklistItem } from "../needs.js";
+import type { ChecklistFacts, ChecklistTick } from "../facts/types.js";
+import { z } from "zod";
+import { worstStatus, type JudgedStatus, type Outcome } from "../model/outcome.js";
+import { principalsSchema, type Principals } from "../model/principals.js";
+import { describePrincipals, isEligible, type MembershipFacts } from "./eligibility.js";
+import { defineKind, type PathSegment } from "./kind.js";
+import { checkPrincipals } from "./principals.js";
 
-type ChecklistRequirement = NonNullable<Requirement["checklist"]>;
+const checklistItemSchema = z
+  .union([
+    z.string().min(1).max(300),
+    z.strictObject({
+      text: z.string().min(1).max(300).describe("The item as people read it."),
+      by: principalsSchema.optional().describe("Only these people's ticks count."),
+    }),
+  ])
+  .describe("An item: its text, or a mapping with the text and who may tick it.");
+
+export const checklistSchema = z
+  .array(checklistItemSchema)
+  .min(1)
+  .max(50)
+  .describe(
+    "Items in the app's checklist comment that must be ticked, optionally only by named users or teams.",
+  );
+
+export type ChecklistItemSpec = z.infer<typeof checklistItemSchema>;
+type ChecklistRequirement = z.infer<typeof checklistSchema>;
+
+export function normalizeChecklistItem(item: ChecklistItemSpec): { text: string; by?: Principals } {
+  return typeof item === "string" ? { text: item } : item;
+}
 
 interface ItemResult {
   text: string;
@@ -88,3 +113,34 @@ export function evaluateChecklist(req: ChecklistRequirement, facts: ChecklistJud
 function describeOpen(item: ItemResult): string {
   return item.by ? `"${item.text}" (only ${describePrincipals(item.by)} may)` : `"${item.text}"`;
 }
+
+export const checklist = defineKind({
+  key: "checklist",
+  stages: ["pull_request", "release"],
+  schema: checklistSchema,
+  events: ["issue_comment.edited"],
+  check(spec, path, at) {
+    const seen = new Map<string, PathSegment[]>();
+    spec.forEach((item, index) => {
+      const text = typeof item === "string" ? item : item.text;
+      const key = text.trim().toLowerCase();
+      const first = seen.get(key);
+      const itemPath = [...path, index];
+      if (first !== undefined) {
+        at.report(
+          itemPath,
+          `checklist item "${text}" appears twice (also at ${at.where(first, itemPath)}); items are told apart by their text`,
+        );
+      } else seen.set(key, itemPath);
+      if (typeof item !== "string" && item.by) checkPrincipals(at, [...path, index, "by"], item.by);
+    });
+  },
+  needs(spec) {
+    const items = spec.map(normalizeChecklistItem);
+    return { checklistItems: items, teams: items.flatMap((i) => i.by?.teams ?? []) };
+  },
+  evaluate: (spec, subject) =>
+    subject.stage === "deployment"
+      ? { status: "error", reason: "a checklist cannot be judged for a deployment", details: [] }
+      : evaluateChecklist(spec, subject.facts),
+});

@@ -1,7 +1,6 @@
 // Who may act for a gate: approve for it, or tick one of its checklist items.
 import type { PullRequestFacts } from "../facts/types.js";
-import type { Approvers } from "../policy/schema.js";
-import { qualifyTeam } from "./needs.js";
+import { qualifyTeam, type Approvers } from "./principals.js";
 
 type Permission = NonNullable<Approvers["permission"]>;
 

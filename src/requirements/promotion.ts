@@ -1,8 +1,8 @@
-// promotion: an environment with `after` takes only commits that were deployed successfully
+// An implicit requirement, promotion: an environment with `after` takes only commits that were deployed successfully
 // to that environment first, and (with `soak`) ran there long enough.
-import type { DeploymentFacts, PriorDeployment } from "../../facts/deployment.js";
-import { formatDuration, parseDuration } from "../../model/time/duration.js";
-import type { TimedOutcome } from "./window.js";
+import type { DeploymentFacts, PriorDeployment } from "../facts/deployment.js";
+import { formatDuration, parseDuration } from "../model/time/duration.js";
+import type { KindOutcome } from "./kind.js";
 
 /** The promotion step of one environment, as the policy writes it. */
 export interface PromotionSpec {
@@ -21,7 +21,7 @@ export function evaluatePromotion(
   spec: PromotionSpec,
   facts: DeploymentFacts,
   now: Date,
-): TimedOutcome {
+): KindOutcome {
   const short = facts.sha.slice(0, 7);
   const prior = facts.prior;
   if (!prior || prior.environment.toLowerCase() !== spec.after.toLowerCase()) {

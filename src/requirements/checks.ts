@@ -1,11 +1,30 @@
 // checks: check runs (by name) and commit statuses (by context) that must have succeeded on
 // the head commit: the change's test evidence.
-import type { CheckFact, CheckState, PullRequestFacts } from "../../facts/types.js";
-import type { Requirement } from "../../policy/schema.js";
-import { worstStatus, type JudgedStatus, type Outcome } from "../../model/outcome.js";
-import { checkNamesOf } from "../needs.js";
+import type { CheckFact, CheckState, PullRequestFacts } from "../facts/types.js";
+import { z } from "zod";
+import { worstStatus, type JudgedStatus, type Outcome } from "../model/outcome.js";
+import { nameList } from "../model/principals.js";
+import { defineKind, wrongStage } from "./kind.js";
 
-type ChecksRequirement = NonNullable<Requirement["checks"]>;
+const checkOutcome = z.enum(["pass", "fail"]);
+export const checksSchema = z
+  .union([
+    nameList.min(1),
+    z.strictObject({
+      names: nameList.min(1).describe("Check run names or commit status contexts."),
+      neutral: checkOutcome.optional().describe("How a neutral conclusion counts. Default: pass."),
+      skipped: checkOutcome.optional().describe("How a skipped conclusion counts. Default: pass."),
+    }),
+  ])
+  .describe(
+    "Check runs (by name) or commit statuses (by context) that must have succeeded on the head commit.",
+  );
+
+type ChecksRequirement = z.infer<typeof checksSchema>;
+
+export function checkNamesOf(checks: ChecksRequirement): string[] {
+  return Array.isArray(checks) ? checks : checks.names;
+}
 type Counting = { neutral: "pass" | "fail"; skipped: "pass" | "fail" };
 
 interface NameResult {
@@ -89,3 +108,15 @@ export function evaluateChecks(req: ChecksRequirement, facts: PullRequestFacts):
   }
   return { status, reason: `${names(results)} passed`, details };
 }
+
+export const checks = defineKind({
+  key: "checks",
+  stages: ["pull_request"],
+  schema: checksSchema,
+  events: ["check_run.completed", "status", "pull_request.synchronize"],
+  needs: (spec) => ({ checkNames: checkNamesOf(spec) }),
+  evaluate: (spec, subject) =>
+    subject.stage === "pull_request"
+      ? evaluateChecks(spec, subject.facts)
+      : wrongStage("checks", subject),
+});

@@ -1,5 +1,5 @@
-import type { CheckFact } from "../../../src/facts/types.js";
-import { checkRun, commitStatus, judgeGate, pullRequestFacts } from "../builders.js";
+import type { CheckFact } from "../../src/facts/types.js";
+import { checkRun, commitStatus, judgeGate, pullRequestFacts } from "../evaluate/builders.js";
 
 const judge = (req: unknown, checks: CheckFact[]) =>
   judgeGate({ require: { checks: req } }, pullRequestFacts({ checks }));

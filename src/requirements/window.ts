@@ -1,18 +1,17 @@
 // window: deployments proceed only inside the allow hours and outside every freeze. Outside,
 // the deployment waits for the window to open (re-checked then) or is rejected, per `outside`.
-import { DEFAULT_OUTSIDE, type WindowRequirement } from "../../model/time/window-spec.js";
-import type { Outcome } from "../../model/outcome.js";
-import { windowState, WindowSpecError } from "../../model/time/window.js";
+import {
+  DEFAULT_OUTSIDE,
+  windowRequirementSchema,
+  type WindowRequirement,
+} from "../model/time/window-spec.js";
+import { windowState, WindowSpecError } from "../model/time/window.js";
+import { defineKind, wrongStage, type KindOutcome } from "./kind.js";
 
 /** GitHub keeps a deployment waiting on a protection rule for at most 30 days. */
 export const GITHUB_HOLD_LIMIT_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** An outcome that may change by time alone: re-check at `recheckAt` (ms since the epoch). */
-export interface TimedOutcome extends Outcome {
-  recheckAt?: number;
-}
-
-export function evaluateWindow(spec: WindowRequirement, now: Date): TimedOutcome {
+export function evaluateWindow(spec: WindowRequirement, now: Date): KindOutcome {
   let state;
   try {
     state = windowState(spec, now);
@@ -52,3 +51,13 @@ export function evaluateWindow(spec: WindowRequirement, now: Date): TimedOutcome
     recheckAt: opensAt,
   };
 }
+
+export const window = defineKind({
+  key: "window",
+  stages: ["deployment"],
+  schema: windowRequirementSchema,
+  // Nothing but the clock changes a window: a held deployment is re-checked at `recheckAt`.
+  events: [],
+  evaluate: (spec, subject, ctx) =>
+    subject.stage === "deployment" ? evaluateWindow(spec, ctx.now) : wrongStage("window", subject),
+});

@@ -1,0 +1,117 @@
+// The one gate evaluator, for every stage: does the gate apply (when / unless), then each
+// requirement kind it gives, dispatched through the registry, combined into one result.
+import { combineOutcomes } from "../model/outcome.js";
+import type { GateResult } from "../model/result.js";
+import type { Gate } from "../policy/schema.js";
+import type { JudgeContext, KindOutcome, Subject } from "../requirements/kind.js";
+import { givenKinds, orWords, STAGE_KINDS } from "../requirements/registry.js";
+import { applicability, type ConditionSubject } from "./conditions.js";
+
+/** A gate's result, with what the stage's summary needs beside it. */
+export interface JudgedGate {
+  result: GateResult;
+  /** Milliseconds since the epoch: when a pending gate may open by time alone. */
+  recheckAt?: number;
+  /** "<gate>: signed off: …" lines of the gate's deployment approvals. */
+  signOffs: string[];
+}
+
+const NOUN: Record<Subject["stage"], string> = {
+  pull_request: "pull request",
+  release: "release",
+  deployment: "deployment",
+};
+
+/**
+ * Judges one gate. `conditions` is what its when/unless are judged on; null where the stage
+ * has none (a release applies to every release).
+ */
+export function judgeGate(
+  id: string,
+  gate: Gate,
+  subject: Subject,
+  conditions: ConditionSubject | null,
+  ctx: Omit<JudgeContext, "gateId">,
+): JudgedGate {
+  const head = headOf(id, gate.stage, gate.description);
+  const applies = conditions ? applicability(gate, conditions) : { applies: true as const };
+  if (applies.applies === false) {
+    return { result: { ...head, status: "skipped", reason: applies.reason }, signOffs: [] };
+  }
+  if (applies.applies === "unknown") {
+    const fix = "Re-run the check; the facts it needs could not be gathered";
+    return { result: { ...head, status: "error", reason: applies.reason, fix }, signOffs: [] };
+  }
+  const outcomes = requirementOutcomes(gate, subject, { ...ctx, gateId: id });
+  const times = outcomes.flatMap((o) =>
+    o.status === "pending" && o.recheckAt !== undefined ? [o.recheckAt] : [],
+  );
+  return {
+    result: toResult(head, combineOutcomes(outcomes)),
+    // Every time-bound requirement must open before the gate can: the latest of them.
+    ...(times.length > 0 ? { recheckAt: Math.max(...times) } : {}),
+    signOffs: outcomes.flatMap((o) => (o.signOffs ? [`${id}: ${o.signOffs}`] : [])),
+  };
+}
+
+/** One outcome per kind the gate gives for its stage, in registry order. */
+function requirementOutcomes(gate: Gate, subject: Subject, ctx: JudgeContext): KindOutcome[] {
+  const own = STAGE_KINDS[subject.stage];
+  const outcomes = givenKinds(gate.require)
+    .filter(({ key }) => own.includes(key))
+    .map(({ kind, spec }) => kind.evaluate(spec, subject, ctx));
+  if (outcomes.length > 0) return outcomes;
+  // Nothing judged (none given, or only kinds of other stages, which the validator refuses):
+  // a gate that requires nothing would pass on no evidence, so fail closed and say so.
+  return [
+    {
+      status: "error",
+      reason: `the gate requires nothing a ${NOUN[subject.stage]} can be judged by`,
+      fix: `Give the gate ${orWords(own)} under \`require\`, or remove it`,
+      details: [],
+    },
+  ];
+}
+
+/** What names a gate's row, before it is judged. */
+export type GateHead = Pick<GateResult, "id" | "stage" | "description">;
+
+export function headOf(id: string, stage: string, description?: string): GateHead {
+  return { id, stage, ...(description ? { description } : {}) };
+}
+
+/** A gate row from its head and the outcome that decides it. */
+export function toResult(
+  head: GateHead,
+  outcome: { status: GateResult["status"]; reason: string; fix?: string; details: string[] },
+): GateResult {
+  return {
+    id: head.id,
+    stage: head.stage,
+    ...(head.description ? { description: head.description } : {}),
+    status: outcome.status,
+    reason: outcome.reason,
+    ...(outcome.fix ? { fix: outcome.fix } : {}),
+    ...(outcome.details.length > 0 ? { details: outcome.details } : {}),
+  };
+}
+
+/** What a stage's gates add up to beyond their rows. */
+export interface GateSummary {
+  /** ISO 8601: the earliest instant a pending gate may open by time alone. */
+  recheckAt?: string;
+  /** Some pending gate waits on something no clock tells (a person, a check). */
+  awaitsEvent: boolean;
+  signOffs: string[];
+}
+
+export function summarize(judged: readonly JudgedGate[]): GateSummary {
+  const pending = judged.filter((j) => j.result.status === "pending");
+  const times = pending.flatMap((j) => (j.recheckAt !== undefined ? [j.recheckAt] : []));
+  // The earliest lets the comment move on as each time-bound gate opens.
+  return {
+    ...(times.length > 0 ? { recheckAt: new Date(Math.min(...times)).toISOString() } : {}),
+    awaitsEvent: pending.some((j) => j.recheckAt === undefined),
+    signOffs: judged.flatMap((j) => j.signOffs),
+  };
+}
