@@ -182,3 +182,18 @@ export function withGate<E extends Evaluation>(evaluation: E, gate: GateResult |
   const gates = [...evaluation.gates, gate];
   return { ...evaluation, gates, conclusion: conclude(gates) };
 }
+
+/**
+ * Whether the record should be open or closed, and why. Without environments to follow, the
+ * app never decides: a record someone closed by hand stays closed.
+ */
+export function recordState(
+  evaluation: ReleaseEvaluation,
+  facts: ReleaseFacts,
+  current: "open" | "closed" = "open",
+): { state: "open" | "closed"; reason?: "completed" | "not_planned" } {
+  if (facts.deleted) return { state: "closed", reason: "not_planned" };
+  if (evaluation.progress.kind === "completed") return { state: "closed", reason: "completed" };
+  if (evaluation.progress.kind === "untracked") return { state: current };
+  return { state: "open" };
+}

@@ -35,12 +35,11 @@ import type { Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { withGate } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
+import { decisionOf, type Decision } from "../evaluate/decision.js";
 import {
-  decisionOf,
   renderCommitStatus,
   renderNotice,
   renderProtectionComment,
-  type Decision,
 } from "../report/protection-comment.js";
 import type { Store } from "../store/store.js";
 import type { KeyedQueue } from "./keyed-queue.js";

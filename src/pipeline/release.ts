@@ -17,6 +17,7 @@ import { checklistItemsOf, releaseNeeds } from "../evaluate/needs.js";
 import {
   evaluateRelease,
   governsReleases,
+  recordState,
   releaseGateResult,
   type ReleaseEvaluation,
 } from "../evaluate/release.js";
@@ -36,7 +37,7 @@ import type { PolicyCache } from "../policy/cache.js";
 import type { Policy } from "../policy/schema.js";
 import type { PolicyFile } from "../policy/types.js";
 import { isChecklistComment, renderChecklistComment } from "../report/checklist-comment.js";
-import { recordState, recordTitle, renderReleaseRecord } from "../report/release-record.js";
+import { recordTitle, renderReleaseRecord } from "../report/release-record.js";
 import {
   decodeReleaseState,
   emptyReleaseState,

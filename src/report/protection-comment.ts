@@ -1,6 +1,7 @@
 // Renders a deployment evaluation as the protection rule's comment (shown on the waiting job)
 // and as the commit status `release-policy/<environment>`. GitHub caps the comment at 1024
 // characters, so each unmet gate gets one line (what is wrong, how to fix it) cut to fit.
+import { enforcedDecision, type Decision } from "../evaluate/decision.js";
 import type { DeploymentEvaluation } from "../evaluate/deployment.js";
 import type { GateResult, GateStatus } from "../model/result.js";
 
@@ -9,8 +10,6 @@ export const MAX_COMMENT_CHARS = 1024;
 const MAX_SIGN_OFF_CHARS = 240;
 /** GitHub's limit on a commit status description. */
 export const MAX_STATUS_DESCRIPTION = 140;
-
-export type Decision = "approved" | "rejected" | "waiting";
 
 const MARK: Record<GateStatus, string> = {
   pass: "✅",
@@ -25,21 +24,6 @@ const HEADLINE: Record<Decision, string> = {
   rejected: "Release Policy rejected",
   waiting: "Release Policy is holding",
 };
-
-/**
- * The decision an evaluation leads to: never an approval over a failing or waiting gate,
- * unless the policy is advisory, where every judged deployment is approved and the comment
- * says what enforcing would have decided (enforcedDecision).
- */
-export function decisionOf(evaluation: DeploymentEvaluation): Decision {
-  return evaluation.advisory ? "approved" : enforcedDecision(evaluation);
-}
-
-/** The decision under `mode: enforce`. */
-export function enforcedDecision(evaluation: DeploymentEvaluation): Decision {
-  if (evaluation.conclusion === "failure") return "rejected";
-  return evaluation.conclusion === "pending" ? "waiting" : "approved";
-}
 
 /** What an advisory approval says instead of the tally, when enforcing would not approve. */
 const WOULD: Record<Decision, string> = {

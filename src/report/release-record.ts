@@ -234,18 +234,3 @@ function outcomeLine(evaluation: ReleaseEvaluation, facts: ReleaseFacts): string
   if (p.kind === "untracked") return "The policy names no environments: close this record by hand.";
   return "Not yet released to its last environment: the record stays open.";
 }
-
-/**
- * Whether the record should be open or closed, and why. Without environments to follow, the
- * app never decides: a record someone closed by hand stays closed.
- */
-export function recordState(
-  evaluation: ReleaseEvaluation,
-  facts: ReleaseFacts,
-  current: "open" | "closed" = "open",
-): { state: "open" | "closed"; reason?: "completed" | "not_planned" } {
-  if (facts.deleted) return { state: "closed", reason: "not_planned" };
-  if (evaluation.progress.kind === "completed") return { state: "closed", reason: "completed" };
-  if (evaluation.progress.kind === "untracked") return { state: current };
-  return { state: "open" };
-}

@@ -1,11 +1,8 @@
+import { decisionOf } from "../../src/evaluate/decision.js";
 import { describe, expect, it } from "@jest/globals";
 import { evaluateDeployment, type DeploymentEvaluation } from "../../src/evaluate/deployment.js";
 import type { GateResult } from "../../src/model/result.js";
-import {
-  MAX_COMMENT_CHARS,
-  decisionOf,
-  renderProtectionComment,
-} from "../../src/report/protection-comment.js";
+import { MAX_COMMENT_CHARS, renderProtectionComment } from "../../src/report/protection-comment.js";
 import { SHA, WINDOW, deploymentFacts, policy, prior, pull } from "./deployment-builders.js";
 
 // Tuesday 10 March 2026, 13:00 in Berlin: inside Mon-Thu 09:00-16:00.

@@ -3,13 +3,13 @@ import {
   deploymentProgress,
   evaluateRelease,
   lastEnvironments,
+  recordState,
   releaseGateResult,
   withGate,
 } from "../../src/evaluate/release.js";
 import type { ReleaseFacts } from "../../src/facts/release.js";
 import type { Policy } from "../../src/policy/schema.js";
 import type { ReleaseDeployment } from "../../src/facts/release-state.js";
-import { recordState } from "../../src/report/release-record.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const SHA = "1".repeat(40);

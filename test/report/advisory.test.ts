@@ -1,3 +1,4 @@
+import { decisionOf } from "../../src/evaluate/decision.js";
 // Advisory mode end to end through the pure layers: the evaluators mark the evaluation, the
 // check run concludes neutral (listing every unmet gate), the protection rule approves and
 // says what enforcing would have decided. Enforcing policies are unchanged.
@@ -8,7 +9,6 @@ import { withPolicyEdit } from "../../src/pipeline/policy-edit.js";
 import { policySchema } from "../../src/policy/schema.js";
 import { renderCheckRun } from "../../src/report/check-run.js";
 import {
-  decisionOf,
   renderCommitStatus,
   renderProtectionComment,
 } from "../../src/report/protection-comment.js";

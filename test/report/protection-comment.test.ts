@@ -1,7 +1,7 @@
+import { decisionOf } from "../../src/evaluate/decision.js";
 import type { DeploymentEvaluation } from "../../src/evaluate/deployment.js";
 import type { GateResult, GateStatus } from "../../src/model/result.js";
 import {
-  decisionOf,
   renderNotice,
   renderProtectionComment,
   tally,
