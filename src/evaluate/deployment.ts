@@ -3,7 +3,7 @@
 // result tree out, with the instant at which a waiting gate may open by time alone.
 import type { DeployedPull, DeploymentFacts } from "../facts/deployment.js";
 import { conclude } from "../model/outcome.js";
-import type { Evaluation } from "../model/result.js";
+import type { Evaluation, GateResult } from "../model/result.js";
 import type { Policy } from "../policy/schema.js";
 import { evaluatePromotion, type PromotionSpec } from "../requirements/promotion.js";
 import { selectChangeType } from "./change-type.js";
@@ -51,10 +51,16 @@ export function primaryPull(facts: DeploymentFacts): DeployedPull | undefined {
   return own.find((p) => p.mergeCommitSha === facts.sha) ?? own[0];
 }
 
+/**
+ * `release` is the verdict of the release whose tagged commit is deployed (evaluate/release.ts
+ * `releaseGateResult`): one more gate, its own gates as children. Null when the commit is no
+ * release's.
+ */
 export function evaluateDeployment(
   policy: Policy,
   facts: DeploymentFacts,
   now: Date,
+  release: GateResult | null = null,
 ): DeploymentEvaluation {
   const pull = primaryPull(facts);
   // A direct push has no labels: it takes the default change type.
@@ -68,6 +74,7 @@ export function evaluateDeployment(
   for (const [id, gate] of deploymentGates(policy, facts.environment)) {
     judged.push(judgeGate(id, gate, { stage: "deployment", facts }, conditions, ctx));
   }
+  if (release) judged.push({ result: release, signOffs: [] });
   const gates = judged.map((j) => j.result);
   const conclusion = conclude(gates);
   const { recheckAt, awaitsEvent, signOffs } = summarize(judged);

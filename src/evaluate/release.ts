@@ -154,7 +154,12 @@ function latestByEnvironment(deployments: readonly ReleaseDeployment[]): Release
 export function releaseGateResult(evaluation: ReleaseEvaluation, recordUrl?: string): GateResult {
   const open = evaluation.gates.filter((g) => g.status !== "pass" && g.status !== "skipped");
   const where = recordUrl ? ` on the release record ${recordUrl}` : " on the release record";
-  const base = { id: RELEASE_GATE_ID, stage: "release", description: `release ${evaluation.tag}` };
+  const base = {
+    id: RELEASE_GATE_ID,
+    stage: "release",
+    description: `release ${evaluation.tag}`,
+    children: evaluation.gates,
+  };
   if (evaluation.conclusion === "success") {
     return {
       ...base,
@@ -174,13 +179,6 @@ export function releaseGateResult(evaluation: ReleaseEvaluation, recordUrl?: str
     fix: `Satisfy the release gates${where}`,
     details: open.map((g) => `${g.id}: ${g.status}`),
   };
-}
-
-/** A deployment evaluation with the release's gate added, and its conclusion recomputed. */
-export function withGate<E extends Evaluation>(evaluation: E, gate: GateResult | null): E {
-  if (gate === null) return evaluation;
-  const gates = [...evaluation.gates, gate];
-  return { ...evaluation, gates, conclusion: conclude(gates) };
 }
 
 /**

@@ -24,6 +24,11 @@ export interface GateResult {
   fix?: string;
   /** Supporting lines: who approved, which checks, who ticked what. */
   details?: string[];
+  /**
+   * The rows this one stands for: a release's gates, under the release gate of a deployment
+   * of its tagged commit.
+   */
+  children?: GateResult[];
 }
 
 export type Conclusion = "success" | "failure" | "pending";

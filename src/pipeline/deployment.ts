@@ -33,7 +33,6 @@ import type { HoldTimers } from "../holds/timers.js";
 import type { PolicyCache } from "../policy/cache.js";
 import type { Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
-import { withGate } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
 import { decisionOf, type Decision } from "../evaluate/decision.js";
 import {
@@ -276,7 +275,7 @@ async function judge(
       ...(deployers ? { deployers } : {}),
     },
   });
-  const evaluation = withGate(evaluateDeployment(policy, facts, deps.now()), release);
+  const evaluation = evaluateDeployment(policy, facts, deps.now(), release);
   const decision = decisionOf(evaluation);
   return {
     decision,
@@ -286,7 +285,7 @@ async function judge(
     gates: evaluation.gates,
     ...(evaluation.advisory ? { advisory: true } : {}),
     ...(evaluation.recheckAt ? { recheckAt: evaluation.recheckAt } : {}),
-    ...(evaluation.awaitsEvent || release?.status === "pending" ? { awaitsEvent: true } : {}),
+    ...(evaluation.awaitsEvent ? { awaitsEvent: true } : {}),
     pulls: facts.pulls.map((pull) => pull.number),
     // The range is read afresh each time (a later deployment may move its start).
     ...(facts.range ? {} : { associated: facts.pulls.map(associatedOf) }),

@@ -499,3 +499,31 @@ describe("decision and comment", () => {
     expect(comment).toContain("Details: https://x/pull/7");
   });
 });
+
+describe("the release gate of a deployment of a tagged commit", () => {
+  const open = policy({ gates: {} });
+  const release = (status: GateResult["status"]): GateResult => ({
+    id: "release",
+    stage: "release",
+    status,
+    reason: "release v1.2.0",
+    children: [{ id: "notes", stage: "release", status, reason: "notes" }],
+  });
+
+  it("is one gate among the deployment's, with the release's gates as its children", () => {
+    const evaluation = evaluateDeployment(open, deploymentFacts(), OPEN, release("pass"));
+    expect(evaluation.gates).toEqual([release("pass")]);
+    expect(evaluation.conclusion).toBe("success");
+  });
+
+  it("holds the deployment while the release waits on people", () => {
+    const evaluation = evaluateDeployment(open, deploymentFacts(), OPEN, release("pending"));
+    expect(evaluation).toMatchObject({ conclusion: "pending", awaitsEvent: true });
+  });
+
+  it("rejects it while the release fails", () => {
+    expect(evaluateDeployment(open, deploymentFacts(), OPEN, release("fail")).conclusion).toBe(
+      "failure",
+    );
+  });
+});

@@ -5,7 +5,6 @@ import {
   lastEnvironments,
   recordState,
   releaseGateResult,
-  withGate,
 } from "../../src/evaluate/release.js";
 import type { ReleaseFacts } from "../../src/facts/release.js";
 import type { Policy } from "../../src/policy/schema.js";
@@ -228,17 +227,9 @@ describe("the release as one gate of a deployment", () => {
       expect(result.fix).toBe("Satisfy the release gates on the release record https://x/issues/5");
   });
 
-  it("recomputes the deployment's conclusion with the release gate", () => {
-    const evaluation = {
-      conclusion: "success" as const,
-      changeType: null,
-      gates: [],
-      problems: [],
-      evaluatedAt: "",
-    };
-    const gateResult = { id: "release", stage: "release", status: "pending" as const, reason: "r" };
-    expect(withGate(evaluation, gateResult).conclusion).toBe("pending");
-    expect(withGate(evaluation, null)).toBe(evaluation);
+  it("carries the release's own gates as its children", () => {
+    const release = evaluateRelease(notesPolicy, facts(), NOW);
+    expect(releaseGateResult(release).children).toEqual(release.gates);
   });
 });
 
