@@ -4,7 +4,8 @@
 import type { ChecklistItem } from "../checklist/state.js";
 import type { Gate, Policy } from "../policy/schema.js";
 import { normalizeChecklistItem } from "../requirements/checklist.js";
-import type { Needs, Stage } from "../requirements/kind.js";
+import type { Needs } from "../facts/needs.js";
+import type { Stage } from "../requirements/kind.js";
 import { qualifyTeam } from "../requirements/principals.js";
 import { needsOf } from "../requirements/registry.js";
 import { deploymentGates, gatesOf } from "./stages.js";

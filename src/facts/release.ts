@@ -7,9 +7,7 @@
 // from the changelog + 1 per team a gate names (cached briefly) + the record's comments.
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
-import type { Needs } from "../requirements/kind.js";
-import { DEFAULT_CHANGELOG } from "../requirements/release-notes.js";
-import type { TagRules } from "../requirements/tag-rules.js";
+import { DEFAULT_CHANGELOG, type Needs } from "./needs.js";
 import type { ReleaseDeployment, ReleaseState } from "./release-state.js";
 import type { Store } from "../store/store.js";
 import { readIncludedChanges, type IncludedChanges } from "./release-changes.js";
@@ -82,6 +80,13 @@ export interface ReleaseFacts {
   policy: PolicyVersion[];
 }
 
+/** `releases.tags` of the policy (its schema lives with the rest of `releases`). */
+export interface TagRules {
+  pattern?: string;
+  branches?: string[];
+  signed?: boolean;
+}
+
 export async function gatherReleaseFacts(input: {
   octokit: Octokit;
   appId: number;
@@ -90,7 +95,7 @@ export async function gatherReleaseFacts(input: {
   tag: string;
   /** What the release gates need fetched (src/evaluate/needs.ts). */
   needs: Needs;
-  /** `releases.tags` of the policy. */
+  /** `releases.tags` of the policy: the branches are read only when a rule names them. */
   tagRules: TagRules | undefined;
   /** The policy files the release is judged under. */
   policy: PolicyVersion[];

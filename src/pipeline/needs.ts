@@ -2,7 +2,7 @@ import type { ChecklistItem } from "../checklist/state.js";
 import { checklistItemsOf, pullRequestNeeds } from "../evaluate/needs.js";
 import type { Evaluation } from "../model/result.js";
 import type { Policy } from "../policy/schema.js";
-import type { Needs } from "../requirements/kind.js";
+import type { Needs } from "../facts/needs.js";
 
 /** The requests one evaluation of this policy needs: what the gates read, nothing more. */
 export function needsFor(policy: Policy, owner: string): Needs & { checklist: boolean } {

@@ -8,7 +8,7 @@ import type { DeploymentFacts } from "../facts/deployment.js";
 import type { ReleaseFacts } from "../facts/release.js";
 import type { PullRequestFacts } from "../facts/types.js";
 import type { Outcome } from "../model/outcome.js";
-import type { Principals } from "../model/principals.js";
+import type { Needs } from "../facts/needs.js";
 
 /** When a gate is judged: on each pull request, on each release (tag), on each deployment. */
 export const STAGES = ["pull_request", "release", "deployment"] as const;
@@ -46,34 +46,6 @@ export interface KindOutcome extends Outcome {
   recheckAt?: number;
   /** One line naming every sign-off and whether it counts (deployment approvals). */
   signOffs?: string;
-}
-
-/** What one kind asks the facts gatherers to fetch. The registry merges every gate's asks. */
-export interface Needs {
-  /** Teams as written in the policy: "org/slug" or a bare slug of the repository's owner. */
-  teams: string[];
-  /** Repository permissions of reviewers (approvals by permission). */
-  permissions: boolean;
-  /** Who pushed the head commit (approvals excluding the pusher). */
-  pusher: boolean;
-  /** The pull request's reviews. */
-  reviews: boolean;
-  /** Authors and committers of the change's commits. */
-  committers: boolean;
-  /** The paths a pull request changes. */
-  changedFiles: boolean;
-  /** Checklist items, once per text (the checklist comment shows one box per text). */
-  checklistItems: { text: string; by?: Principals }[];
-  /** Check runs and commit statuses to read. */
-  checkNames: string[];
-  /** Every commit a deployment brings since the environment's last one. */
-  range: boolean;
-  /** Whoever started or re-ran the deploying workflow. */
-  deployers: boolean;
-  /** A release's notes: the GitHub release's body, else a changelog section. */
-  notes: boolean;
-  /** The changelog a gate names for the notes; CHANGELOG.md when none does. */
-  changelog?: string;
 }
 
 export type PathSegment = string | number;

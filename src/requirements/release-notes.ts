@@ -4,9 +4,8 @@
 import type { NotesFact } from "../facts/release.js";
 import { z } from "zod";
 import type { Outcome } from "../model/outcome.js";
+import { DEFAULT_CHANGELOG } from "../facts/needs.js";
 import { defineKind, wrongStage } from "./kind.js";
-
-export const DEFAULT_CHANGELOG = "CHANGELOG.md";
 
 export const releaseNotesSchema = z
   .union([

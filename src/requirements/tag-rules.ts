@@ -1,16 +1,9 @@
 // An implicit requirement: the release tag's own rules (releases.tags): its name, the branch its commit is on, and an
 // annotated tag with a verified signature. A tag that breaks one fails the release: the fix is
 // a new tag, never an edit. The app reports; it does not delete or move tags.
-import type { ReleaseFacts } from "../facts/release.js";
+import type { ReleaseFacts, TagRules } from "../facts/release.js";
 import { compilePattern, testPattern } from "../model/regex.js";
 import { combineOutcomes, type Outcome } from "../model/outcome.js";
-
-/** `releases.tags` of the policy (its schema lives with the rest of `releases`). */
-export interface TagRules {
-  pattern?: string;
-  branches?: string[];
-  signed?: boolean;
-}
 
 export function evaluateTagRules(rules: TagRules | undefined, facts: ReleaseFacts): Outcome {
   const { tag } = facts;
