@@ -5,6 +5,7 @@
 // are judged again, so a sign-off or a tick releases them.
 import type { Context, Probot } from "probot";
 import type { AppDeps } from "../app-deps.js";
+import { recordedDecision, statusContextOf } from "../effects/deployment-answer.js";
 import { governsReleases } from "../evaluate/release.js";
 import { isSignoffCommand } from "../facts/release.js";
 import type { RepoRef } from "../facts/types.js";
@@ -140,7 +141,9 @@ async function deploymentEntry(
   const approvals = run
     ? await readApprovals(deps.store, holdKey({ repo, runId: run.id, environment }))
     : [];
-  const decision = await protectionDecision(context.octokit, repo, deployment.sha, environment);
+  const decision =
+    (await recordedDecision(deps.store, repo, deployment.sha, environment)) ??
+    (await protectionDecision(context.octokit, repo, deployment.sha, environment));
   const url = status.target_url || status.log_url || undefined;
   return {
     id: deployment.id,
@@ -154,7 +157,10 @@ async function deploymentEntry(
   };
 }
 
-/** The protection rule's decision for the environment, as its commit status says it. */
+/**
+ * The protection rule's decision for the environment, as its commit status says it: read from
+ * GitHub only when the app's own ledger has none (a status written before the ledger kept it).
+ */
 async function protectionDecision(
   octokit: Octokit,
   repo: RepoRef,
@@ -169,7 +175,7 @@ async function protectionDecision(
   });
   // Newest first: the first one of the context is the latest decision.
   const latest = data.find(
-    (s) => s.context.toLowerCase() === `release-policy/${environment}`.toLowerCase(),
+    (s) => s.context.toLowerCase() === statusContextOf(environment).toLowerCase(),
   );
   return latest ? `${latest.state}: ${latest.description ?? ""}`.trim() : undefined;
 }

@@ -21,7 +21,7 @@ import {
 } from "../facts/deployment.js";
 import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
-import { mayHaveApplied, SEND_ONCE } from "../github/create.js";
+import { mayHaveApplied } from "../github/create.js";
 import { reEvaluationDelayMs } from "../github/back-off.js";
 import { describeError, isTransient, retryAfterMs, statusOf } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
@@ -41,6 +41,7 @@ import {
   renderProtectionComment,
 } from "../report/protection-comment.js";
 import type { Store } from "../store/store.js";
+import { reviewRun, writeDeploymentStatus } from "../effects/deployment-answer.js";
 import type { KeyedQueue } from "./keyed-queue.js";
 import type { DecisionMetrics } from "./decision-metrics.js";
 
@@ -125,7 +126,6 @@ const MAX_ROUNDS = 5;
 
 /** GitHub allows 10 comments per deployment; the last is kept for the decision. */
 const MAX_STATUS_COMMENTS = 9;
-const STATUS_CONTEXT = "release-policy";
 
 /**
  * A decision claims its deployment for this long while it answers GitHub, then marks it
@@ -421,7 +421,7 @@ async function wait(
   deps.timers.arm(hold);
   if (hold.lastComment !== judged.comment && hold.comments < MAX_STATUS_COMMENTS) {
     try {
-      await review(trigger.octokit, request, undefined, judged.comment);
+      await reviewRun(trigger.octokit, request, undefined, judged.comment);
       await deps.holds.put({ ...hold, lastComment: judged.comment, comments: hold.comments + 1 });
     } catch (error) {
       // A lost status comment is retried with the next re-check; the hold matters more.
@@ -467,7 +467,7 @@ async function answer(
   // re-check (a timer, another instance's sweep, or recovery at start) answers again.
   await deps.holds.put(answering(deps, request, hold));
   try {
-    await review(trigger.octokit, request, state, judged.comment);
+    await reviewRun(trigger.octokit, request, state, judged.comment);
     await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
   } catch (error) {
     if (await answeredBefore(deps, request, error)) {
@@ -494,7 +494,12 @@ async function answer(
     return "waiting";
   }
   await release(deps, holdKey(request));
-  await writeStatus(deps, trigger, request, judged.decision, judged);
+  await writeDeploymentStatus(
+    { octokit: trigger.octokit, store: deps.store, log: trigger.log },
+    request,
+    renderCommitStatus(judged.decision, request.environment, judged.gates, judged.advisory),
+    { leaseMs: ANSWER_LEASE_MS, keepMs: HOLD_TTL_MS },
+  );
   logDecision(trigger, request, judged.decision, judged);
   deps.metrics?.decided("deployment", judged.decision, judged.gates);
   return judged.decision;
@@ -537,60 +542,6 @@ function answering(deps: DeploymentDeps, request: DeploymentRequest, hold: Hold 
 async function release(deps: DeploymentDeps, key: string): Promise<void> {
   deps.timers.disarm(key);
   await deps.holds.remove(key);
-}
-
-async function review(
-  octokit: Octokit,
-  request: DeploymentRequest,
-  state: "approved" | "rejected" | undefined,
-  comment: string,
-): Promise<void> {
-  const at = {
-    owner: request.repo.owner,
-    repo: request.repo.repo,
-    run_id: request.runId,
-    environment_name: request.environment,
-    comment,
-  };
-  // Sent once: a lost reply may follow an applied answer (see answeredBefore).
-  await octokit.rest.actions.reviewCustomGatesForRun({
-    ...(state ? { ...at, state } : at),
-    ...SEND_ONCE,
-  });
-}
-
-/** The commit status `release-policy/<environment>`, written only when it changes. */
-async function writeStatus(
-  deps: DeploymentDeps,
-  trigger: DeploymentTrigger,
-  request: DeploymentRequest,
-  decision: Decision,
-  judged: Judged,
-): Promise<void> {
-  const { repo, sha, environment } = request;
-  const status = renderCommitStatus(decision, environment, judged.gates, judged.advisory);
-  const key = `deploy-status:${repo.owner}/${repo.repo}@${sha}:${environment}`.toLowerCase();
-  const written = `${status.state}|${status.description}`;
-  if ((await deps.store.get(key)) === written) return;
-  // Runs deploying one commit at once decide together: one of them writes the status.
-  const writing = `${key}:writing:${written}`;
-  if (!(await deps.store.claim(writing, ANSWER_LEASE_MS))) return;
-  try {
-    await trigger.octokit.rest.repos.createCommitStatus({
-      owner: repo.owner,
-      repo: repo.repo,
-      sha,
-      state: status.state,
-      context: `${STATUS_CONTEXT}/${environment}`,
-      description: status.description,
-      target_url: `https://github.com/${repo.owner}/${repo.repo}/actions/runs/${request.runId}`,
-    });
-    await deps.store.set(key, written, HOLD_TTL_MS);
-  } catch (error) {
-    // The status mirrors the decision for people; the decision itself has been given.
-    await deps.store.delete(writing);
-    trigger.log.warn({ err: error }, "could not write the commit status");
-  }
 }
 
 function logDecision(
