@@ -41,7 +41,7 @@ export interface GatheredPullRequest {
 
 /**
  * Gathers, in parallel, the facts the policy's pull-request gates need. Each source comes
- * from the cache unless an event dropped it (see src/handlers/refresh.ts for which event
+ * from the cache unless an event dropped it (see src/facts/invalidation.ts for which event
  * drops what) or it expired; what is read is kept. Any request failure rejects: the caller
  * reports an error and approves nothing.
  */

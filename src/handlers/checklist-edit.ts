@@ -10,7 +10,7 @@ import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
 import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
-import { keptOrFetched } from "./refresh.js";
+import { keptOrFetched } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
 /**

@@ -4,7 +4,7 @@ import { CHECK_NAME } from "../effects/check-run.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
 import { evaluate, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
-import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "./refresh.js";
+import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
 /**

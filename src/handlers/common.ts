@@ -12,7 +12,7 @@ import {
 } from "../pipeline/pull-request.js";
 import { isTransient } from "../github/errors.js";
 import { pusherKey } from "../pipeline/pusher.js";
-import { dropRuns, keepSnapshot, keptOrFetched } from "./refresh.js";
+import { dropRuns, keepSnapshot, keptOrFetched } from "../facts/invalidation.js";
 
 /** The parts of a Probot context every handler uses. */
 export interface EventContext {

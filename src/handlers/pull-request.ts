@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf } from "./common.js";
-import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "./refresh.js";
+import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
 /** Pull request actions that can change a gate's outcome; others cost nothing. */
@@ -32,7 +32,7 @@ export async function onPullRequest(
         await rememberPusher(deps, repo, pr.head.sha, payload.sender.login);
       }
       // Title, body, labels and draft state come with the payload; only a new head or base
-      // changes what the kept facts say (src/handlers/refresh.ts).
+      // changes what the kept facts say (src/facts/invalidation.ts).
       if (NEW_HEAD.has(payload.action)) await dropHead(deps, repo, pr.number, pr.head.sha);
       if (payload.action === "edited" && payload.changes.base) {
         await dropBaseDependent(deps, repo, pr.number, pr.head.sha);

@@ -45,7 +45,7 @@ export interface PipelineDeps {
   /** Signs the checklist state of one pull request (see checklistKeyFor). */
   checklistKey: (repo: RepoRef, number: number) => string;
   now: () => Date;
-  /** Facts kept between events; each event drops what it can change (handlers/refresh.ts). */
+  /** Facts kept between events; each event drops what it can change (facts/invalidation.ts). */
   facts: FactCache;
   metrics?: DecisionMetrics;
   /** Told when a pull request's check changes status or conclusion (held deployments wait on it). */

@@ -1,4 +1,5 @@
-// Which event drops which kept fact (src/facts/fact-cache.ts). A fact may be reused only
+// Which event drops which kept fact (fact-cache.ts), next to the facts it drops; the handlers
+// call these before they queue the evaluation an event causes. A fact may be reused only
 // when every change to it reaches the app as a webhook it subscribes to (app.yml):
 //
 // | fact (kept per)                      | changed by                           | the event that drops it             |
@@ -23,9 +24,9 @@
 // a lost webhook leaves a stale fact in use for at most that long. A failed read is never
 // kept: the evaluation fails closed and the next one reads again.
 import type { AppDeps } from "../app-deps.js";
-import { factKeys, headKeys } from "../facts/fact-cache.js";
-import type { PullRequestSnapshot } from "../facts/pull-request.js";
-import type { RepoRef } from "../facts/types.js";
+import { factKeys, headKeys } from "./fact-cache.js";
+import type { PullRequestSnapshot } from "./pull-request.js";
+import type { RepoRef } from "./types.js";
 import type { Octokit } from "../github/types.js";
 
 type Deps = Pick<AppDeps, "facts">;
