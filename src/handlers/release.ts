@@ -6,7 +6,8 @@
 import type { Context, Probot } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { recordedDecision, statusContextOf } from "../effects/deployment-answer.js";
-import { governsReleases } from "../evaluate/release.js";
+import { governsReleases, releaseGateResult } from "../evaluate/release.js";
+import type { GateResult } from "../model/result.js";
 import { isSignoffCommand } from "../facts/release.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";
@@ -277,7 +278,27 @@ async function syncNow(
       same(hold.request.repo.owner, repo.owner) &&
       same(hold.request.repo.repo, repo.repo),
   );
+  const gate = releaseGateResult(synced.evaluation, synced.record?.url);
   for (const hold of held) {
-    await decideDeployment(deps, { octokit: context.octokit, log: context.log }, hold.request);
+    const reusing = reusingReleaseGate(deps, gate);
+    await decideDeployment(reusing, { octokit: context.octokit, log: context.log }, hold.request);
   }
+}
+
+/**
+ * The release was just judged for this event: a held deployment of its commit reuses that
+ * verdict for its first judgement instead of gathering the release's facts again. A later
+ * round of the same decision (an event arrived meanwhile) reads afresh.
+ */
+function reusingReleaseGate(deps: Deps, gate: GateResult): Deps {
+  let used = false;
+  return {
+    ...deps,
+    releaseGate: async (octokit, policy, files, request) => {
+      if (used || !deps.releaseGate)
+        return deps.releaseGate?.(octokit, policy, files, request) ?? null;
+      used = true;
+      return gate;
+    },
+  };
 }

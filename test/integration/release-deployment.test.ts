@@ -78,8 +78,14 @@ describe("deploying a release's commit", () => {
 
     // The sign-off completes the release: the held job is approved at once.
     addComment(world, issue, "rm-rachel", "/signoff");
-    await harness.receive("issue_comment", commentOn(issue, "/signoff", "rm-rachel"));
+    const signed = await harness.receive(
+      "issue_comment",
+      commentOn(issue, "/signoff", "rm-rachel"),
+    );
     expect(world.answers.at(-1)).toMatchObject({ environment_name: "staging", state: "approved" });
+    // The held job reuses the release the event just judged: its facts are read once.
+    const releaseReads = signed.filter((r) => r.path === `${P}/releases/tags/v1.1.0`);
+    expect(releaseReads).toHaveLength(1);
     expect(world.answers.at(-1)?.comment).toContain(
       "Release Policy approved staging: 1 of 1 gate passes",
     );
