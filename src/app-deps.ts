@@ -1,81 +1,67 @@
+// The composition root: every dependency of the app is built here, once, before any handler
+// runs; nothing is added to them afterwards. The handlers (src/handlers/router.ts) only use
+// them.
 import { randomBytes } from "node:crypto";
+import type { Probot } from "probot";
+import { scopedKey } from "./checklist/state.js";
 import { ChecklistComments } from "./effects/checklist-comment.js";
 import { ReleaseRecords } from "./effects/release-record.js";
-import type { RepoRef } from "./facts/types.js";
-import { scopedKey } from "./checklist/state.js";
-import { PolicyCache } from "./policy/cache.js";
-import { KeyedQueue } from "./pipeline/keyed-queue.js";
-import type { CheckListener, PipelineDeps } from "./pipeline/pull-request.js";
-import { MemoryStore } from "./store/memory.js";
-import type { Clock, Store } from "./store/store.js";
-import type { Scheduler } from "./holds/scheduler.js";
-import { NO_DECISION_METRICS, type DecisionMetrics } from "./pipeline/decision-metrics.js";
 import { FactCache } from "./facts/fact-cache.js";
-import { AWAITED_TIMING, type EvaluationTiming } from "./handlers/timing.js";
-import { ReEvaluations, type ReEvaluationTiming } from "./pipeline/re-evaluation.js";
+import type { RepoRef } from "./facts/types.js";
 import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
+import type { Octokit } from "./github/types.js";
+import type { AppDeps, AppOptions, Deps } from "./handlers/deps.js";
+import { AWAITED_TIMING } from "./handlers/timing.js";
+import { DEFAULT_RECHECK_INTERVAL_MS } from "./holds/recheck-interval.js";
+import { HoldRegistry, type Hold } from "./holds/registry.js";
+import { timerScheduler } from "./holds/scheduler.js";
+import { HoldSweep, recheckOnce } from "./holds/sweep.js";
+import { HoldTimers } from "./holds/timers.js";
+import { DecisionTriggers, pullScope } from "./holds/triggers.js";
+import { NO_DECISION_METRICS } from "./pipeline/decision-metrics.js";
+import { decideDeployment } from "./pipeline/deployment.js";
+import { KeyedQueue } from "./pipeline/keyed-queue.js";
+import type { CheckChange } from "./pipeline/pull-request.js";
+import { ReEvaluations } from "./pipeline/re-evaluation.js";
+import { releaseGateFor } from "./pipeline/release.js";
+import { PolicyCache } from "./policy/cache.js";
+import { MemoryStore } from "./store/memory.js";
 
-/** What the app is built from; tests pass their own clock, store and ids. */
-export interface AppOptions {
-  appId: number;
-  /** Signs the checklist state; the webhook secret in production. */
-  secret: string;
-  store?: Store;
-  clock?: Clock;
-  /** When held deployments are re-checked; timers by default. */
-  scheduler?: Scheduler;
-  /**
-   * Sweep the store for due holds this often: a hold's timer may have died with another
-   * instance or a previous process, or its re-check failed. The server always sets it
-   * (storeFromEnv); off when unset, for tests that drive timers themselves.
-   */
-  sweepIntervalMs?: number;
-  /**
-   * A held deployment waiting on people is re-checked against GitHub's record at least this
-   * often (DEFAULT_RECHECK_INTERVAL_MS): an approval whose webhook never arrived is found.
-   */
-  holdRecheckIntervalMs?: number;
-  /** Where decisions are counted (the server's Prometheus metrics); nowhere by default. */
-  metrics?: DecisionMetrics;
-  /**
-   * When pull requests are evaluated: at once and awaited by default; the service settles
-   * bursts and answers webhooks first (SERVICE_TIMING).
-   */
-  timing?: Partial<EvaluationTiming>;
-  /**
-   * Failed pull-request evaluations are tried again after a back-off (its unit and the
-   * attempts per failure streak). Off unless given: the service turns it on (src/index.ts).
-   */
-  reEvaluation?: Pick<ReEvaluationTiming, "baseMs" | "attempts">;
+/** The app's dependencies, and what starts the work that runs without a webhook. */
+export interface Built {
+  deps: Deps;
+  /** Starts the sweep of due holds and picks up the holds a previous process left. */
+  start: () => void;
 }
 
-export interface AppDeps extends PipelineDeps {
-  queue: KeyedQueue;
-  timing: EvaluationTiming;
-  /** Filled as handlers register: the deployment side re-checks holds on a check change. */
-  checkListeners: CheckListener[];
-  /** Release records (one issue per tag) and the key that signs each one's state. */
-  records: ReleaseRecords;
-  releaseKey: (repo: RepoRef, tag: string) => string;
-  /** Failed evaluations waiting to be tried again (src/pipeline/re-evaluation.ts). */
-  reEvaluations: ReEvaluations;
-}
+/** What the root needs of the Probot app: installation clients and its logger. */
+export type AppHandle = Pick<Probot, "auth" | "log">;
 
-export function buildDeps(options: AppOptions): AppDeps {
+export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const clock = options.clock ?? (() => new Date());
   const store = options.store ?? new MemoryStore(clock);
+  const secret = signingSecret(options.secret);
   const timing = { ...AWAITED_TIMING, ...options.timing };
-  // The key is derived from the webhook secret, which every replica already shares and
-  // production requires (src/service/start-checks.ts): ticks survive restarts and scaling.
-  // Without one outside production (a first run), ticks are signed with a key that lives as
-  // long as the process: they reset on restart rather than become forgeable. Never random in
-  // production, where a reset would silently drop every recorded tick.
-  if (!options.secret && process.env.NODE_ENV === "production")
-    throw new Error(
-      "WEBHOOK_SECRET is required with NODE_ENV=production: it signs checklist ticks",
-    );
-  const secret = options.secret || randomBytes(32).toString("hex");
-  return {
+  const scheduler = options.scheduler ?? timerScheduler(clock);
+  const holds = new HoldRegistry(store);
+  const recheck = async (hold: Hold): Promise<void> => {
+    const octokit = (await app.auth(hold.request.installationId)) as Octokit;
+    await decideDeployment(deps, { octokit, log: app.log }, hold.request);
+  };
+  const onError = (error: unknown, hold?: Hold): void =>
+    app.log.warn({ err: error, hold: hold?.key }, "re-check of held deployments failed");
+  // Through a lease: another instance's timer or sweep may be re-checking the same hold.
+  const timers: HoldTimers = new HoldTimers(scheduler, (hold) =>
+    recheckOnce(store, hold, recheck).then(
+      () => undefined,
+      (error: unknown) => {
+        onError(error, hold);
+        // Keep it alive: try again later rather than lose the hold.
+        timers.arm({ ...hold, recheckAt: new Date(clock().getTime() + 60_000).toISOString() });
+      },
+    ),
+  );
+  const base: AppDeps = {
     appId: options.appId,
     store,
     policies: new PolicyCache(store),
@@ -89,7 +75,8 @@ export function buildDeps(options: AppOptions): AppDeps {
     facts: new FactCache(store, clock),
     queue: new KeyedQueue(timing.delay, timing.concurrency),
     timing,
-    checkListeners: [],
+    // A pull request's check changed: the holds of commits it brought may now pass.
+    checkListeners: [(change) => recheckHoldsOf(deps, change)],
     metrics: options.metrics ?? NO_DECISION_METRICS,
     reEvaluations: new ReEvaluations(
       {
@@ -101,4 +88,50 @@ export function buildDeps(options: AppOptions): AppDeps {
       clock,
     ),
   };
+  const deps: Deps = {
+    ...base,
+    holds,
+    timers,
+    triggers: new DecisionTriggers(store, clock),
+    recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
+    retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
+    // The gate of the release whose tagged commit is deployed (pipeline/release.ts).
+    releaseGate: (octokit, policy, files, request) =>
+      releaseGateFor(base, octokit, policy, files, request),
+  };
+  const start = (): void => {
+    if (options.sweepIntervalMs !== undefined) {
+      const intervalMs = options.sweepIntervalMs;
+      new HoldSweep({ store, holds, scheduler, now: clock, recheck, intervalMs, onError }).start();
+    }
+    // Holds outlive the process: pick them up once the app is running.
+    scheduler.at(clock(), async () => {
+      const count = await timers.recover(holds, clock());
+      if (count > 0) app.log.info({ holds: count }, "recovered held deployments");
+    });
+  };
+  return { deps, start };
+}
+
+async function recheckHoldsOf(deps: Deps, change: CheckChange): Promise<void> {
+  await deps.triggers.note(pullScope(change.repo, change.number));
+  for (const hold of await deps.holds.forPull(change.repo, change.number)) {
+    await decideDeployment(deps, change, hold.request);
+  }
+}
+
+/**
+ * The key checklist ticks and release records are signed with, derived from the webhook
+ * secret, which every replica already shares and production requires
+ * (src/service/start-checks.ts): ticks survive restarts and scaling. Without one outside
+ * production (a first run), ticks are signed with a key that lives as long as the process:
+ * they reset on restart rather than become forgeable. Never random in production, where a
+ * reset would silently drop every recorded tick.
+ */
+function signingSecret(secret: string): string {
+  if (!secret && process.env.NODE_ENV === "production")
+    throw new Error(
+      "WEBHOOK_SECRET is required with NODE_ENV=production: it signs checklist ticks",
+    );
+  return secret || randomBytes(32).toString("hex");
 }

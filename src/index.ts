@@ -1,6 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import { createApp } from "./app.js";
-import type { AppOptions } from "./app-deps.js";
+import type { AppOptions } from "./handlers/deps.js";
 import { storeFromEnv } from "./store/from-env.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";

@@ -23,13 +23,13 @@
 // "Re-run") drop everything about the head. Every kept fact also expires (FACT_TTL_MS), so
 // a lost webhook leaves a stale fact in use for at most that long. A failed read is never
 // kept: the evaluation fails closed and the next one reads again.
-import type { AppDeps } from "../app-deps.js";
-import { factKeys, headKeys } from "./fact-cache.js";
+import { factKeys, headKeys, type FactCache } from "./fact-cache.js";
 import type { PullRequestSnapshot } from "./pull-request.js";
 import type { RepoRef } from "./types.js";
 import type { Octokit } from "../github/types.js";
 
-type Deps = Pick<AppDeps, "facts">;
+/** The handlers pass the app's dependencies; only the fact cache is used. */
+type Deps = { facts: FactCache };
 
 /** A new head, a reopened pull request, or a person asking: read everything again. */
 export function dropHead(deps: Deps, repo: RepoRef, number: number, sha: string): Promise<void> {

@@ -5,7 +5,7 @@
 // once recorded. Edits and deletions change nothing: a sign-off is the act of posting, as a
 // deployment review is, and a withdrawn approval is a rejection in GitHub's own review.
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";
 import { parseApproveCommand } from "../holds/approve-command.js";

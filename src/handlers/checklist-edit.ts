@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import { judgeToggles, RESET_NOTE, type JudgedToggles, type MayTick } from "../checklist/edit.js";
 import { bodyDigest, type JudgedEdit } from "../checklist/ledger.js";
 import { decodeState, itemId, type ChecklistItem } from "../checklist/state.js";

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import { CHECK_NAME } from "../effects/check-run.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";

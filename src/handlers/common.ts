@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "pino";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import type { PullRequestSnapshot } from "../facts/pull-request.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";

@@ -1,21 +1,14 @@
 // The deployment side: GitHub asks the protection rule about a waiting job; release managers
 // approve through GitHub's deployment review; deployments report their status. Held
 // deployments are re-checked when any of these arrive, when their timer fires, and on start-up.
-import type { Context, Probot } from "probot";
-import type { AppDeps, AppOptions } from "../app-deps.js";
+import type { Context } from "probot";
+import type { Deps } from "./deps.js";
 import type { DeploymentRequest } from "../facts/deployment.js";
-import type { Octokit } from "../github/types.js";
 import { recordApproval, recordDeployers } from "../holds/approvals.js";
-import { HoldRegistry, holdKey, type Hold } from "../holds/registry.js";
-import { timerScheduler } from "../holds/scheduler.js";
-import { HoldSweep, recheckOnce } from "../holds/sweep.js";
-import { DEFAULT_RETRY_BASE_MS } from "../github/back-off.js";
-import { DEFAULT_RECHECK_INTERVAL_MS } from "../holds/recheck-interval.js";
-import { HoldTimers } from "../holds/timers.js";
-import { commitScope, DecisionTriggers, pullScope, runScope } from "../holds/triggers.js";
+import { holdKey } from "../holds/registry.js";
+import { commitScope, pullScope, runScope } from "../holds/triggers.js";
 import { decideDeployment, markStale, type DeploymentDeps } from "../pipeline/deployment.js";
 import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
-import { onApproveComment } from "./approve-comment.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 import { handle } from "./timing.js";
 
@@ -55,67 +48,7 @@ export function requestOf(payload: RequestedPayload): DeploymentRequest | string
   };
 }
 
-type Deps = AppDeps & DeploymentDeps;
-
-export function registerDeploymentHandlers(app: Probot, base: AppDeps, options: AppOptions): Deps {
-  const scheduler = options.scheduler ?? timerScheduler(base.now);
-  const holds = new HoldRegistry(base.store);
-  const recheck = async (hold: Hold): Promise<void> => {
-    const octokit = (await app.auth(hold.request.installationId)) as Octokit;
-    await decideDeployment(deps, { octokit, log: app.log }, hold.request);
-  };
-  const onError = (error: unknown, hold?: Hold): void =>
-    app.log.warn({ err: error, hold: hold?.key }, "re-check of held deployments failed");
-  // Through a lease: another instance's timer or sweep may be re-checking the same hold.
-  const timers = new HoldTimers(scheduler, (hold) =>
-    recheckOnce(base.store, hold, recheck).then(
-      () => undefined,
-      (error: unknown) => {
-        onError(error, hold);
-        // Keep it alive: try again later rather than lose the hold.
-        timers.arm({ ...hold, recheckAt: new Date(base.now().getTime() + 60_000).toISOString() });
-      },
-    ),
-  );
-  const deps: Deps = {
-    ...base,
-    holds,
-    timers,
-    triggers: new DecisionTriggers(base.store, base.now),
-    recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
-    retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
-  };
-  if (options.sweepIntervalMs !== undefined) {
-    const { store, now } = base;
-    const { sweepIntervalMs: intervalMs } = options;
-    new HoldSweep({ store, holds, scheduler, now, recheck, intervalMs, onError }).start();
-  }
-
-  app.on("deployment_protection_rule.requested", (context) => onRequested(deps, context));
-  app.on("deployment_review.approved", (context) => onApproved(deps, context));
-  app.on("deployment_review.rejected", (context) => onRejected(deps, context));
-  app.on("deployment_status", (context) => onDeploymentStatus(deps, context));
-  app.on("issue_comment.created", (context) => onApproveComment(deps, context));
-  // A pull request's check changed: the holds of commits it brought may now pass.
-  base.checkListeners.push(async (change) => {
-    await deps.triggers.note(pullScope(change.repo, change.number));
-    for (const hold of await holds.forPull(change.repo, change.number)) {
-      await decideDeployment(deps, change, hold.request);
-    }
-  });
-  // A pull request a held commit came through was relabelled: its change type may differ.
-  app.on(["pull_request.labeled", "pull_request.unlabeled"], (context) =>
-    onRelabelled(deps, context),
-  );
-  // Holds outlive the process: pick them up once the app is running.
-  scheduler.at(base.now(), async () => {
-    const count = await timers.recover(holds, base.now());
-    if (count > 0) app.log.info({ holds: count }, "recovered held deployments");
-  });
-  return deps;
-}
-
-async function onRequested(
+export async function onRequested(
   deps: Deps,
   context: Context<"deployment_protection_rule.requested">,
 ): Promise<void> {
@@ -149,7 +82,7 @@ function reviewedEnvironments(payload: ReviewContext["payload"]): string[] {
  * ledger and is noted as a trigger before the hold is looked up: a decision in flight that
  * stores its hold after this lookup sees the trigger and decides again (holds/triggers.ts).
  */
-async function onApproved(
+export async function onApproved(
   deps: Deps,
   context: Context<"deployment_review.approved">,
 ): Promise<void> {
@@ -194,7 +127,7 @@ function deployersOf(
 }
 
 /** Re-checks the holds a relabelled, merged pull request names, reading it afresh. */
-async function onRelabelled(
+export async function onRelabelled(
   deps: Deps,
   context: Context<"pull_request.labeled"> | Context<"pull_request.unlabeled">,
 ): Promise<void> {
@@ -224,7 +157,7 @@ async function onRelabelled(
  * A decision in flight learns it from the trigger: deciding again, it reads GitHub's record of
  * the run's reviews, finds the rejection and lets the hold go.
  */
-async function onRejected(
+export async function onRejected(
   deps: DeploymentDeps,
   context: Context<"deployment_review.rejected">,
 ): Promise<void> {
@@ -245,7 +178,7 @@ async function onRejected(
  * (their `after` environment is satisfied), and the changes it brought may need their
  * post-implementation review.
  */
-async function onDeploymentStatus(
+export async function onDeploymentSucceeded(
   deps: Deps,
   context: Context<"deployment_status">,
 ): Promise<void> {

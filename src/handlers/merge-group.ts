@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import { runMergeGroupPipeline } from "../pipeline/merge-group.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 import { handle } from "./timing.js";

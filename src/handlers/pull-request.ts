@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
@@ -10,18 +10,19 @@ export const PULL_REQUEST_ACTIONS = [
   "pull_request.reopened",
   "pull_request.synchronize",
   "pull_request.edited",
-  "pull_request.labeled",
-  "pull_request.unlabeled",
   "pull_request.ready_for_review",
   "pull_request.converted_to_draft",
 ] as const;
+
+/** Label changes: judged like the other actions, and they concern held deployments too. */
+export const LABEL_ACTIONS = ["pull_request.labeled", "pull_request.unlabeled"] as const;
 
 /** Actions that bring a head commit the app has not judged (or judged before a close). */
 const NEW_HEAD = new Set(["opened", "reopened", "synchronize"]);
 
 export async function onPullRequest(
   deps: AppDeps,
-  context: Context<(typeof PULL_REQUEST_ACTIONS)[number]>,
+  context: Context<(typeof PULL_REQUEST_ACTIONS)[number] | (typeof LABEL_ACTIONS)[number]>,
 ): Promise<void> {
   await handle(deps.timing, context, () =>
     oncePerDelivery(deps, context, async () => {

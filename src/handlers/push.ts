@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps } from "./deps.js";
 import { POLICY_PATH } from "../policy/types.js";
 import type { RepoRef } from "../facts/types.js";
 import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";

@@ -3,8 +3,8 @@
 // record (`/signoff` comments, ticks in its checklist comment). Each event brings the record
 // up to date; when the record changed, deployments of its commit held by the protection rule
 // are judged again, so a sign-off or a tick releases them.
-import type { Context, Probot } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { Context } from "probot";
+import type { Deps } from "./deps.js";
 import { recordedDecision, statusContextOf } from "../effects/deployment-answer.js";
 import { governsReleases, releaseGateResult } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
@@ -14,10 +14,9 @@ import type { Octokit } from "../github/types.js";
 import { readApprovals } from "../holds/approvals.js";
 import { commitScope } from "../holds/triggers.js";
 import { holdKey } from "../holds/registry.js";
-import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import { decideDeployment } from "../pipeline/deployment.js";
 import {
   releaseChecklistItems,
-  releaseGateFor,
   releaseTagOf,
   syncRelease,
   type StateChange,
@@ -33,30 +32,6 @@ import {
 import { judgeChecklistEdit } from "./checklist-edit.js";
 import { oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
 
-type Deps = AppDeps & DeploymentDeps;
-
-/** The deployment side's dependencies with the release gate plugged in. */
-export function withReleaseGate<D extends AppDeps>(
-  deps: D,
-): D & Pick<DeploymentDeps, "releaseGate"> {
-  return {
-    ...deps,
-    releaseGate: (octokit, policy, files, request) =>
-      releaseGateFor(deps, octokit, policy, files, request),
-  };
-}
-
-export function registerReleaseHandlers(app: Probot, deps: Deps): void {
-  app.on("create", (context) => onCreate(deps, context));
-  app.on("push", (context) => onTagPush(deps, context));
-  app.on("release", (context) => onRelease(deps, context));
-  app.on("deployment_status", (context) => onDeploymentStatus(deps, context));
-  app.on(["issue_comment.created", "issue_comment.deleted"], (context) =>
-    onRecordComment(deps, context),
-  );
-  app.on("issue_comment.edited", (context) => onRecordChecklistEdit(deps, context));
-}
-
 const pushedBy =
   (login: string): StateChange =>
   (state) => {
@@ -66,7 +41,7 @@ const pushedBy =
     return next;
   };
 
-async function onCreate(deps: Deps, context: Context<"create">): Promise<void> {
+export async function onCreate(deps: Deps, context: Context<"create">): Promise<void> {
   const { payload } = context;
   if (payload.ref_type !== "tag") return;
   await sync(deps, context, repoRefOf(payload.repository), payload.ref, {
@@ -75,7 +50,7 @@ async function onCreate(deps: Deps, context: Context<"create">): Promise<void> {
   });
 }
 
-async function onTagPush(deps: Deps, context: Context<"push">): Promise<void> {
+export async function onTagPush(deps: Deps, context: Context<"push">): Promise<void> {
   const { payload } = context;
   if (!payload.ref.startsWith("refs/tags/")) return;
   const tag = payload.ref.slice("refs/tags/".length);
@@ -96,7 +71,7 @@ async function onTagPush(deps: Deps, context: Context<"push">): Promise<void> {
   await sync(deps, context, repo, tag, { create: true, change: pushedBy(sender) });
 }
 
-async function onRelease(deps: Deps, context: Context<"release">): Promise<void> {
+export async function onRelease(deps: Deps, context: Context<"release">): Promise<void> {
   const { payload } = context;
   // A draft is not released yet, and a deleted or unpublished release leaves only its tag:
   // those update a record that exists but never open one.
@@ -105,7 +80,7 @@ async function onRelease(deps: Deps, context: Context<"release">): Promise<void>
   await sync(deps, context, repoRefOf(payload.repository), payload.release.tag_name, { create });
 }
 
-async function onDeploymentStatus(
+export async function onReleaseDeploymentStatus(
   deps: Deps,
   context: Context<"deployment_status">,
 ): Promise<void> {
@@ -184,7 +159,7 @@ async function protectionDecision(
 type CommentContext = Context<"issue_comment.created"> | Context<"issue_comment.deleted">;
 
 /** A `/signoff` comment on a release record was made or deleted: count again. */
-async function onRecordComment(deps: Deps, context: CommentContext): Promise<void> {
+export async function onRecordComment(deps: Deps, context: CommentContext): Promise<void> {
   const { issue, comment, repository } = context.payload;
   if (issue.pull_request || !isSignoffCommand(comment.body ?? "")) return;
   const tag = recordTagOf(deps, issue);
@@ -211,7 +186,7 @@ function recordTagOf(
  * against who may tick the item, as on a pull request; refused ticks are restored with a note
  * when the record is brought up to date.
  */
-async function onRecordChecklistEdit(
+export async function onRecordChecklistEdit(
   deps: Deps,
   context: Context<"issue_comment.edited">,
 ): Promise<void> {

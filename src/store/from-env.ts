@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import type { AppOptions } from "../app-deps.js";
+import type { AppOptions } from "../handlers/deps.js";
 import { parseDuration } from "../model/time/duration.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "../holds/sweep.js";
 import { DEFAULT_KEY_PREFIX, RedisStore } from "./redis.js";

@@ -6,7 +6,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
-import type { AppOptions } from "../../src/app-deps.js";
+import type { AppOptions } from "../../src/handlers/deps.js";
 import type { Store } from "../../src/store/store.js";
 import { INSTALLATION_ID } from "../fixtures/deployment/payloads.js";
 

@@ -11,7 +11,7 @@ import { createApp } from "../../src/app.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
 import type { EvaluationTiming } from "../../src/handlers/timing.js";
-import type { AppOptions } from "../../src/app-deps.js";
+import type { AppOptions } from "../../src/handlers/deps.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;

@@ -4,6 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Probot } from "probot";
 import { buildDeps } from "../../src/app-deps.js";
 import { checkStartEnv, hasCredentials, StartCheckFailed } from "../../src/service/start-checks.js";
 
@@ -56,7 +57,9 @@ describe("in production", () => {
     const before = process.env.NODE_ENV;
     process.env.NODE_ENV = "production";
     try {
-      expect(() => buildDeps({ appId: 1, secret: "" })).toThrow(/WEBHOOK_SECRET is required/);
+      expect(() =>
+        buildDeps({ appId: 1, secret: "" }, new Probot({ appId: 1, privateKey: KEY })),
+      ).toThrow(/WEBHOOK_SECRET is required/);
     } finally {
       process.env.NODE_ENV = before;
     }

@@ -1,0 +1,61 @@
+// What the handlers work with: the app's dependencies, every one built in one place (the
+// composition root, src/app-deps.ts), and the options they are built from.
+import type { RepoRef } from "../facts/types.js";
+import type { ReleaseRecords } from "../effects/release-record.js";
+import type { Scheduler } from "../holds/scheduler.js";
+import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
+import type { DeploymentDeps } from "../pipeline/deployment.js";
+import type { KeyedQueue } from "../pipeline/keyed-queue.js";
+import type { CheckListener, PipelineDeps } from "../pipeline/pull-request.js";
+import type { ReEvaluations, ReEvaluationTiming } from "../pipeline/re-evaluation.js";
+import type { Clock, Store } from "../store/store.js";
+import type { EvaluationTiming } from "./timing.js";
+
+/** What the app is built from; tests pass their own clock, store and ids. */
+export interface AppOptions {
+  appId: number;
+  /** Signs the checklist state; the webhook secret in production. */
+  secret: string;
+  store?: Store;
+  clock?: Clock;
+  /** When held deployments are re-checked; timers by default. */
+  scheduler?: Scheduler;
+  /**
+   * Sweep the store for due holds this often: a hold's timer may have died with another
+   * instance or a previous process, or its re-check failed. The server always sets it
+   * (storeFromEnv); off when unset, for tests that drive timers themselves.
+   */
+  sweepIntervalMs?: number;
+  /**
+   * A held deployment waiting on people is re-checked against GitHub's record at least this
+   * often (DEFAULT_RECHECK_INTERVAL_MS): an approval whose webhook never arrived is found.
+   */
+  holdRecheckIntervalMs?: number;
+  /** Where decisions are counted (the server's Prometheus metrics); nowhere by default. */
+  metrics?: DecisionMetrics;
+  /**
+   * When pull requests are evaluated: at once and awaited by default; the service settles
+   * bursts and answers webhooks first (SERVICE_TIMING).
+   */
+  timing?: Partial<EvaluationTiming>;
+  /**
+   * Failed pull-request evaluations are tried again after a back-off (its unit and the
+   * attempts per failure streak). Off unless given: the service turns it on (src/index.ts).
+   */
+  reEvaluation?: Pick<ReEvaluationTiming, "baseMs" | "attempts">;
+}
+
+export interface AppDeps extends PipelineDeps {
+  queue: KeyedQueue;
+  timing: EvaluationTiming;
+  /** Told when a pull request's check changes: the deployment side re-checks its holds. */
+  checkListeners: readonly CheckListener[];
+  /** Release records (one issue per tag) and the key that signs each one's state. */
+  records: ReleaseRecords;
+  releaseKey: (repo: RepoRef, tag: string) => string;
+  /** Failed evaluations waiting to be tried again (src/pipeline/re-evaluation.ts). */
+  reEvaluations: ReEvaluations;
+}
+
+/** Everything the handlers of every event need. */
+export type Deps = AppDeps & DeploymentDeps;
