@@ -3,8 +3,8 @@
 // toggles are applied to a trusted state (the app's own record; see ledger.ts), and
 // everything else a person changed (wording, the state block) is thrown away when the
 // caller re-renders.
-import type { Principals } from "../policy/schema.js";
-import { describePrincipals } from "../report/markdown.js";
+import type { Principals } from "../model/principals.js";
+import { mentionPrincipals } from "../model/principals.js";
 import {
   decodeState,
   emptyState,
@@ -176,8 +176,8 @@ function refusalNote(
     case "bot":
       return `${undone}: bots cannot ${verb} checklist items.`;
     case "denied":
-      return `${undone}: only ${describePrincipals(verdict.by)} can ${verb} it.`;
+      return `${undone}: only ${mentionPrincipals(verdict.by)} can ${verb} it.`;
     case "unknown":
-      return `${undone}: only ${describePrincipals(verdict.by)} can ${verb} it, and membership could not be checked just now. Please try again later.`;
+      return `${undone}: only ${mentionPrincipals(verdict.by)} can ${verb} it, and membership could not be checked just now. Please try again later.`;
   }
 }

@@ -4,7 +4,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { signPayload, verifyPayload } from "./signature.js";
 import type { ChecklistFacts } from "../facts/types.js";
-import type { Principals } from "../policy/schema.js";
+import type { Principals } from "../model/principals.js";
 
 export interface TickRecord {
   checked: boolean;

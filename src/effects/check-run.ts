@@ -1,11 +1,10 @@
 import type { CheckRunData, ShownRun } from "../facts/checks.js";
+import { CHECK_NAME } from "../facts/checks.js";
 import { createOnce, SEND_ONCE } from "../github/create.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
 import type { CheckRunOutput } from "../report/check-run.js";
 import { checkRunActions, type CheckRunAction } from "../report/check-run.js";
-
-export const CHECK_NAME = "release-policy";
 
 export type CheckRunWrite = "created" | "updated" | "unchanged";
 

@@ -4,7 +4,7 @@
 import type { ShownRun } from "../facts/checks.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Store } from "../store/store.js";
-import { CHECK_NAME } from "./check-run.js";
+import { CHECK_NAME } from "../facts/checks.js";
 
 /** As long as a head commit is likely judged again. */
 const RECORD_TTL_MS = 30 * 24 * 60 * 60 * 1000;

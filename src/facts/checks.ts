@@ -1,6 +1,9 @@
 import type { Octokit } from "../github/types.js";
 import { CHECK_STATES, type CheckFact, type CheckState, type RepoRef } from "./types.js";
 
+/** The name of the app's own check run on pull requests and merge groups. */
+export const CHECK_NAME = "release-policy";
+
 export type CheckRunData = Awaited<
   ReturnType<Octokit["rest"]["checks"]["listForRef"]>
 >["data"]["check_runs"][number];

@@ -1,7 +1,7 @@
 // What the deployment gates know about one deployment: the commit, the pull requests that
 // brought it, its earlier deployments to the previous environment, the run's actors and the
 // approvals given so far. Plain data (the evaluator stays pure); gathered once per decision.
-import { CHECK_NAME } from "../effects/check-run.js";
+import { CHECK_NAME } from "../facts/checks.js";
 import type { Octokit } from "../github/types.js";
 import { checkRunState } from "./checks.js";
 import {

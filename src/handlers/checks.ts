@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
-import { CHECK_NAME } from "../effects/check-run.js";
+import { CHECK_NAME } from "../facts/checks.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
 import { evaluate, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";

@@ -15,3 +15,20 @@ export const principalsSchema = z
   .describe("Who may act: any listed user, or any member of a listed team.");
 
 export type Principals = z.infer<typeof principalsSchema>;
+
+/**
+ * Who the principals are, as plain text: "@alice, @bob or members of @org/service-desk".
+ * A team written without its organization cannot be mentioned, so it is named instead.
+ */
+export function mentionPrincipals(by: Principals): string {
+  const users = (by.users ?? []).map((u) => `@${u}`);
+  const teams = (by.teams ?? []).map((t) => (t.includes("/") ? `@${t}` : `the ${t} team`));
+  const parts = [...users];
+  if (teams.length > 0) parts.push(`members of ${joinOr(teams)}`);
+  return parts.length === 0 ? "nobody" : joinOr(parts);
+}
+
+function joinOr(parts: readonly string[]): string {
+  if (parts.length <= 1) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+}

@@ -10,7 +10,8 @@ import {
   type ItemGroup,
   type TickRecord,
 } from "../checklist/state.js";
-import { describePrincipals, inline, mention, utcMinute } from "./markdown.js";
+import { mentionPrincipals } from "../model/principals.js";
+import { inline, mention, utcMinute } from "./markdown.js";
 
 /** Finds the app's comment again among a pull request's comments. */
 export const CHECKLIST_MARKER = "<!-- release-policy:checklist -->";
@@ -81,7 +82,7 @@ function itemLine(group: ItemGroup, tick: TickRecord | undefined): string {
 /** "(only @org/service-desk can tick this)", or nothing when anyone may tick the item. */
 function restrictionHint(group: ItemGroup): string {
   const restrictions = distinct(
-    group.occurrences.flatMap((o) => (o.by === undefined ? [] : [describePrincipals(o.by)])),
+    group.occurrences.flatMap((o) => (o.by === undefined ? [] : [mentionPrincipals(o.by)])),
   );
   if (restrictions.length === 0) return "";
   if (restrictions.length === 1) return ` (only ${inline(restrictions[0] ?? "")} can tick this)`;

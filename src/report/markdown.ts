@@ -1,7 +1,6 @@
 // Markdown helpers shared by every report. Anything a user wrote (titles, labels, logins,
 // item texts, reasons quoting them) goes through `inline` before it reaches GitHub, so it
 // can neither break a table row, inject HTML, nor close one of our hidden markers.
-import type { Principals } from "../policy/schema.js";
 
 /** GitHub's limit on a check run's summary and text, in bytes. */
 export const GITHUB_TEXT_LIMIT = 65_535;
@@ -46,23 +45,6 @@ export function utcMinute(iso: string): string {
 /** "@alice" for a login. The login is escaped: it is user data like any other. */
 export function mention(login: string): string {
   return `@${inline(login)}`;
-}
-
-/**
- * Who the principals are, as plain text: "@alice, @bob or members of @org/service-desk".
- * A team written without its organization cannot be mentioned, so it is named instead.
- */
-export function describePrincipals(by: Principals): string {
-  const users = (by.users ?? []).map((u) => `@${u}`);
-  const teams = (by.teams ?? []).map((t) => (t.includes("/") ? `@${t}` : `the ${t} team`));
-  const parts = [...users];
-  if (teams.length > 0) parts.push(`members of ${joinOr(teams)}`);
-  return parts.length === 0 ? "nobody" : joinOr(parts);
-}
-
-function joinOr(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts.join("");
-  return `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
 }
 
 /** A markdown link whose URL cannot end the link early. */

@@ -1,11 +1,5 @@
-import {
-  describePrincipals,
-  inline,
-  link,
-  table,
-  truncateUtf8,
-  utcMinute,
-} from "../../src/report/markdown.js";
+import { mentionPrincipals } from "../../src/model/principals.js";
+import { inline, link, table, truncateUtf8, utcMinute } from "../../src/report/markdown.js";
 
 describe("inline", () => {
   it.each([
@@ -55,7 +49,7 @@ describe("utcMinute", () => {
   });
 });
 
-describe("describePrincipals", () => {
+describe("mentionPrincipals", () => {
   it.each([
     { by: { users: ["alice"] }, expected: "@alice" },
     { by: { users: ["alice", "bob", "carol"] }, expected: "@alice, @bob or @carol" },
@@ -67,7 +61,7 @@ describe("describePrincipals", () => {
     },
     { by: {}, expected: "nobody" },
   ])("describes $by", ({ by, expected }) => {
-    expect(describePrincipals(by)).toBe(expected);
+    expect(mentionPrincipals(by)).toBe(expected);
   });
 });
 

@@ -8,8 +8,8 @@ import type { Logger } from "pino";
 import type { AppOptions } from "../handlers/deps.js";
 import { parseDuration } from "../model/time/duration.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "../holds/sweep.js";
-import { DEFAULT_KEY_PREFIX, RedisStore } from "./redis.js";
-import { SqliteStore, StateFileError } from "./sqlite.js";
+import { DEFAULT_KEY_PREFIX, RedisStore } from "../store/redis.js";
+import { SqliteStore, StateFileError } from "../store/sqlite.js";
 
 /** The state file's name inside DATA_DIR. */
 export const STATE_FILE = "release-policy.db";
