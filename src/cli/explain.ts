@@ -2,16 +2,13 @@
 // policy file and prints the same result tree the check run shows, so a developer can see
 // why a change is blocked, or a policy author can try a change to the rules, offline.
 import { evaluatePullRequest } from "../evaluate/pull-request.js";
-import type { Evaluation } from "../model/result.js";
 import { describeFactsProblems, pullRequestFactsSchema } from "../facts/recorded.js";
 import type { PullRequestFacts } from "../facts/types.js";
-import { oversizeProblem, parsePolicy } from "../policy/parse.js";
-import { formatProblem } from "../policy/problems.js";
-import type { Policy } from "../policy/schema.js";
-import { MAX_POLICY_BYTES, POLICY_PATH } from "../policy/types.js";
+import { POLICY_PATH } from "../policy/types.js";
 import { renderText } from "../report/text.js";
 import { readBoundedFile } from "./files.js";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, exitCodeOf, type CliIo, type Command } from "./io.js";
+import { cannotRead, readPolicyArg, type Outcome } from "./policy-arg.js";
 
 /** A pull request's facts are a few kilobytes; a larger file is not one. */
 export const MAX_FACTS_BYTES = 1024 * 1024;
@@ -39,8 +36,6 @@ interface Options {
   json: boolean;
 }
 
-type Outcome<T> = { value: T } | { code: number };
-
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(HELP);
@@ -50,7 +45,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (typeof options === "string") return usage(io, options);
   const now = options.now === undefined ? (io.now?.() ?? new Date()) : new Date(options.now);
   if (Number.isNaN(now.getTime())) return usage(io, `--now "${options.now}" is not a time`);
-  const policy = await readPolicyArg(options.policyPath, io);
+  const policy = await readPolicyArg("explain", options.policyPath, io);
   if ("code" in policy) return policy.code;
   const facts = await readFactsArg(options.factsPath, io);
   if ("code" in facts) return facts.code;
@@ -92,34 +87,12 @@ function usage(io: CliIo, why: string): number {
   return EXIT_USAGE;
 }
 
-async function readPolicyArg(path: string, io: CliIo): Promise<Outcome<Policy>> {
-  const read = await readBoundedFile(path, io.cwd, MAX_POLICY_BYTES);
-  if ("error" in read) return cannotRead(io, path, read.error);
-  if ("oversize" in read) {
-    io.stdout.write(`${formatProblem(oversizeProblem(path, read.oversize))}\n`);
-    return { code: EXIT_INVALID };
-  }
-  const { policy, problems } = parsePolicy({ location: path, text: read.text });
-  if (!policy || problems.length > 0) {
-    io.stdout.write(`The policy is invalid: no gate was evaluated.\n`);
-    for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
-    return { code: EXIT_INVALID };
-  }
-  if (policy._extends !== undefined) {
-    // Judging by the file alone would leave out every gate the base defines.
-    io.stderr.write(
-      `release-policy explain: ${path} extends "${policy._extends}", which cannot be fetched offline; explain a policy without _extends (for example the merged one)\n`,
-    );
-    return { code: EXIT_USAGE };
-  }
-  return { value: policy };
-}
-
 async function readFactsArg(path: string, io: CliIo): Promise<Outcome<PullRequestFacts>> {
   const read = await readBoundedFile(path, io.cwd, MAX_FACTS_BYTES);
-  if ("error" in read) return cannotRead(io, path, read.error);
+  if ("error" in read) return cannotRead("explain", io, path, read.error);
   if ("oversize" in read) {
     return cannotRead(
+      "explain",
       io,
       path,
       `it is ${read.oversize} bytes; facts files are at most ${MAX_FACTS_BYTES}`,
@@ -140,16 +113,6 @@ async function readFactsArg(path: string, io: CliIo): Promise<Outcome<PullReques
     return { code: EXIT_INVALID };
   }
   return { value: parsed.data };
-}
-
-function cannotRead(io: CliIo, path: string, why: string): { code: number } {
-  io.stderr.write(`release-policy explain: cannot read ${path}: ${why}\n`);
-  return { code: EXIT_USAGE };
-}
-
-function exitCodeOf(evaluation: Evaluation): number {
-  const blocked = evaluation.gates.some((g) => g.status !== "pass" && g.status !== "skipped");
-  return evaluation.conclusion === "success" && !blocked ? EXIT_OK : EXIT_INVALID;
 }
 
 export const explainCommand: Command = {

@@ -1,5 +1,6 @@
 // What every command shares: the streams it writes to, its shape, and the exit codes.
 // Kept apart from main.ts so commands never import the module that imports them.
+import type { Evaluation } from "../model/result.js";
 
 /** Where a command writes, and the directory relative paths are read from. */
 export interface CliIo {
@@ -24,3 +25,9 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 /** The invocation is wrong: bad arguments, or a file that cannot be read. */
 export const EXIT_USAGE = 2;
+
+/** What a judged evaluation exits with: 0 when every applicable gate holds, else 1. */
+export function exitCodeOf(evaluation: Evaluation): number {
+  const blocked = evaluation.gates.some((g) => g.status !== "pass" && g.status !== "skipped");
+  return evaluation.conclusion === "success" && !blocked ? EXIT_OK : EXIT_INVALID;
+}

@@ -41,7 +41,8 @@ export function renderText(evaluation: Evaluation): string {
   return `${lines.join("\n")}\n`;
 }
 
-function renderGate(gate: GateResult): string[] {
+/** One gate as rows: its mark and title, why, how to fix it, and its details. */
+export function renderGate(gate: GateResult): string[] {
   const title = gate.description ? `${gate.id} (${gate.description})` : gate.id;
   return [
     `${MARK[gate.status].padEnd(5)} ${title}`,
