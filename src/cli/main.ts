@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 import { explainCommand } from "./explain.js";
+import { simulateCommand } from "./simulate.js";
 import { validateCommand } from "./validate.js";
 
 export type { CliIo, Command } from "./io.js";
@@ -14,6 +15,7 @@ export type { CliIo, Command } from "./io.js";
 export const commands: Record<string, Command> = {
   validate: validateCommand,
   explain: explainCommand,
+  simulate: simulateCommand,
 };
 
 /**

@@ -285,9 +285,15 @@ describe("release-policy", () => {
     const result = await run(["--help"], dir);
     expect(result).toEqual({ code: 0, stdout: helpText(), stderr: "" });
     for (const command of Object.values(commands)) expect(result.stdout).toContain(command.usage);
-    expect(result.stdout).toContain(
-      "  validate [file|pattern]...  Check policy files (default: .github/release-policy.yml)",
+    // Summaries line up in one column, however long the longest usage is.
+    expect(result.stdout).toMatch(
+      /^ {2}validate \[file\|pattern\]\.\.\. +Check policy files \(default: \.github\/release-policy\.yml\)$/m,
     );
+    const columns = result.stdout
+      .split("\n")
+      .filter((line) => /^ {2}\S/.test(line))
+      .map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length);
+    expect(new Set(columns).size).toBe(1);
   });
 
   it("exits 2 with the help on stderr when no command is given", async () => {
