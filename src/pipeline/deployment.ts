@@ -21,13 +21,23 @@ import {
 } from "../facts/deployment.js";
 import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
-import { mayHaveApplied } from "../github/create.js";
-import { reEvaluationDelayMs } from "../github/back-off.js";
-import { describeError, isTransient, retryAfterMs, statusOf } from "../github/errors.js";
+import { describeError, isTransient, retryAfterMs } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
 import { readApprovals, readDeployers, recordApproval } from "../holds/approvals.js";
 import { scopesOf, type DecisionTriggers } from "../holds/triggers.js";
+import {
+  ANSWER_LEASE_MS,
+  answeredBefore,
+  answeringHold,
+  answerState,
+  claimAnswer,
+  dropClaim,
+  markAnswered,
+  nextLook,
+  retryAt,
+  takeStaleMark,
+} from "../holds/answer.js";
 import { HOLD_TTL_MS, holdKey, type Hold, type HoldRegistry } from "../holds/registry.js";
 import type { HoldTimers } from "../holds/timers.js";
 import type { PolicyCache } from "../policy/cache.js";
@@ -128,17 +138,6 @@ const MAX_ROUNDS = 5;
 const MAX_STATUS_COMMENTS = 9;
 
 /**
- * A decision claims its deployment for this long while it answers GitHub, then marks it
- * ANSWERED for as long as GitHub keeps a deployment waiting. A claim that outlived its
- * process lapses, so the deployment is answered, once, by a later re-check.
- */
-const ANSWER_LEASE_MS = 2 * 60 * 1000;
-const ANSWERED = "answered";
-
-const decidedKey = (request: DeploymentRequest): string =>
-  `deploy-decided:${holdKey(request)}:${request.deploymentId}`;
-
-/**
  * Decides one deployment, one evaluation at a time per run and environment. A decision that
  * keeps the deployment waiting looks, once its hold is stored, for events noted since it began
  * reading (holds/triggers.ts): an approval that landed meanwhile makes it decide again.
@@ -174,12 +173,12 @@ async function decideNow(
   readReviews: boolean,
 ): Promise<Decided> {
   const key = holdKey(request);
-  const decided = await deps.store.get(decidedKey(request));
-  if (decided === ANSWERED) {
+  const decided = await answerState(deps.store, request);
+  if (decided === "answered") {
     await release(deps, key);
     return { result: "already-decided", pulls: [] };
   }
-  if (decided !== null) {
+  if (decided === "answering") {
     // Another decision is giving its answer and releases the hold once GitHub has it; should
     // it never, the hold's timer (set past that answer's lease) decides again.
     const pending = await deps.holds.get(key);
@@ -204,7 +203,10 @@ async function decideNow(
       trigger,
       request,
       hold,
-      { ...judged, recheckAt: retryAt(deps, failures, judged.retryAfterMs) },
+      {
+        ...judged,
+        recheckAt: retryAt(deps.now(), deps.retryBaseMs, failures, judged.retryAfterMs),
+      },
       failures,
     );
   }
@@ -318,23 +320,6 @@ async function approvalsOf(
   return { approvals, ...(reviews.rejectedBy ? { rejectedBy: reviews.rejectedBy } : {}) };
 }
 
-const staleKey = (holdKey: string): string => `deploy-stale:${holdKey}`;
-
-/**
- * A pull request the hold's commit came through changed in a way the hold's copy does not
- * show (its labels): the next decision reads the pull requests again. A mark in the store,
- * not a flag on the queued work, because queued work for one key collapses into the latest.
- */
-export async function markStale(store: Store, holdKey: string): Promise<void> {
-  await store.set(staleKey(holdKey), "1", HOLD_TTL_MS);
-}
-
-async function takeStaleMark(store: Store, holdKey: string): Promise<boolean> {
-  if ((await store.get(staleKey(holdKey))) === null) return false;
-  await store.delete(staleKey(holdKey));
-  return true;
-}
-
 /** A deployed pull request as it was read, before the verdict and committers are added. */
 function associatedOf(pull: DeployedPull): AssociatedPull {
   const { number, title, url, author, labels, mergedAt, mergeCommitSha, headSha } = pull;
@@ -405,7 +390,9 @@ async function wait(
   const pulls = judged.pulls ?? existing?.pulls;
   const associated = judged.associated ?? existing?.associated;
   const recheckAt =
-    judged.awaitsEvent && !judged.transient ? nextLook(deps, judged.recheckAt) : judged.recheckAt;
+    judged.awaitsEvent && !judged.transient
+      ? nextLook(deps.now(), deps.recheckIntervalMs, judged.recheckAt)
+      : judged.recheckAt;
   const hold: Hold = {
     key: holdKey(request),
     request,
@@ -433,26 +420,6 @@ async function wait(
   return { result: "waiting", pulls: pulls ?? [] };
 }
 
-/**
- * After the n-th transient failure in a row: the app's one back-off (10 units of
- * RETRY_BASE_MS, doubling, at most 600), never sooner than GitHub asked.
- */
-function retryAt(deps: DeploymentDeps, failures: number, retryAfter?: number): string {
-  const delay = reEvaluationDelayMs(deps.retryBaseMs, failures, retryAfter);
-  return new Date(deps.now().getTime() + delay).toISOString();
-}
-
-/**
- * When a deployment waiting on people is looked at again without an event: when its gates
- * say (a window opens, a soak ends), and at least every recheckIntervalMs, against GitHub's
- * record. One that waits on time alone is looked at when its time comes.
- */
-function nextLook(deps: DeploymentDeps, due: string | undefined): string {
-  const regular = deps.now().getTime() + deps.recheckIntervalMs;
-  const at = due === undefined ? regular : Math.min(Date.parse(due), regular);
-  return new Date(at).toISOString();
-}
-
 /** Approves or rejects, once: a redelivered request or a concurrent re-check says nothing more. */
 async function answer(
   deps: DeploymentDeps,
@@ -462,27 +429,27 @@ async function answer(
   judged: Judged,
 ): Promise<DeploymentResult> {
   const state = judged.decision === "approved" ? "approved" : "rejected";
-  if (!(await deps.store.claim(decidedKey(request), ANSWER_LEASE_MS))) return "already-decided";
+  if (!(await claimAnswer(deps.store, request))) return "already-decided";
   // Should this process stop before GitHub has the answer, the lease lapses and the hold's
   // re-check (a timer, another instance's sweep, or recovery at start) answers again.
-  await deps.holds.put(answering(deps, request, hold));
+  await deps.holds.put(answeringHold(deps.now(), request, hold));
   try {
     await reviewRun(trigger.octokit, request, state, judged.comment);
-    await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
+    await markAnswered(deps.store, request);
   } catch (error) {
-    if (await answeredBefore(deps, request, error)) {
+    if (await answeredBefore(deps.store, request, error)) {
       // An earlier answer reached GitHub though its reply was lost: GitHub refuses a second.
-      await deps.store.set(decidedKey(request), ANSWERED, HOLD_TTL_MS);
+      await markAnswered(deps.store, request);
       await release(deps, holdKey(request));
       trigger.log.info({ hold: holdKey(request) }, "GitHub already had the answer: not repeated");
       return "already-decided";
     }
-    await deps.store.delete(decidedKey(request));
+    await dropClaim(deps.store, request);
     trigger.log.warn({ err: error }, "could not answer the protection rule: retrying");
     const retry = failed(request, error, deps.now());
     if (!retry.transient) throw error;
     const failures = (hold?.failures ?? 0) + 1;
-    const recheckAt = retryAt(deps, failures, retry.retryAfterMs);
+    const recheckAt = retryAt(deps.now(), deps.retryBaseMs, failures, retry.retryAfterMs);
     await wait(
       deps,
       trigger,
@@ -503,40 +470,6 @@ async function answer(
   logDecision(trigger, request, judged.decision, judged);
   deps.metrics?.decided("deployment", judged.decision, judged.gates);
   return judged.decision;
-}
-
-const unknownKey = (request: DeploymentRequest): string => `${decidedKey(request)}:unknown`;
-
-/**
- * Whether the failed answer follows one whose outcome was never known. An answer is sent once
- * (no blind retry: it may have been applied before its reply was lost); such a failure is
- * marked, and when the answer given again is refused as invalid (GitHub takes one decision
- * per deployment), the first one got through.
- */
-async function answeredBefore(
-  deps: DeploymentDeps,
-  request: DeploymentRequest,
-  error: unknown,
-): Promise<boolean> {
-  if (mayHaveApplied(error)) {
-    await deps.store.set(unknownKey(request), "1", HOLD_TTL_MS);
-    return false;
-  }
-  return statusOf(error) === 422 && (await deps.store.get(unknownKey(request))) !== null;
-}
-
-/** The hold kept while the answer is given, re-checked once the answer's lease lapses. */
-function answering(deps: DeploymentDeps, request: DeploymentRequest, hold: Hold | null): Hold {
-  const recheckAt = new Date(deps.now().getTime() + ANSWER_LEASE_MS + 1000).toISOString();
-  return {
-    comments: 0,
-    failures: 0,
-    createdAt: deps.now().toISOString(),
-    ...hold,
-    key: holdKey(request),
-    request,
-    recheckAt,
-  };
 }
 
 async function release(deps: DeploymentDeps, key: string): Promise<void> {
