@@ -10,6 +10,7 @@ import {
   type DeploymentEvaluation,
 } from "../evaluate/deployment.js";
 import { deploymentGates } from "../evaluate/stages.js";
+import { formatDuration } from "../model/time/duration.js";
 import { windowState, WindowSpecError } from "../model/time/window.js";
 import {
   isIanaZone,
@@ -32,7 +33,6 @@ import {
   SIMULATED_SHA,
   type Scenario,
 } from "./simulate-facts.js";
-import { formatDuration } from "../model/time/duration.js";
 
 const HELP = `Usage: release-policy simulate --environment <name> [--at <time>] [options]
 
