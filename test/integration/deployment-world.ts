@@ -1,7 +1,8 @@
 // GitHub for the deployment side's integration tests: one persisted nock scope answering the
 // requests a deployment decision, a comment or a pull request's re-evaluation make, recording
-// each request in order so a test can assert exactly what an event cost.
+// each request in order so a test can hold what an event cost to a budget.
 import nock from "nock";
+import { expectWithin, type Budget } from "./budget.js";
 import { INSTALLATION_ID } from "../fixtures/deployment/payloads.js";
 import {
   API,
@@ -54,6 +55,8 @@ function segment(request: unknown, index: number): string {
 export interface Seen {
   line: string;
   body?: Record<string, unknown>;
+  /** False for a request no interceptor of the World answered. */
+  matched: boolean;
 }
 
 /** GitHub for one deployment: every request is recorded, in the order made. */
@@ -74,6 +77,7 @@ export class World {
         this.seen.push({
           line: `${request.method} ${url.pathname}${url.search}`,
           ...(body ? { body: JSON.parse(body) as Record<string, unknown> } : {}),
+          matched: true,
         });
       });
     scope
@@ -154,7 +158,8 @@ export class World {
   issues: { number: number; body: string }[] = [];
 
   readonly #unmatched = (request: Request): void => {
-    this.seen.push({ line: `UNMATCHED ${request.method} ${request.url}` });
+    const url = new URL(request.url);
+    this.seen.push({ line: `${request.method} ${url.pathname}${url.search}`, matched: false });
   };
 
   checkRuns(headSha = PR_HEAD) {
@@ -187,9 +192,15 @@ export class World {
   }
 }
 
+/** The requests one event made held to `budget`: the writes exactly, the reads counted. */
+export function expectBudget(made: readonly Seen[], budget: Budget): void {
+  expectWithin(made, budget);
+}
+
 /** The requests as a multiset: those made in parallel come in no fixed order. */
 export function expectRequests(made: Seen[], expected: string[]): void {
   expect(made.map((r) => r.line).sort()).toEqual([...expected].sort());
+  expect(made.filter((r) => !r.matched).map((r) => r.line)).toEqual([]);
 }
 
 export function bodyOf(made: Seen[], line: string): Record<string, unknown> {
