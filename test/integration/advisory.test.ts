@@ -21,14 +21,13 @@ import {
   createHarness,
   CREATE_RUN,
   example,
-  expectRequests,
+  expectBudget,
   github,
   listedCheckRun,
   POLICY_AT_HEAD,
   POLICY_URL,
   REPO_PATH,
   RUNS,
-  TOKEN_REQUEST,
   UPDATE_RUN,
 } from "./harness.js";
 
@@ -61,13 +60,7 @@ gates:
       .reply(200, { id: 1 });
 
     const made = await harness.receive("pull_request", opened);
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      `GET ${POLICY_URL}`,
-      `GET ${RUNS}`,
-      `GET ${POLICY_AT_HEAD}`,
-      CREATE_RUN,
-    ]);
+    expectBudget(made, { reads: { atMost: 4 }, writes: [CREATE_RUN] });
     const created = bodyOf(made, CREATE_RUN);
     expect(created).toMatchObject({
       status: "completed",
@@ -87,7 +80,8 @@ gates:
       pull_request: { ...pr, title: "CHG1234567 Update the README" },
     };
     const again = await harness.receive("pull_request", edited);
-    expectRequests(again, [UPDATE_RUN]);
+    // A title edit changes no fact read from GitHub: the check is updated in place.
+    expectBudget(again, { reads: { atMost: 0 }, writes: [UPDATE_RUN] });
     expect(bodyOf(again, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",

@@ -10,13 +10,13 @@ import {
   contents,
   createHarness,
   example,
-  expectRequests,
+  expectBudget,
   github,
   listedCheckRun,
+  NOTHING,
   OWNER,
   POLICY_URL,
   REPO_PATH,
-  TOKEN_REQUEST,
   type Harness,
   HEAD,
   RUNS,
@@ -35,6 +35,8 @@ const UPDATE_COMMENT = `PATCH ${REPO_PATH}/issues/comments/${COMMENT_ID}`;
 const COMMENT_PATH = `${REPO_PATH}/issues/comments/${COMMENT_ID}`;
 /** The re-read before a rewrite: GitHub has no conditional write. */
 const READ_COMMENT = `GET ${COMMENT_PATH}`;
+/** Any check-run listing of the head. */
+const HEAD_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs`;
 
 const POLICY = `gates:
   rollback:
@@ -118,16 +120,7 @@ async function open(harness: Harness): Promise<Shown> {
     .reply(201, { id: COMMENT_ID });
   const made = await harness.receive("pull_request", example("pull_request", "opened"));
   expect(scope.pendingMocks()).toEqual([]);
-  expectRequests(made, [
-    TOKEN_REQUEST,
-    `GET ${POLICY_URL}`,
-    `GET ${COMMENTS}`,
-    `GET ${RUNS}`,
-    `GET ${TEAM_DESK}`,
-    `GET ${POLICY_AT_HEAD}`,
-    CREATE_RUN,
-    CREATE_COMMENT,
-  ]);
+  expectBudget(made, { reads: { atMost: 6 }, writes: [CREATE_RUN, CREATE_COMMENT] });
   return {
     run: bodyOf(made, CREATE_RUN),
     comment: bodyOf(made, CREATE_COMMENT).body as string,
@@ -149,7 +142,14 @@ async function aliceTicks(harness: Harness, shown: Shown): Promise<Shown> {
   // A tick changes no fact read from GitHub: the pull request is as the opened event showed
   // it, the check runs are kept, the team was read a moment ago, the head's policy file was
   // judged already. Only the writes remain, and the comment's re-read before its rewrite.
-  expectRequests(made, [READ_COMMENT, UPDATE_COMMENT, UPDATE_RUN]);
+  expectBudget(made, {
+    reads: {
+      atMost: 1,
+      includes: [READ_COMMENT],
+      excludes: [`GET ${PULL}`, `GET ${HEAD_RUNS}`, `GET ${TEAM_DESK}`, `GET ${POLICY_URL}`],
+    },
+    writes: [UPDATE_COMMENT, UPDATE_RUN],
+  });
   return {
     run: { ...bodyOf(made, UPDATE_RUN), head_sha: HEAD },
     comment: bodyOf(made, UPDATE_COMMENT).body as string,
@@ -207,7 +207,10 @@ describe("the checklist comment", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${TEAM_DESK}`, READ_COMMENT, UPDATE_COMMENT]);
+    expectBudget(made, {
+      reads: { atMost: 2, includes: [`GET ${TEAM_DESK}`] },
+      writes: [UPDATE_COMMENT],
+    });
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
     expect(comment).toContain('@mallory\'s tick on "Service desk briefed" was undone');
@@ -225,7 +228,7 @@ describe("the checklist comment", () => {
       "Bot",
     );
 
-    expectRequests(await harness.receive("issue_comment", echo), []);
+    expectBudget(await harness.receive("issue_comment", echo), NOTHING);
   });
 
   test("a hand-edited state block is replaced by the trusted one: a forged tick never counts", async () => {
@@ -241,7 +244,7 @@ describe("the checklist comment", () => {
     const made = await harness.receive("issue_comment", edited(forged, shown.comment, "mallory"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [READ_COMMENT, UPDATE_COMMENT]);
+    expectBudget(made, { reads: { atMost: 1 }, writes: [UPDATE_COMMENT] });
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(stateBlock(comment)).toBe(stateBlock(shown.comment));
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
@@ -277,17 +280,7 @@ describe("the checklist comment", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      `GET ${POLICY_URL}`,
-      `GET ${TEAM_DESK}`,
-      `GET ${PULL}`,
-      `GET ${RUNS}`,
-      `GET ${POLICY_AT_HEAD}`,
-      READ_COMMENT,
-      UPDATE_COMMENT,
-      UPDATE_RUN,
-    ]);
+    expectBudget(made, { reads: { atMost: 7 }, writes: [UPDATE_COMMENT, UPDATE_RUN] });
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[x\] Service desk briefed — ticked by @desk-dan/m);
     expect(comment).toMatch(/^- \[x\] Rollback plan documented — ticked by @alice/m);
@@ -326,16 +319,7 @@ describe("the checklist comment", () => {
 
     expect(scope.pendingMocks()).toEqual([]);
     // The words are dropped again; the check shows what it showed.
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      `GET ${POLICY_URL}`,
-      `GET ${TEAM_DESK}`,
-      `GET ${PULL}`,
-      `GET ${RUNS}`,
-      `GET ${POLICY_AT_HEAD}`,
-      READ_COMMENT,
-      UPDATE_COMMENT,
-    ]);
+    expectBudget(made, { reads: { atMost: 7 }, writes: [UPDATE_COMMENT] });
     expect(bodyOf(made, UPDATE_COMMENT).body).toBe(shown.comment);
   });
 
@@ -365,13 +349,7 @@ describe("the checklist comment", () => {
     const made = await harness.receive("push", pushed);
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      `GET ${REPO_PATH}/pulls?state=open&per_page=100`,
-      `GET ${POLICY_URL}`,
-      READ_COMMENT,
-      CREATE_COMMENT,
-      UPDATE_RUN,
-    ]);
+    expectBudget(made, { reads: { atMost: 3 }, writes: [CREATE_COMMENT, UPDATE_RUN] });
     const comment = bodyOf(made, CREATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[x\] Rollback plan documented — ticked by @alice/m);
     expect(comment).toMatch(/^- \[ \] Users trained <!-- item:/m);
@@ -391,7 +369,7 @@ describe("the checklist comment", () => {
     const made = await harness.receive("pull_request", example("pull_request", "synchronize"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${RUNS}`, `GET ${OWN_RUNS}`, UPDATE_RUN]);
+    expectBudget(made, { reads: { atMost: 2 }, writes: [UPDATE_RUN] });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "failure",
@@ -430,17 +408,7 @@ describe("the checklist comment", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      `GET ${POLICY_URL}`,
-      `GET ${TEAM_DESK}`,
-      `GET ${PULL}`,
-      `GET ${RUNS}`,
-      `GET ${POLICY_AT_HEAD}`,
-      READ_COMMENT,
-      UPDATE_COMMENT,
-      UPDATE_RUN,
-    ]);
+    expectBudget(made, { reads: { atMost: 7 }, writes: [UPDATE_COMMENT, UPDATE_RUN] });
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[ \] Rollback plan documented/m);
     expect(comment).toMatch(/^- \[ \] Service desk briefed/m);

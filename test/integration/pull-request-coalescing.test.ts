@@ -14,17 +14,18 @@ import {
   createHarness,
   CREATE_RUN,
   example,
-  expectRequests,
+  expectBudget,
   github,
   HEAD,
   listedCheckRun,
+  NOTHING,
   POLICY_AT_HEAD,
   POLICY_URL,
   REPO_PATH,
   RUNS,
   STATUSES,
-  TOKEN_REQUEST,
   UPDATE_RUN,
+  type Budget,
   type Harness,
   type SeenRequest,
 } from "./harness.js";
@@ -69,14 +70,8 @@ const buildRun = (status: string, conclusion: string | null) => ({
   output: { title: null, summary: null, text: null, annotations_count: 0 },
 });
 
-const OPEN_REQUESTS = [
-  TOKEN_REQUEST,
-  `GET ${POLICY_URL}`,
-  `GET ${RUNS}`,
-  `GET ${STATUSES}`,
-  `GET ${POLICY_AT_HEAD}`,
-  CREATE_RUN,
-];
+/** What opening the pull request costs: the policy, the head's facts, the check. */
+const OPENED: Budget = { reads: { atMost: 5 }, writes: [CREATE_RUN] };
 
 function openScope(): nock.Scope {
   return github()
@@ -97,7 +92,7 @@ async function open(harness: Harness): Promise<Record<string, unknown>> {
   const scope = openScope();
   const made = await harness.receive("pull_request", pullRequestEvent("opened"));
   expect(scope.pendingMocks()).toEqual([]);
-  expectRequests(made, OPEN_REQUESTS);
+  expectBudget(made, OPENED);
   return bodyOf(made, CREATE_RUN);
 }
 
@@ -107,7 +102,7 @@ describe("a burst of events for one pull request", () => {
     const harness = await createHarness({ timing: { settleMs: 100, delay: timers.delay } });
     const opened = harness.receive("pull_request", pullRequestEvent("opened"));
     const scope = openScope();
-    expectRequests(await elapseUntil(timers, opened), OPEN_REQUESTS);
+    expectBudget(await elapseUntil(timers, opened), OPENED);
     expect(scope.pendingMocks()).toEqual([]);
     const created = bodyOf(await opened, CREATE_RUN);
 
@@ -135,7 +130,10 @@ describe("a burst of events for one pull request", () => {
     const [made] = await elapseUntil(timers, Promise.all(deliveries));
 
     expect(burst.pendingMocks()).toEqual([]);
-    expectRequests(made ?? [], [`GET ${RUNS}`, UPDATE_RUN]);
+    expectBudget(made ?? [], {
+      reads: { atMost: 1, includes: [`GET ${RUNS}`] },
+      writes: [UPDATE_RUN],
+    });
     expect(bodyOf(made ?? [], UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -151,14 +149,14 @@ describe("kept facts", () => {
 
     const made = await harness.receive("pull_request", pullRequestEvent("labeled"));
 
-    expectRequests(made, []);
+    expectBudget(made, NOTHING);
   });
 
   test("a named check being re-run costs nothing, and the next evaluation reads the check runs again", async () => {
     const harness = await createHarness();
     const created = await open(harness);
 
-    expectRequests(await harness.receive("check_run", checkRunEvent("created", "build")), []);
+    expectBudget(await harness.receive("check_run", checkRunEvent("created", "build")), NOTHING);
 
     const scope = api()
       .get(RUNS)
@@ -172,7 +170,7 @@ describe("kept facts", () => {
     expect(scope.pendingMocks()).toEqual([]);
     // The check now says the build is running, not that it has not reported.
     expect((created.output as { text: string }).text).toContain("\\`build\\`: not reported yet");
-    expectRequests(made, [`GET ${RUNS}`, UPDATE_RUN]);
+    expectBudget(made, { reads: { atMost: 1, includes: [`GET ${RUNS}`] }, writes: [UPDATE_RUN] });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({
       status: "in_progress",
       output: { text: expect.stringContaining("\\`build\\`: pending") as unknown },
@@ -185,7 +183,7 @@ describe("kept facts", () => {
     const start = harness.clock.now.getTime();
 
     harness.clock.now = new Date(start + FACT_TTL_MS - 60_000);
-    expectRequests(await harness.receive("pull_request", pullRequestEvent("labeled")), []);
+    expectBudget(await harness.receive("pull_request", pullRequestEvent("labeled")), NOTHING);
 
     // The build completed, and its webhook never arrived: once the kept check runs expire,
     // the next event sees it. (The cached policy expired too.)
@@ -205,7 +203,10 @@ describe("kept facts", () => {
     const made = await harness.receive("pull_request", pullRequestEvent("labeled"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${POLICY_URL}`, `GET ${RUNS}`, `GET ${STATUSES}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: { atMost: 3, includes: [`GET ${POLICY_URL}`, `GET ${RUNS}`, `GET ${STATUSES}`] },
+      writes: [UPDATE_RUN],
+    });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
   });
 });

@@ -9,12 +9,12 @@ import {
   contents,
   createHarness,
   example,
-  expectRequests,
+  expectBudget,
   github,
   listedCheckRun,
+  NOTHING,
   POLICY_URL,
   REPO_PATH,
-  TOKEN_REQUEST,
   type Harness,
   HEAD,
   RUNS,
@@ -26,6 +26,9 @@ import {
 } from "./harness.js";
 
 const OPEN_PULLS = `${REPO_PATH}/pulls?state=open&per_page=100`;
+/** The head's check runs and its statuses, with any query. */
+const HEAD_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs`;
+const HEAD_STATUS = `${REPO_PATH}/commits/${HEAD}/status`;
 
 const POLICY = `gates:
   change-record:
@@ -87,14 +90,7 @@ async function open(harness: Harness): Promise<Record<string, unknown>> {
     .reply(201, { id: 1 });
   const made = await harness.receive("pull_request", pullRequestEvent("opened"));
   expect(scope.pendingMocks()).toEqual([]);
-  expectRequests(made, [
-    TOKEN_REQUEST,
-    `GET ${POLICY_URL}`,
-    `GET ${RUNS}`,
-    `GET ${STATUSES}`,
-    `GET ${POLICY_AT_HEAD}`,
-    CREATE_RUN,
-  ]);
+  expectBudget(made, { reads: { atMost: 5 }, writes: [CREATE_RUN] });
   const created = bodyOf(made, CREATE_RUN);
   expect(created).toMatchObject({
     status: "in_progress",
@@ -159,7 +155,7 @@ describe("events that cannot change anything cost no request once the policy is 
     const harness = await createHarness();
     await open(harness);
 
-    expectRequests(await harness.receive(event, payload()), []);
+    expectBudget(await harness.receive(event, payload()), NOTHING);
   });
 });
 
@@ -180,7 +176,14 @@ describe("events that re-evaluate", () => {
     );
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${RUNS}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: {
+        atMost: 1,
+        includes: [`GET ${RUNS}`],
+        excludes: [`GET ${PULL}`, `GET ${HEAD_STATUS}`],
+      },
+      writes: [UPDATE_RUN],
+    });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",
@@ -206,7 +209,7 @@ describe("events that re-evaluate", () => {
     const made = await harness.receive("check_run", payload);
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${pulls}`, `GET ${RUNS}`, UPDATE_RUN]);
+    expectBudget(made, { reads: { atMost: 2, includes: [`GET ${pulls}`] }, writes: [UPDATE_RUN] });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
   });
 
@@ -232,7 +235,14 @@ describe("events that re-evaluate", () => {
 
     expect(scope.pendingMocks()).toEqual([]);
     // A policy is not a fact of the pull request: its check runs and statuses are kept.
-    expectRequests(made, [`GET ${OPEN_PULLS}`, `GET ${POLICY_URL}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: {
+        atMost: 2,
+        includes: [`GET ${OPEN_PULLS}`, `GET ${POLICY_URL}`],
+        excludes: [`GET ${HEAD_RUNS}`, `GET ${HEAD_STATUS}`],
+      },
+      writes: [UPDATE_RUN],
+    });
     const updated = bodyOf(made, UPDATE_RUN);
     expect(updated).toMatchObject({ status: "completed", conclusion: "failure" });
     expect((updated.output as { summary: string }).summary).toContain("**labelled**");
@@ -262,7 +272,10 @@ describe("events that re-evaluate", () => {
     const made = await harness.receive("check_run", payload);
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${POLICY_URL}`, `GET ${PULL}`, `GET ${RUNS}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: { atMost: 3, includes: [`GET ${POLICY_URL}`, `GET ${PULL}`] },
+      writes: [UPDATE_RUN],
+    });
     expect(bodyOf(made, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",

@@ -12,7 +12,7 @@ import {
   createHarness,
   CREATE_RUN,
   example,
-  expectRequests,
+  expectBudget,
   github,
   OWN_RUNS,
   POLICY_AT_HEAD,
@@ -20,7 +20,6 @@ import {
   REPO_PATH,
   RUNS,
   STATUSES,
-  TOKEN_REQUEST,
 } from "./harness.js";
 
 const POLICY = `gates:
@@ -70,7 +69,14 @@ test("a 503 on the policy read: a failing check that says why, then judged again
   const made = await harness.receive("pull_request", opened(), "delivery-a");
 
   expect(failing.pendingMocks()).toEqual([]);
-  expectRequests(made, [TOKEN_REQUEST, `GET ${POLICY_URL}`, `GET ${OWN_RUNS}`, CREATE_RUN]);
+  expectBudget(made, {
+    reads: {
+      atMost: 3,
+      includes: [`GET ${OWN_RUNS}`],
+      excludes: [`GET ${RUNS}`, `GET ${STATUSES}`, `GET ${POLICY_AT_HEAD}`],
+    },
+    writes: [CREATE_RUN],
+  });
   const check = bodyOf(made, CREATE_RUN);
   expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
   expect((check.output as { summary: string }).summary).toContain(

@@ -1,5 +1,6 @@
 // The pull-request pipeline end to end: policy loading, approvals, idempotence, policy
-// edits and API errors. Every event's requests are listed exactly, and counted.
+// edits and API errors. Every event's writes are listed exactly and its reads counted; a
+// read a test is about making or avoiding is named.
 import nock from "nock";
 import {
   api,
@@ -8,13 +9,13 @@ import {
   contents,
   createHarness,
   example,
-  expectRequests,
+  expectBudget,
   github,
   listedCheckRun,
+  NOTHING,
   OWNER,
   POLICY_URL,
   REPO_PATH,
-  TOKEN_REQUEST,
   type Harness,
   HEAD,
   RUNS,
@@ -27,6 +28,8 @@ import {
 const OLD_COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ORG_POLICY_URL = `/repos/${OWNER}/.github/contents/.github%2Frelease-policy.yml`;
 const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
+/** Any check-run listing of the head: the full one or the app's own. */
+const HEAD_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs`;
 const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
 const FILES = `${REPO_PATH}/pulls/2/files?per_page=100`;
 const TEAM_ENG = `/orgs/${OWNER}/teams/eng/members?per_page=100`;
@@ -96,16 +99,7 @@ async function openForReview(harness: Harness): Promise<Record<string, unknown>>
     .reply(201, { id: 1 });
   const made = await harness.receive("pull_request", example("pull_request", "opened"));
   expect(scope.pendingMocks()).toEqual([]);
-  expectRequests(made, [
-    TOKEN_REQUEST,
-    `GET ${POLICY_URL}`,
-    `GET ${REVIEWS}`,
-    `GET ${COMMITS}`,
-    `GET ${RUNS}`,
-    `GET ${TEAM_ENG}`,
-    `GET ${POLICY_AT_HEAD}`,
-    CREATE_RUN,
-  ]);
+  expectBudget(made, { reads: { atMost: 7 }, writes: [CREATE_RUN] });
   return bodyOf(made, CREATE_RUN);
 }
 
@@ -121,10 +115,13 @@ describe("policy loading", () => {
     const made = await harness.receive("pull_request", example("pull_request", "opened"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [TOKEN_REQUEST, `GET ${POLICY_URL}`, `GET ${ORG_POLICY_URL}`]);
+    expectBudget(made, {
+      reads: { atMost: 3, includes: [`GET ${POLICY_URL}`, `GET ${ORG_POLICY_URL}`] },
+      writes: [],
+    });
     // The absence is remembered: the next event reads nothing.
     const next = await harness.receive("pull_request", example("pull_request", "synchronize"));
-    expectRequests(next, []);
+    expectBudget(next, NOTHING);
   });
 
   test("an invalid policy fails the check with each problem and reads nothing else", async () => {
@@ -145,7 +142,15 @@ describe("policy loading", () => {
     const made = await harness.receive("pull_request", example("pull_request", "opened"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [TOKEN_REQUEST, `GET ${POLICY_URL}`, `GET ${OWN_RUNS}`, CREATE_RUN]);
+    // Only the app's own run is looked up, to write the check: no fact the gates need.
+    expectBudget(made, {
+      reads: {
+        atMost: 3,
+        includes: [`GET ${OWN_RUNS}`],
+        excludes: [`GET ${REPO_PATH}/pulls/2/reviews`, `GET ${RUNS}`, `GET ${POLICY_AT_HEAD}`],
+      },
+      writes: [CREATE_RUN],
+    });
     const created = bodyOf(made, CREATE_RUN);
     expect(created).toMatchObject({
       name: "release-policy",
@@ -191,7 +196,19 @@ describe("approvals", () => {
     const made = await harness.receive("pull_request_review", approvedByAlice());
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${REVIEWS}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: {
+        atMost: 1,
+        includes: [`GET ${REVIEWS}`],
+        excludes: [
+          `GET ${COMMITS}`,
+          `GET ${HEAD_RUNS}`,
+          `GET ${TEAM_ENG}`,
+          `GET ${POLICY_AT_HEAD}`,
+        ],
+      },
+      writes: [UPDATE_RUN],
+    });
     const updated = bodyOf(made, UPDATE_RUN);
     expect(updated).toMatchObject({
       status: "completed",
@@ -211,7 +228,7 @@ describe("idempotence", () => {
       .patch(`${REPO_PATH}/check-runs/1`)
       .reply(200, { id: 1 });
     const made = await harness.receive("pull_request_review", approvedByAlice(), "review-1");
-    expectRequests(made, [`GET ${REVIEWS}`, UPDATE_RUN]);
+    expectBudget(made, { reads: { atMost: 1 }, writes: [UPDATE_RUN] });
   }
 
   /** A review event reads the reviews again, and nothing else while the rest is kept. */
@@ -229,9 +246,9 @@ describe("idempotence", () => {
     const again = await harness.receive("pull_request_review", approvedByAlice(), "review-2");
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(again, [`GET ${REVIEWS}`]);
+    expectBudget(again, { reads: { atMost: 1, includes: [`GET ${REVIEWS}`] }, writes: [] });
     const redelivered = await harness.receive("pull_request_review", approvedByAlice(), "review-2");
-    expectRequests(redelivered, []);
+    expectBudget(redelivered, NOTHING);
   });
 
   test("a later identical event writes nothing either: only the evaluation time differs", async () => {
@@ -244,7 +261,14 @@ describe("idempotence", () => {
     const later = await harness.receive("pull_request_review", approvedByAlice());
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(later, [`GET ${REVIEWS}`, `GET ${TEAM_ENG}`]);
+    expectBudget(later, {
+      reads: {
+        atMost: 2,
+        includes: [`GET ${REVIEWS}`, `GET ${TEAM_ENG}`],
+        excludes: [`GET ${POLICY_URL}`, `GET ${COMMITS}`, `GET ${HEAD_RUNS}`],
+      },
+      writes: [],
+    });
   });
 
   test("a review that only comments cannot change a gate and costs nothing", async () => {
@@ -252,7 +276,7 @@ describe("idempotence", () => {
     await openForReview(harness);
     const commented = example("pull_request_review", "submitted"); // state: commented
 
-    expectRequests(await harness.receive("pull_request_review", commented), []);
+    expectBudget(await harness.receive("pull_request_review", commented), NOTHING);
   });
 });
 
@@ -271,7 +295,10 @@ describe("failing closed", () => {
     const made = await harness.receive("pull_request_review", approvedByAlice());
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${REVIEWS}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: { atMost: 1, excludes: [`GET ${HEAD_RUNS}`] },
+      writes: [UPDATE_RUN],
+    });
     const updated = bodyOf(made, UPDATE_RUN);
     expect(updated).toMatchObject({
       status: "completed",
@@ -291,7 +318,10 @@ describe("failing closed", () => {
       .reply(200, { id: 1 });
     const labeled = await harness.receive("pull_request", example("pull_request", "labeled"));
     expect(retry.pendingMocks()).toEqual([]);
-    expectRequests(labeled, [`GET ${REVIEWS}`, UPDATE_RUN]);
+    expectBudget(labeled, {
+      reads: { atMost: 1, includes: [`GET ${REVIEWS}`] },
+      writes: [UPDATE_RUN],
+    });
     expect(bodyOf(labeled, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
   });
 });
@@ -342,18 +372,14 @@ describe("a pull request that edits the policy file", () => {
     scope = scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
     const made = await harness.receive("pull_request", example("pull_request", "opened"));
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      `GET ${POLICY_URL}`,
-      `GET ${REVIEWS}`,
-      `GET ${COMMITS}`,
-      `GET ${RUNS}`,
-      `GET ${TEAM_ENG}`,
-      `GET ${POLICY_AT_HEAD}`,
-      ...(changed ? [`GET ${FILES}`] : []),
-      ...bases.map(([path]) => `GET ${path}`),
-      CREATE_RUN,
-    ]);
+    // What opening costs under REVIEW_POLICY, and the changed files and each base on top.
+    expectBudget(made, {
+      reads: {
+        atMost: 7 + (changed ? 1 : 0) + bases.length,
+        includes: bases.map(([path]) => `GET ${path}`),
+      },
+      writes: [CREATE_RUN],
+    });
     return bodyOf(made, CREATE_RUN);
   }
 
@@ -430,7 +456,10 @@ describe("a pull request that edits the policy file", () => {
     const made = await harness.receive("pull_request_review", approvedByAlice());
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [`GET ${REVIEWS}`, UPDATE_RUN]);
+    expectBudget(made, {
+      reads: { atMost: 1, excludes: [`GET ${POLICY_AT_HEAD}`] },
+      writes: [UPDATE_RUN],
+    });
     const updated = bodyOf(made, UPDATE_RUN);
     expect(updated).toMatchObject({ conclusion: "failure" });
     expect(updated.output).not.toHaveProperty("annotations");
@@ -438,7 +467,7 @@ describe("a pull request that edits the policy file", () => {
     // write.
     reads();
     const next = await harness.receive("pull_request_review", approvedByAlice());
-    expectRequests(next, [`GET ${REVIEWS}`]);
+    expectBudget(next, { reads: { atMost: 1 }, writes: [] });
   });
 
   test("a failed read of its copy fails for now, and is read again on the next event", async () => {
@@ -467,13 +496,10 @@ describe("a pull request that edits the policy file", () => {
     const made = await harness.receive("pull_request", example("pull_request", "synchronize"));
 
     expect(scope.pendingMocks()).toEqual([]);
-    expectRequests(made, [
-      `GET ${REVIEWS}`,
-      `GET ${COMMITS}`,
-      `GET ${RUNS}`,
-      `GET ${POLICY_AT_HEAD}`,
-      CREATE_RUN,
-    ]);
+    expectBudget(made, {
+      reads: { atMost: 4, includes: [`GET ${POLICY_AT_HEAD}`] },
+      writes: [CREATE_RUN],
+    });
     // Back to waiting on a review: a completed run cannot reopen, so a new one is created.
     const fresh = bodyOf(made, CREATE_RUN);
     expect(fresh).toMatchObject({ status: "in_progress", head_sha: HEAD });
