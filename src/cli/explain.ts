@@ -8,7 +8,13 @@ import { POLICY_PATH } from "../policy/types.js";
 import { renderText } from "../report/text.js";
 import { readBoundedFile } from "./files.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, exitCodeOf, type CliIo, type Command } from "./io.js";
-import { cannotRead, readPolicyArg, type Outcome } from "./policy-arg.js";
+import {
+  cannotRead,
+  LOCAL_REPO,
+  readPolicyArg,
+  type LocalBases,
+  type Outcome,
+} from "./policy-arg.js";
 
 /** A pull request's facts are a few kilobytes; a larger file is not one. */
 export const MAX_FACTS_BYTES = 1024 * 1024;
@@ -20,6 +26,8 @@ decision") under a policy file (default: ${POLICY_PATH}) and prints each gate: i
 status, why, and how to satisfy it.
 
   --policy <file>  the policy to judge by
+  --bases <dir>    where the bases it extends are: <dir>/<owner>/<repo>/<path>
+  --repo <o/r>     the policy's own repository (default: ${LOCAL_REPO})
   --now <time>     evaluate as of this ISO 8601 time (default: now)
   --json           print the result tree as JSON instead of text
 
@@ -32,6 +40,7 @@ invalid), 2 usage error or unreadable file.
 interface Options {
   factsPath: string;
   policyPath: string;
+  bases: LocalBases;
   now?: string;
   json: boolean;
 }
@@ -45,7 +54,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (typeof options === "string") return usage(io, options);
   const now = options.now === undefined ? (io.now?.() ?? new Date()) : new Date(options.now);
   if (Number.isNaN(now.getTime())) return usage(io, `--now "${options.now}" is not a time`);
-  const policy = await readPolicyArg("explain", options.policyPath, io);
+  const policy = await readPolicyArg("explain", options.policyPath, io, options.bases);
   if ("code" in policy) return policy.code;
   const facts = await readFactsArg(options.factsPath, io);
   if ("code" in facts) return facts.code;
@@ -62,10 +71,12 @@ function parseArgs(args: readonly string[]): Options | string {
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? "";
     if (arg === "--json") options.json = true;
-    else if (arg === "--policy" || arg === "--now") {
+    else if (arg === "--policy" || arg === "--now" || arg === "--bases" || arg === "--repo") {
       const value = args[i + 1];
       if (value === undefined) return `${arg} needs a value`;
       if (arg === "--policy") options.policyPath = value;
+      else if (arg === "--bases") options.bases = { ...options.bases, dir: value };
+      else if (arg === "--repo") options.bases = { ...options.bases, repo: value };
       else options.now = value;
       i += 1;
     } else if (arg.startsWith("-")) return `unknown option "${arg}"`;
@@ -77,6 +88,7 @@ function parseArgs(args: readonly string[]): Options | string {
   return {
     factsPath,
     policyPath: options.policyPath ?? POLICY_PATH,
+    bases: options.bases ?? {},
     json: options.json ?? false,
     ...(options.now === undefined ? {} : { now: options.now }),
   };

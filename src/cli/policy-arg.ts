@@ -1,21 +1,37 @@
 // Reading the policy a command judges by (`--policy`, default .github/release-policy.yml):
-// bounded in size, parsed and checked, and refused when it extends a base, since a base
-// cannot be fetched offline and judging by the file alone would leave out its gates.
+// bounded in size, parsed and checked. A policy that extends a base is resolved from local
+// files (`--bases DIR`, laid out as DIR/<owner>/<repo>/<path>), exactly as the app resolves it
+// from GitHub (src/policy/inherit.ts); without them it is refused, since judging by the file
+// alone would leave out its base's gates.
+import { join } from "node:path";
+import { loadPolicy } from "../policy/inherit.js";
 import { oversizeProblem, parsePolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import type { Policy } from "../policy/schema.js";
-import { MAX_POLICY_BYTES } from "../policy/types.js";
+import { MAX_POLICY_BYTES, POLICY_PATH, type PolicySource } from "../policy/types.js";
 import { readBoundedFile } from "./files.js";
 import { EXIT_INVALID, EXIT_USAGE, type CliIo } from "./io.js";
 
 /** A value, or the exit code the command ends with after saying why there is none. */
 export type Outcome<T> = { value: T } | { code: number };
 
+/** Where a policy's bases are read offline, and the repository the policy belongs to. */
+export interface LocalBases {
+  /** DIR holding DIR/<owner>/<repo>/<path> for each base. */
+  dir?: string;
+  /** "owner/repo" of the policy's own repository (a base named "repo" has its owner). */
+  repo?: string;
+}
+
+/** The owner/repo a policy is judged for when --repo does not say. */
+export const LOCAL_REPO = "local/repo";
+
 /** The policy at `path`, or the exit code after printing why it cannot be used. */
 export async function readPolicyArg(
   verb: string,
   path: string,
   io: CliIo,
+  bases: LocalBases = {},
 ): Promise<Outcome<Policy>> {
   const read = await readBoundedFile(path, io.cwd, MAX_POLICY_BYTES);
   if ("error" in read) return cannotRead(verb, io, path, read.error);
@@ -29,13 +45,45 @@ export async function readPolicyArg(
     for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
     return { code: EXIT_INVALID };
   }
-  if (policy._extends !== undefined) {
+  if (policy._extends === undefined) return { value: policy };
+  if (bases.dir === undefined) {
     io.stderr.write(
-      `release-policy ${verb}: ${path} extends "${policy._extends}", which cannot be fetched offline; ${verb} a policy without _extends (for example the merged one)\n`,
+      `release-policy ${verb}: ${path} extends "${policy._extends}"; give --bases DIR with each base at DIR/<owner>/<repo>/<path> (and --repo OWNER/REPO for this policy's own repository)\n`,
     );
     return { code: EXIT_USAGE };
   }
-  return { value: policy };
+  return resolveBases(verb, { location: path, text: read.text }, bases.dir, bases.repo, io);
+}
+
+/** Loads the policy and its bases the way the app does, reading the bases from `dir`. */
+async function resolveBases(
+  verb: string,
+  own: { location: string; text: string },
+  dir: string,
+  repoArg: string | undefined,
+  io: CliIo,
+): Promise<Outcome<Policy>> {
+  const [owner, repo] = (repoArg ?? LOCAL_REPO).split("/");
+  if (!owner || !repo) {
+    io.stderr.write(`release-policy ${verb}: --repo "${repoArg}" is not OWNER/REPO\n`);
+    return { code: EXIT_USAGE };
+  }
+  const source: PolicySource = {
+    async read(o, r, p) {
+      const isOwn = o === owner && r === repo && p === POLICY_PATH;
+      if (isOwn) return own;
+      // parseExtends has checked the owner, repository and path: no "..", no absolute path.
+      const file = await readBoundedFile(join(dir, o, r, p), io.cwd, MAX_POLICY_BYTES);
+      return "text" in file ? { location: `${o}/${r}:${p}`, text: file.text } : null;
+    },
+  };
+  const loaded = await loadPolicy(source, owner, repo);
+  if (loaded.kind === "valid") return { value: loaded.policy };
+  io.stdout.write(`The policy is invalid: no gate was evaluated.\n`);
+  if (loaded.kind === "invalid") {
+    for (const problem of loaded.problems) io.stdout.write(`${formatProblem(problem)}\n`);
+  }
+  return { code: EXIT_INVALID };
 }
 
 export function cannotRead(verb: string, io: CliIo, path: string, why: string): { code: number } {

@@ -24,7 +24,7 @@ import { byUrgency } from "../report/check-run.js";
 import { tally } from "../report/protection-comment.js";
 import { renderGate } from "../report/text.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, type CliIo, type Command } from "./io.js";
-import { readPolicyArg } from "./policy-arg.js";
+import { LOCAL_REPO, readPolicyArg, type LocalBases } from "./policy-arg.js";
 import {
   labelsFor,
   promotionLead,
@@ -55,7 +55,9 @@ when the window opens, and when the deployment would move on by time alone.
                          (repeatable; a team not given has unknown members)
   --no-promotion         the commit never ran in the environment's \`after\` (default: it
                          succeeded there one soak period before, or an hour with no soak)
-  --policy <file>        the policy to judge by; one with _extends is refused
+  --policy <file>        the policy to judge by
+  --bases <dir>          where the bases it extends are: <dir>/<owner>/<repo>/<path>
+  --repo <owner/repo>    the policy's own repository (default: ${LOCAL_REPO})
   --json                 print the result tree as JSON instead of text
 
 Exit codes: 0 the deployment would be approved, 1 it would be held or rejected (or the
@@ -64,6 +66,7 @@ policy is invalid), 2 usage error or unreadable file.
 
 interface Options {
   policyPath: string;
+  bases: LocalBases;
   environment: string;
   at?: string;
   zone?: string;
@@ -89,6 +92,8 @@ interface WindowGate {
 
 const VALUE_OPTIONS = [
   "--policy",
+  "--bases",
+  "--repo",
   "--environment",
   "--at",
   "--zone",
@@ -114,7 +119,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       `--zone "${options.zone}" is not a time zone: use an IANA name such as Europe/Berlin, America/New_York or UTC`,
     );
   }
-  const policy = await readPolicyArg("simulate", options.policyPath, io);
+  const policy = await readPolicyArg("simulate", options.policyPath, io, options.bases);
   if ("code" in policy) return policy.code;
   const environment = resolveEnvironment(policy.value, options.environment);
   if (typeof environment === "string") return usage(io, environment);
@@ -172,6 +177,10 @@ function parseArgs(args: readonly string[]): Options | string {
   if (environment === undefined) return "--environment is required";
   return {
     policyPath: values["--policy"] ?? POLICY_PATH,
+    bases: {
+      ...(values["--bases"] === undefined ? {} : { dir: values["--bases"] }),
+      ...(values["--repo"] === undefined ? {} : { repo: values["--repo"] }),
+    },
     environment,
     ...(values["--at"] === undefined ? {} : { at: values["--at"] }),
     ...(values["--zone"] === undefined ? {} : { zone: values["--zone"] }),

@@ -140,7 +140,7 @@ describe("release-policy explain", () => {
     const policy = await write("policy.yml", "_extends: .github\ngates: {}\n");
     const result = await explain(EXAMPLE, "--policy", policy);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('extends ".github", which cannot be fetched offline');
+    expect(result.stderr).toContain('extends ".github"; give --bases DIR');
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
@@ -298,11 +298,65 @@ describe("release-policy simulate", () => {
     expect(result.stdout).toContain('unknown time zone "Mars"');
   });
 
-  it("refuses a policy that extends a base it cannot fetch offline", async () => {
+  it("refuses a policy that extends a base without --bases, and says how to give them", async () => {
     await writeFile(join(dir, "policy.yml"), `_extends: org/.github\n${POLICY}`);
     const result = await toProduction("--at", "2026-12-24T17:00");
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("simulate a policy without _extends");
+    expect(result.stderr).toContain("give --bases DIR with each base at DIR/<owner>/<repo>/<path>");
+  });
+
+  describe("with the bases it extends in local files", () => {
+    // The organization's base holds the freeze; the repository's file adds the approval.
+    const BASE = `
+environments:
+  staging: {}
+  production: { after: staging, soak: 24h }
+gates:
+  org-freeze:
+    stage: deployment
+    environments: [production]
+    require:
+      window:
+        timezone: Europe/Berlin
+        freeze: [{ from: 2026-12-21, to: 2027-01-03, reason: Org freeze }]
+`;
+    const OWN = `_extends: .github
+gates:
+  release-manager:
+    stage: deployment
+    environments: [production]
+    require:
+      deployment_approval: { count: 1, from: { users: [rosa] } }
+`;
+    beforeEach(async () => {
+      await mkdir(join(dir, "bases", "acme", ".github", ".github"), { recursive: true });
+      await writeFile(join(dir, "bases", "acme", ".github", ".github", "release-policy.yml"), BASE);
+      await writeFile(join(dir, "policy.yml"), OWN);
+    });
+
+    it("judges by the merged policy: the base's freeze holds the deployment", async () => {
+      const result = await toProduction(
+        "--at",
+        "2026-12-24T10:00",
+        "--approved-by",
+        "rosa",
+        "--bases",
+        "bases",
+        "--repo",
+        "acme/shop",
+      );
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("org-freeze");
+      expect(result.stdout).toContain("Org freeze");
+    });
+
+    it("names the base it could not find", async () => {
+      const result = await toProduction("--bases", "bases", "--repo", "other/shop");
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("The policy is invalid: no gate was evaluated.");
+      expect(result.stdout).toContain("other/.github");
+    });
   });
 
   it("refuses a policy file it cannot read", async () => {
