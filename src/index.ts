@@ -1,7 +1,7 @@
 import type { ApplicationFunction } from "probot";
 import { createApp } from "./app.js";
 import type { AppOptions } from "./handlers/deps.js";
-import { storeFromEnv } from "./service/store-from-env.js";
+import { storeFromEnv } from "./store-from-env.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";

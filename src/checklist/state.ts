@@ -2,7 +2,7 @@
 // hidden block. Anyone who can edit the comment can rewrite that block, so it carries an
 // HMAC: a block the app did not sign is worthless and reads as "nothing ticked".
 import { createHash, createHmac } from "node:crypto";
-import { signPayload, verifyPayload } from "./signature.js";
+import { signPayload, verifyPayload } from "../model/signature.js";
 import type { ChecklistFacts } from "../facts/types.js";
 import type { Principals } from "../model/principals.js";
 

@@ -3,7 +3,7 @@
 // approvers and the protection rule's decision, and the tag's deletion. It lives in the
 // record's body as a hidden block with an HMAC, so it survives restarts, and an edit of the
 // issue by a person cannot forge it: a block the app did not sign reads as empty.
-import { signPayload, verifyPayload } from "../checklist/signature.js";
+import { signPayload, verifyPayload } from "../model/signature.js";
 
 export type ReleaseDeploymentState =
   "success" | "inactive" | "failure" | "error" | "pending" | "queued" | "in_progress";

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "pino";
 import { releasePolicyWith } from "../index.js";
 import { redeliveryIntervalOf } from "../deliveries/schedule.js";
-import { storeFromEnv } from "./store-from-env.js";
+import { storeFromEnv } from "../store-from-env.js";
 import type { Store } from "../store/store.js";
 import { InFlight } from "./in-flight.js";
 import { OpenResponses } from "./open-responses.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { storeFromEnv, type StoreEnv } from "../../src/service/store-from-env.js";
+import { storeFromEnv, type StoreEnv } from "../../src/store-from-env.js";
 import { RedisStore } from "../../src/store/redis.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";

@@ -5,11 +5,11 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import type { AppOptions } from "../handlers/deps.js";
-import { parseDuration } from "../model/time/duration.js";
-import { DEFAULT_SWEEP_INTERVAL_MS } from "../holds/sweep.js";
-import { DEFAULT_KEY_PREFIX, RedisStore } from "../store/redis.js";
-import { SqliteStore, StateFileError } from "../store/sqlite.js";
+import type { AppOptions } from "./handlers/deps.js";
+import { parseDuration } from "./model/time/duration.js";
+import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
+import { DEFAULT_KEY_PREFIX, RedisStore } from "./store/redis.js";
+import { SqliteStore, StateFileError } from "./store/sqlite.js";
 
 /** The state file's name inside DATA_DIR. */
 export const STATE_FILE = "release-policy.db";
