@@ -4,30 +4,22 @@
 import type { DeploymentApprovalFact, DeploymentFacts } from "../facts/deployment.js";
 import { z } from "zod";
 import type { Outcome } from "../model/outcome.js";
-import { principalsSchema } from "../model/principals.js";
 import { describePrincipals, isEligible } from "./eligibility.js";
 import { defineKind, wrongStage } from "./kind.js";
-import { checkPrincipals, checkReachableCount } from "./principals.js";
+import { checkPrincipals, checkReachableCount, peopleCountSchema } from "./principals.js";
 
 const deploymentExclusionSchema = z.enum(["author", "committers", "deployer"]);
 export type DeploymentExclusion = z.infer<typeof deploymentExclusionSchema>;
 
-export const deploymentApprovalSchema = z
-  .strictObject({
-    count: z.int().min(1).max(6).describe("How many distinct approvals are needed."),
-    from: principalsSchema.describe(
-      "Whose approval counts: listed users and members of listed teams.",
-    ),
-    exclude: z
-      .array(deploymentExclusionSchema)
-      .optional()
-      .describe(
-        "Whose approval never counts: the author of the pull request that brought the commit, the commits' authors and committers, whoever started or re-ran the workflow (deployer). Default: all three.",
-      ),
-  })
-  .describe(
-    "N approvals of the deployment, given through GitHub's deployment review (Review deployments → Approve), by eligible users or team members.",
-  );
+export const deploymentApprovalSchema = peopleCountSchema({
+  max: 6,
+  count: "How many distinct approvals are needed.",
+  from: "Whose approval counts: listed users and members of listed teams.",
+  exclude: deploymentExclusionSchema,
+  excludeText:
+    "Whose approval never counts: the author of the pull request that brought the commit, the commits' authors and committers, whoever started or re-ran the workflow (deployer). Default: all three.",
+  text: "N approvals of the deployment, given through GitHub's deployment review (Review deployments → Approve), by eligible users or team members.",
+});
 
 type DeploymentApproval = z.infer<typeof deploymentApprovalSchema>;
 

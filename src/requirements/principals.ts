@@ -63,6 +63,27 @@ export function checkReachableCount(
   );
 }
 
+/**
+ * N sign-offs by listed people, some of whom never count: the shape deployment approvals and
+ * release sign-offs share. Only the words and the exclusions differ.
+ */
+export function peopleCountSchema<E extends z.ZodType>(spec: {
+  max: number;
+  count: string;
+  from: string;
+  exclude: E;
+  excludeText: string;
+  text: string;
+}) {
+  return z
+    .strictObject({
+      count: z.int().min(1).max(spec.max).describe(spec.count),
+      from: principalsSchema.describe(spec.from),
+      exclude: z.array(spec.exclude).optional().describe(spec.excludeText),
+    })
+    .describe(spec.text);
+}
+
 /** "org/slug" for a team as written in the policy: a bare slug belongs to the repository's owner. */
 export function qualifyTeam(slug: string, owner: string): string {
   return slug.includes("/") ? slug : `${owner}/${slug}`;

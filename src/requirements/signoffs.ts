@@ -4,30 +4,22 @@
 import type { ReleaseFacts } from "../facts/release.js";
 import { z } from "zod";
 import type { Outcome } from "../model/outcome.js";
-import { principalsSchema } from "../model/principals.js";
 import { describePrincipals, isEligible } from "./eligibility.js";
 import { defineKind, wrongStage } from "./kind.js";
-import { checkPrincipals, checkReachableCount } from "./principals.js";
+import { checkPrincipals, checkReachableCount, peopleCountSchema } from "./principals.js";
 
 const releaseExclusionSchema = z.enum(["release_author", "tagger"]);
 export type ReleaseExclusion = z.infer<typeof releaseExclusionSchema>;
 
-export const signoffsSchema = z
-  .strictObject({
-    count: z.int().min(1).max(20).describe("How many distinct sign-offs are needed."),
-    from: principalsSchema.describe(
-      "Whose sign-off counts: listed users and members of listed teams.",
-    ),
-    exclude: z
-      .array(releaseExclusionSchema)
-      .optional()
-      .describe(
-        "Whose sign-off never counts: the GitHub release's author, whoever pushed the tag. Default: both.",
-      ),
-  })
-  .describe(
-    "Release stage: N sign-offs, each a `/signoff` comment on the release record by an eligible user or team member.",
-  );
+export const signoffsSchema = peopleCountSchema({
+  max: 20,
+  count: "How many distinct sign-offs are needed.",
+  from: "Whose sign-off counts: listed users and members of listed teams.",
+  exclude: releaseExclusionSchema,
+  excludeText:
+    "Whose sign-off never counts: the GitHub release's author, whoever pushed the tag. Default: both.",
+  text: "Release stage: N sign-offs, each a `/signoff` comment on the release record by an eligible user or team member.",
+});
 
 type SignoffsRequirement = z.infer<typeof signoffsSchema>;
 
