@@ -1,6 +1,7 @@
 // compliant_changes over every commit a deployment brings, and the post-implementation-review
-// issue after an emergency change reaches production, through probot.receive(), asserting the
-// exact requests each event makes.
+// issue after an emergency change reaches production, through probot.receive(), holding each
+// event to its request budget: its writes exactly, its reads counted, and named where a test is
+// about making or avoiding one.
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { recordApproval } from "../../src/holds/approvals.js";
@@ -13,17 +14,16 @@ import {
   ANSWER,
   bodyOf,
   DEPLOYMENTS,
-  expectRequests,
+  expectBudget,
+  NOTHING,
   OPEN,
-  ORG_BASE,
   POLICY,
   PULLS_OF_SHA,
   RUN_ID,
   SHA,
   STATUS,
-  TOKEN,
-  VERDICT,
   World,
+  type Budget,
   type Seen,
 } from "./deployment-world.js";
 
@@ -77,6 +77,14 @@ const requested = () =>
   protectionRuleRequested({ runId: RUN_ID, environment: "production", sha: SHA, deploymentId: 55 });
 
 const RANGE = [DEPLOYMENTS, statusesOf(40), COMPARE, pullsOf(SHA), pullsOf(C2), pullsOf(C1)];
+/**
+ * Judging the range: each first-parent commit's pull requests and each one's verdict, never
+ * the merged branch's own commit; then the answer and its commit status.
+ */
+const RANGE_JUDGED: Budget = {
+  reads: { atMost: 11, includes: [...RANGE, verdictOf(PR8_HEAD)], excludes: [pullsOf(BRANCH)] },
+  writes: [ANSWER, STATUS],
+};
 
 let world: World;
 beforeEach(() => {
@@ -95,16 +103,7 @@ describe("compliant changes across the deployed range", () => {
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     const made = world.take();
-    expectRequests(made, [
-      TOKEN,
-      POLICY,
-      ORG_BASE,
-      ...RANGE,
-      VERDICT,
-      verdictOf(PR8_HEAD),
-      ANSWER,
-      STATUS,
-    ]);
+    expectBudget(made, RANGE_JUDGED);
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "rejected" });
     expect(bodyOf(made, ANSWER).comment).toContain(
       "❌ compliant: no merged pull request brought c2c2c2c: it was pushed directly",
@@ -118,16 +117,7 @@ describe("compliant changes across the deployed range", () => {
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     const made = world.take();
-    expectRequests(made, [
-      TOKEN,
-      POLICY,
-      ORG_BASE,
-      ...RANGE,
-      VERDICT,
-      verdictOf(PR8_HEAD),
-      ANSWER,
-      STATUS,
-    ]);
+    expectBudget(made, RANGE_JUDGED);
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
   });
 
@@ -141,18 +131,15 @@ describe("compliant changes across the deployed range", () => {
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_protection_rule", requested());
     const made = world.take();
-    expectRequests(made, [
-      TOKEN,
-      POLICY,
-      ORG_BASE,
-      DEPLOYMENTS,
-      statusesOf(40),
-      COMPARE,
-      PULLS_OF_SHA,
-      VERDICT,
-      ANSWER,
-      STATUS,
-    ]);
+    expectBudget(made, {
+      reads: {
+        atMost: 8,
+        includes: [COMPARE],
+        // No pull request of the range is read: only the deployed commit's own.
+        excludes: world.compare.filter((c) => c.sha !== SHA).map((c) => pullsOf(c.sha)),
+      },
+      writes: [ANSWER, STATUS],
+    });
     expect(bodyOf(made, ANSWER).comment).toContain(
       "the deployment brings 25 commits to production; the app checks at most 20",
     );
@@ -176,7 +163,6 @@ environments:
   const ISSUES = `GET ${REPO_PATH}/issues?labels=post-implementation-review&state=all&per_page=100`;
   const CREATE = `POST ${REPO_PATH}/issues`;
   const LINK = `POST ${REPO_PATH}/issues/7/comments`;
-  const PIR_RANGE = [DEPLOYMENTS, statusesOf(40), `GET ${REPO_PATH}/compare/${BASE}...${SHA}`];
 
   /**
    * The release record also answers deployment_status (its own tests say what that costs):
@@ -222,16 +208,7 @@ environments:
 
     await app.receive("deployment_status", succeeded(60), "status-60");
     const made = mine(world.take());
-    expectRequests(made, [
-      TOKEN,
-      POLICY,
-      ORG_BASE,
-      ...PIR_RANGE,
-      PULLS_OF_SHA,
-      ISSUES,
-      CREATE,
-      LINK,
-    ]);
+    expectBudget(made, { reads: { atMost: 8 }, writes: [CREATE, LINK] });
     const issue = bodyOf(made, CREATE);
     expect(issue).toMatchObject({
       title: "Post-implementation review: Ship the thing (#7)",
@@ -246,28 +223,24 @@ environments:
 
     // The same delivery again: nothing.
     await app.receive("deployment_status", succeeded(60), "status-60");
-    expectRequests(mine(world.take()), []);
+    expectBudget(mine(world.take()), NOTHING);
 
     // A second deployment of the same commit: production already ran it (deployment 60), so
     // only the commit itself is looked at, and the claim stops the rest.
     world.deployments = [{ id: 61, sha: SHA }, ...world.deployments];
     world.deploymentStatuses[60] = [{ state: "success" }];
     await app.receive("deployment_status", succeeded(61), "status-61");
-    expectRequests(mine(world.take()), [DEPLOYMENTS, statusesOf(60), PULLS_OF_SHA]);
+    expectBudget(mine(world.take()), {
+      reads: { atMost: 3, includes: [PULLS_OF_SHA], excludes: [COMPARE, ISSUES] },
+      writes: [],
+    });
 
     // A restart with an empty store, and the first delivery redelivered: the marker stops it.
     world.deployments = world.deployments.slice(1);
     world.deploymentStatuses[60] = [];
     const fresh = await startApp(new MemoryStore(), { now: OPEN });
     await fresh.receive("deployment_status", succeeded(60), "status-60");
-    expectRequests(mine(world.take()), [
-      TOKEN,
-      POLICY,
-      ORG_BASE,
-      ...PIR_RANGE,
-      PULLS_OF_SHA,
-      ISSUES,
-    ]);
+    expectBudget(mine(world.take()), { reads: { atMost: 8, includes: [ISSUES] }, writes: [] });
   });
 
   it("a normal change, or a deployment to another environment, opens nothing", async () => {
@@ -275,12 +248,12 @@ environments:
     world.pullsByCommit = { [SHA]: [mergedPull(SHA)] };
     const app = await startApp(new MemoryStore(), { now: OPEN });
     await app.receive("deployment_status", succeeded(60));
-    expectRequests(mine(world.take()), [TOKEN, POLICY, ORG_BASE, ...PIR_RANGE, PULLS_OF_SHA]);
+    expectBudget(mine(world.take()), { reads: { atMost: 7 }, writes: [] });
 
     await app.receive(
       "deployment_status",
       deploymentSucceeded({ environment: "staging", sha: SHA, deploymentId: 62, runId: RUN_ID }),
     );
-    expectRequests(mine(world.take()), []);
+    expectBudget(mine(world.take()), NOTHING);
   });
 });

@@ -15,6 +15,8 @@ import {
   RunReviews,
 } from "./deployment-helpers.js";
 
+export { NOTHING, type Budget } from "./budget.js";
+
 export const SHA = "abcabcabcabcabcabcabcabcabcabcabcabcabca";
 export const PR_HEAD = "feedfeedfeedfeedfeedfeedfeedfeedfeedfeed";
 export const RUN_ID = 9001;
@@ -195,12 +197,6 @@ export class World {
 /** The requests one event made held to `budget`: the writes exactly, the reads counted. */
 export function expectBudget(made: readonly Seen[], budget: Budget): void {
   expectWithin(made, budget);
-}
-
-/** The requests as a multiset: those made in parallel come in no fixed order. */
-export function expectRequests(made: Seen[], expected: string[]): void {
-  expect(made.map((r) => r.line).sort()).toEqual([...expected].sort());
-  expect(made.filter((r) => !r.matched).map((r) => r.line)).toEqual([]);
 }
 
 export function bodyOf(made: Seen[], line: string): Record<string, unknown> {
