@@ -2,7 +2,7 @@
 // protection rule and the release record judge with the same evaluation. A tick or sign-off
 // that makes the release's gates hold releases the held job.
 import nock from "nock";
-import { cleanNock, createHarness, expectRequests, REPO_PATH, TOKEN_REQUEST } from "./harness.js";
+import { cleanNock, createHarness, expectBudget, REPO_PATH, TOKEN_REQUEST } from "./harness.js";
 import {
   addComment,
   newWorld,
@@ -44,15 +44,18 @@ describe("deploying a release's commit", () => {
       protectionRequested("staging"),
     );
     // The release is known by its commit: no listing; its range and teams are cached.
-    expectRequests(made, [
-      `GET ${P}/issues/500/comments?per_page=100`,
-      `GET ${P}/git/ref/tags%2Fv1.1.0`,
-      `GET ${P}/releases/tags/v1.1.0`,
-      `GET ${P}/tags?per_page=100`,
-      `GET ${P}/compare/master...${SHA}?per_page=1`,
-      `GET ${P}/commits/${SHA}/pulls`,
-      `POST ${P}/actions/runs/42/deployment_protection_rule`,
-    ]);
+    expectBudget(made, {
+      reads: {
+        atMost: 6,
+        excludes: [
+          `GET ${P}/issues`,
+          `GET ${P}/compare/${"0".repeat(40)}...${SHA}`,
+          `GET /orgs/Codertocat/teams/service-desk/members`,
+          `GET /orgs/Codertocat/teams/release-managers/members`,
+        ],
+      },
+      writes: [`POST ${P}/actions/runs/42/deployment_protection_rule`],
+    });
     expect(world.answers).toHaveLength(1);
     expect(world.answers[0]?.state).toBeUndefined();
     expect(world.answers[0]?.comment).toContain(
@@ -137,14 +140,14 @@ describe("deploying a release's commit", () => {
       "deployment_protection_rule",
       protectionRequested("staging", "master"),
     );
-    expectRequests(made, [
-      TOKEN_REQUEST,
-      // The repository belongs to a personal account: no organization's base to read.
-      `GET ${P}/contents/.github%2Frelease-policy.yml`,
-      `GET ${P}/issues?labels=release-record&state=all&per_page=100`,
-      `POST ${P}/actions/runs/42/deployment_protection_rule`,
-      `POST ${P}/statuses/${SHA}`,
-    ]);
+    expectBudget(made, {
+      reads: {
+        atMost: 3,
+        // The repository belongs to a personal account: no organization's base to read.
+        excludes: [`GET /repos/Codertocat/.github/contents/.github%2Frelease-policy.yml`],
+      },
+      writes: [`POST ${P}/actions/runs/42/deployment_protection_rule`, `POST ${P}/statuses/${SHA}`],
+    });
     expect(world.answers).toEqual([expect.objectContaining({ state: "approved" })]);
   });
 });

@@ -1,14 +1,15 @@
 // The release record end to end: tags and releases open one record and keep it current,
 // whatever order their events arrive in; sign-offs, checklist ticks and deployments show on
-// it; tag rules, missing notes and non-compliant changes fail or hold its gates. Requests are
-// counted per event.
+// it; tag rules, missing notes and non-compliant changes fail or hold its gates. Each event is
+// held to a request budget: its writes exactly, its reads counted.
 import nock from "nock";
 import {
   cleanNock,
   createHarness,
-  expectRequests,
+  expectBudget,
+  NOTHING,
   REPO_PATH,
-  TOKEN_REQUEST,
+  type Budget,
   type Harness,
 } from "./harness.js";
 import {
@@ -39,33 +40,32 @@ beforeEach(cleanNock);
 afterAll(() => nock.restore());
 
 const P = REPO_PATH;
-/** What building a record costs when nothing is known yet (the first event for a tag). */
-const FIRST_BUILD = [
-  TOKEN_REQUEST,
-  `GET ${P}/contents/.github%2Frelease-policy.yml`,
-  `GET ${P}/issues?labels=release-record&state=all&per_page=100`,
-  `GET ${P}/git/ref/tags%2Fv1.1.0`,
-  `GET ${P}/releases/tags/v1.1.0`,
-  `GET ${P}/tags?per_page=100`,
-  `GET ${P}/compare/master...${SHA}?per_page=1`,
-  `GET /orgs/Codertocat/teams/service-desk/members?per_page=100`,
-  `GET /orgs/Codertocat/teams/release-managers/members?per_page=100`,
-  `GET ${P}/compare/0000000000000000000000000000000000000000...${SHA}`,
-  `GET ${P}/commits/${MID_SHA}/pulls`,
-  `GET ${P}/commits/${SHA}/pulls`,
-  `GET ${P}/commits/${PR_10.headSha}/check-runs?check_name=release-policy&filter=latest&per_page=100`,
-  `GET ${P}/commits/${PR_11.headSha}/check-runs?check_name=release-policy&filter=latest&per_page=100`,
-  `POST ${P}/issues`,
-  `POST ${P}/issues/500/comments`,
+/**
+ * What building a record costs when nothing is known yet (the first event for a tag): the
+ * policy, the record looked for, the tag, its release, the tags before it, its branch, the
+ * teams, the range's pull requests and their verdicts are read; the record and its checklist
+ * comment are written.
+ */
+const FIRST_BUILD: Budget = {
+  reads: { atMost: 14 },
+  writes: [`POST ${P}/issues`, `POST ${P}/issues/500/comments`],
+};
+/** Known once the record is built: the record itself, its range and its teams. */
+const KNOWN = [
+  `GET ${P}/issues`,
+  `GET ${P}/compare/${"0".repeat(40)}...${SHA}`,
+  `GET /orgs/Codertocat/teams/service-desk/members`,
+  `GET /orgs/Codertocat/teams/release-managers/members`,
 ];
-/** What an update costs once the record, its range and its teams are known. */
-const UPDATE = [
-  `GET ${P}/issues/500/comments?per_page=100`,
-  `GET ${P}/git/ref/tags%2Fv1.1.0`,
-  `GET ${P}/releases/tags/v1.1.0`,
-  `GET ${P}/tags?per_page=100`,
-  `GET ${P}/compare/master...${SHA}?per_page=1`,
-];
+/**
+ * What an update costs once the record, its range and its teams are known: the record's
+ * comments, the tag, its release, the tags before it and its branch are read again (5 reads,
+ * and `more` on top), and only `writes` are made.
+ */
+const update = (writes: string[] = [], more = 0): Budget => ({
+  reads: { atMost: 5 + more, excludes: KNOWN },
+  writes,
+});
 
 async function firstPush(world: World, harness?: Harness) {
   const h = harness ?? (await createHarness());
@@ -78,7 +78,7 @@ describe("the release record", () => {
   test("a tag push opens one complete record an auditor can read", async () => {
     const world = newWorld();
     const { made } = await firstPush(world);
-    expectRequests(made, FIRST_BUILD);
+    expectBudget(made, FIRST_BUILD);
 
     const { issue, checklist } = recordOf(world);
     expect(issue.title).toBe("Release v1.1.0");
@@ -124,9 +124,9 @@ describe("the release record", () => {
     const before = recordOf(world).issue.body;
 
     // The create event of the same tag, a redelivery of the push, and the release.
-    expectRequests(await harness.receive("create", tagCreated()), UPDATE);
-    expectRequests(await harness.receive("push", tagPush(), "delivery-1"), []);
-    expectRequests(await harness.receive("release", released("published")), UPDATE);
+    expectBudget(await harness.receive("create", tagCreated()), update());
+    expectBudget(await harness.receive("push", tagPush(), "delivery-1"), NOTHING);
+    expectBudget(await harness.receive("release", released("published")), update());
     expect(world.issues).toHaveLength(1);
     expect(recordOf(world).issue.body).toBe(before);
 
@@ -134,11 +134,8 @@ describe("the release record", () => {
     world.releases[TAG] = { body: "", author: "rel-rita" };
     world.changelog = "# Changelog\n\n## v1.0.0\n- first\n";
     const made = await harness.receive("release", released("edited"));
-    expectRequests(made, [
-      ...UPDATE,
-      `GET ${P}/contents/CHANGELOG.md?ref=v1.1.0`,
-      `PATCH ${P}/issues/500`,
-    ]);
+    // No notes in the release: the changelog at the tag is read too.
+    expectBudget(made, update([`PATCH ${P}/issues/500`], 1));
     const body = recordOf(world).issue.body;
     expect(body).toMatch(
       /\| `notes` \| ⏳ pending \| no release notes found \| Write the notes in the GitHub release's description, or add a section headed with the tag to CHANGELOG.md \|/,
@@ -168,7 +165,7 @@ describe("the release record", () => {
     await harness.receive("release", released("published"));
     expect(recordOf(world).issue.body).not.toContain("pushed by");
     const made = await harness.receive("push", tagPush());
-    expectRequests(made, [...UPDATE, `PATCH ${P}/issues/500`]);
+    expectBudget(made, update([`PATCH ${P}/issues/500`]));
     expect(world.issues).toHaveLength(1);
     expect(recordOf(world).issue.body).toContain("pushed by @tagger-tom");
   });
@@ -305,16 +302,16 @@ describe("the release record", () => {
       "issue_comment",
       commentOn(issue, "/signoff looks good", "rm-rachel"),
     );
-    expectRequests(made, [...UPDATE, `PATCH ${P}/issues/500`]);
+    expectBudget(made, update([`PATCH ${P}/issues/500`]));
     expect(recordOf(world).issue.body).toMatch(/\| `sign-off` \| ✅ pass \| 1 of 1 sign-off \|/);
     expect(recordOf(world).issue.body).toContain(
       "@rm-rachel signed off at 2026-11-26T10:05:00Z: counts (member of team release-managers)",
     );
 
     // Comments that are not sign-offs, or not on a record, cost nothing.
-    expectRequests(
+    expectBudget(
       await harness.receive("issue_comment", commentOn(issue, "nice", "rm-rachel")),
-      [],
+      NOTHING,
     );
   });
 
@@ -356,11 +353,8 @@ describe("the release record", () => {
     ];
 
     const made = await harness.receive("deployment_status", deploymentStatus("staging", "success"));
-    expectRequests(made, [
-      `GET ${P}/commits/${SHA}/statuses?per_page=100`,
-      ...UPDATE,
-      `PATCH ${P}/issues/500`,
-    ]);
+    // The commit's statuses are read too: the record shows each deployment's decision.
+    expectBudget(made, update([`PATCH ${P}/issues/500`], 1));
     let record = recordOf(world).issue;
     expect(record.state).toBe("open");
     expect(record.body).toContain(
