@@ -54,7 +54,9 @@ export async function openMermaidPage(): Promise<MermaidPage> {
     await page.setContent('<!doctype html><html><body><div id="chart"></div></body></html>');
     await page.addScriptTag({ path: mermaidScript() });
     await page.evaluate(() => {
-      const m = (window as unknown as { mermaid: { initialize(config: object): void } }).mermaid;
+      // Runs in the page: no DOM types on the Node side, so the page's globals are named here.
+      const m = (globalThis as unknown as { mermaid: { initialize(config: object): void } })
+        .mermaid;
       m.initialize({ startOnLoad: false, securityLevel: "strict" });
     });
     const opened = context;
@@ -62,13 +64,12 @@ export async function openMermaidPage(): Promise<MermaidPage> {
       page,
       render: (text) =>
         page.evaluate(async (source) => {
-          const m = (
-            window as unknown as {
-              mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
-            }
-          ).mermaid;
-          const { svg } = await m.render("desk", source);
-          const chart = document.getElementById("chart");
+          const page = globalThis as unknown as {
+            mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
+            document: { getElementById(id: string): { innerHTML: string } | null };
+          };
+          const { svg } = await page.mermaid.render("desk", source);
+          const chart = page.document.getElementById("chart");
           if (chart) chart.innerHTML = svg;
           return svg;
         }, text),

@@ -208,7 +208,7 @@ function freezePeriods(spec: WindowRequirement, zone: IANAZone, from: number, to
     const reason = freeze.reason ?? DEFAULT_FREEZE_REASON;
     bars.push({
       kind: "freeze",
-      name: /\bfreeze\b/i.test(reason) ? reason : `Freeze ${reason}`,
+      name: /\bfreeze\b/i.test(reason) ? reason : `${reason} freeze`,
       start: Math.max(startAt, from),
       end: Math.min(endAt, to),
     });
