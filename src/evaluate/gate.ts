@@ -42,12 +42,16 @@ export function judgeGate(
     const fix = "Re-run the check; the facts it needs could not be gathered";
     return { result: { ...head, status: "error", reason: applies.reason, fix }, signOffs: [] };
   }
-  const outcomes = requirementOutcomes(gate, subject, { ...ctx, gateId: id });
+  const judged = requirementOutcomes(gate, subject, { ...ctx, gateId: id });
+  const outcomes = judged.map((j) => j.outcome);
   const times = outcomes.flatMap((o) =>
     o.status === "pending" && o.recheckAt !== undefined ? [o.recheckAt] : [],
   );
+  const result = toResult(head, combineOutcomes(outcomes));
+  // A gate of several kinds keeps each kind's own verdict as a child row.
+  const children = judged.map(({ key, outcome }) => toResult(headOf(key, gate.stage), outcome));
   return {
-    result: toResult(head, combineOutcomes(outcomes)),
+    result: children.length > 1 ? { ...result, children } : result,
     // Every time-bound requirement must open before the gate can: the latest of them.
     ...(times.length > 0 ? { recheckAt: Math.max(...times) } : {}),
     signOffs: outcomes.flatMap((o) => (o.signOffs ? [`${id}: ${o.signOffs}`] : [])),
@@ -55,22 +59,25 @@ export function judgeGate(
 }
 
 /** One outcome per kind the gate gives for its stage, in registry order. */
-function requirementOutcomes(gate: Gate, subject: Subject, ctx: JudgeContext): KindOutcome[] {
+function requirementOutcomes(
+  gate: Gate,
+  subject: Subject,
+  ctx: JudgeContext,
+): { key: string; outcome: KindOutcome }[] {
   const own = STAGE_KINDS[subject.stage];
   const outcomes = givenKinds(gate.require)
     .filter(({ key }) => own.includes(key))
-    .map(({ kind, spec }) => kind.evaluate(spec, subject, ctx));
+    .map(({ key, kind, spec }) => ({ key, outcome: kind.evaluate(spec, subject, ctx) }));
   if (outcomes.length > 0) return outcomes;
   // Nothing judged (none given, or only kinds of other stages, which the validator refuses):
   // a gate that requires nothing would pass on no evidence, so fail closed and say so.
-  return [
-    {
-      status: "error",
-      reason: `the gate requires nothing a ${NOUN[subject.stage]} can be judged by`,
-      fix: `Give the gate ${orWords(own)} under \`require\`, or remove it`,
-      details: [],
-    },
-  ];
+  const nothing: KindOutcome = {
+    status: "error",
+    reason: `the gate requires nothing a ${NOUN[subject.stage]} can be judged by`,
+    fix: `Give the gate ${orWords(own)} under \`require\`, or remove it`,
+    details: [],
+  };
+  return [{ key: "require", outcome: nothing }];
 }
 
 /** What names a gate's row, before it is judged. */

@@ -117,6 +117,24 @@ describe("evaluatePullRequest", () => {
       reason: "needs one of the labels `risk: low`, `risk: high`; 0 of 1 checklist item ticked",
       fix: 'Add one of the labels `risk: low`, `risk: high`. Tick "Rollback plan documented" in the checklist comment',
       details: ['"Rollback plan documented": not ticked'],
+      // Each requirement kind's own verdict, as a child row of the gate.
+      children: [
+        {
+          id: "labels",
+          stage: "pull_request",
+          status: "fail",
+          reason: "needs one of the labels `risk: low`, `risk: high`",
+          fix: "Add one of the labels `risk: low`, `risk: high`",
+        },
+        {
+          id: "checklist",
+          stage: "pull_request",
+          status: "pending",
+          reason: "0 of 1 checklist item ticked",
+          fix: 'Tick "Rollback plan documented" in the checklist comment',
+          details: ['"Rollback plan documented": not ticked'],
+        },
+      ],
     });
   });
 
