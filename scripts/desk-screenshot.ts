@@ -12,6 +12,8 @@ const output = join(root, "docs", "images", "desk-calendar.png");
 
 const mermaid = await openMermaidPage();
 try {
+  // Mermaid draws "today" from the viewer's clock: the sample's own now keeps the picture stable.
+  await mermaid.page.clock.setFixedTime(DESK_NOW);
   await mermaid.render(mermaidBlock(renderDesk(sampleSnapshot(), DESK_NOW).body));
   await mkdir(dirname(output), { recursive: true });
   // White behind the chart, as on github.com's light theme.

@@ -298,9 +298,13 @@ function calendarSection(snapshot: DeskSnapshot, now: number): string {
   const to = from + CALENDAR_DAYS * DAY_MS;
   const drawn = environments.slice(0, CALENDAR_ENVIRONMENTS);
   const calendars = drawn.map((env) => environmentCalendar(env, from, to));
-  const today = [...snapshot.today].sort(
-    (a, b) => byText(a.at, b.at) || byText(a.repo, b.repo) || byText(a.sha, b.sha),
-  );
+  // Only deployments on the chart's own days: one from another year would stretch the axis.
+  const today = snapshot.today
+    .filter((deployment) => {
+      const at = Date.parse(deployment.at);
+      return at >= from && at < to;
+    })
+    .sort((a, b) => byText(a.at, b.at) || byText(a.repo, b.repo) || byText(a.sha, b.sha));
   const lines = [
     "gantt",
     `  title Next ${CALENDAR_DAYS} days, times in ${zone}`,
@@ -351,8 +355,7 @@ function calendarSection(snapshot: DeskSnapshot, now: number): string {
 
 function milestone(deployment: DeskDeployment, id: string, zone: string): string {
   const name = mermaidText(`Deploy ${deployment.repo} ${deployment.sha.slice(0, 7)}`);
-  const at = Date.parse(deployment.at);
-  return `  ${name} :milestone, ${id}, ${mermaidTime(Number.isNaN(at) ? 0 : at, zone)}, 0m`;
+  return `  ${name} :milestone, ${id}, ${mermaidTime(Date.parse(deployment.at), zone)}, 0m`;
 }
 
 // ---------------------------------------------------------------------------------------

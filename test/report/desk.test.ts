@@ -207,8 +207,23 @@ describe("Calendar", () => {
     );
   });
 
+  it("leaves off deployments outside the chart's days or without a valid time", () => {
+    const snapshot = {
+      ...sampleSnapshot(),
+      today: [
+        deployment({ environment: "staging", at: "1970-01-01T00:00:00Z" }),
+        deployment({ environment: "staging", at: "yesterday" }),
+        deployment({ environment: "staging", at: "2026-12-02T22:59:00Z" }),
+      ],
+    };
+    expect(mermaidBlock(renderDesk(snapshot, DESK_NOW).body)).not.toContain(":milestone");
+  });
+
   it("puts a deployment to an environment without a calendar under Other deployments", () => {
-    const snapshot = { ...sampleSnapshot(), today: [deployment({ environment: "qa" })] };
+    const snapshot = {
+      ...sampleSnapshot(),
+      today: [deployment({ environment: "qa", at: "2026-12-03T09:00:00Z" })],
+    };
     const block = mermaidBlock(renderDesk(snapshot, DESK_NOW).body);
     expect(block).toMatch(/section Other deployments\n {2}Deploy acme\/api 0123456 :milestone/);
   });
@@ -333,7 +348,14 @@ describe("Calendar", () => {
           },
         },
       ],
-      today: [deployment({ environment: "section: prod #1;\nclick", repo: "a:b", sha: "x;y#z" })],
+      today: [
+        deployment({
+          environment: "section: prod #1;\nclick",
+          repo: "a:b",
+          sha: "x;y#z",
+          at: "2026-12-03T09:00:00Z",
+        }),
+      ],
     };
     const block = mermaidBlock(renderDesk(snapshot, DESK_NOW).body);
     expect(block.split("\n").filter((line) => line.startsWith("  section"))).toEqual([
