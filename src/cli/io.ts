@@ -9,6 +9,11 @@ export interface CliIo {
   cwd: string;
   /** The current time; commands that evaluate default to it. Injected by tests. */
   now?: () => Date;
+  /**
+   * The environment the commands that read GitHub take their settings from (GITHUB_TOKEN,
+   * GITHUB_API_URL, RETRY_BASE_MS); the process's own when run as a program. Absent: none.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Command {
@@ -25,6 +30,8 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 /** The invocation is wrong: bad arguments, or a file that cannot be read. */
 export const EXIT_USAGE = 2;
+/** GitHub refused or failed a request: nothing was written. */
+export const EXIT_GITHUB = 3;
 
 /** What a judged evaluation exits with: 0 when every applicable gate holds, else 1. */
 export function exitCodeOf(evaluation: Evaluation): number {

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 import { explainCommand } from "./explain.js";
+import { factsCommand } from "./facts.js";
 import { simulateCommand } from "./simulate.js";
 import { validateCommand } from "./validate.js";
 
@@ -16,6 +17,7 @@ export const commands: Record<string, Command> = {
   validate: validateCommand,
   explain: explainCommand,
   simulate: simulateCommand,
+  facts: factsCommand,
 };
 
 /**
@@ -83,7 +85,12 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+  const io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+  };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
