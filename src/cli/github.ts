@@ -100,10 +100,31 @@ export function parsePull(arg: string): (RepoTarget & { number: number }) | unde
  * `what` says what was being read ("the pull request acme/shop#42").
  */
 export function githubFailed(verb: string, io: CliIo, what: string, error: unknown): number {
-  io.stderr.write(`release-policy ${verb}: could not read ${what}: ${describeError(error)}\n`);
+  const request = requestOf(error);
+  const where = request ? ` (${request})` : "";
+  io.stderr.write(
+    `release-policy ${verb}: could not read ${what}${where}: ${describeError(error)}\n`,
+  );
   const hint = hintFor(error);
   if (hint) io.stderr.write(`  fix: ${hint}\n`);
   return EXIT_GITHUB;
+}
+
+/**
+ * "GET /repos/acme/shop/deployments": the failed request as GitHub's docs name it, without
+ * host, GitHub Enterprise's /api/v3 or query.
+ */
+function requestOf(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null || !("request" in error)) return undefined;
+  const request = (error as { request: unknown }).request;
+  if (typeof request !== "object" || request === null) return undefined;
+  const { method, url } = request as { method?: unknown; url?: unknown };
+  if (typeof method !== "string" || typeof url !== "string") return undefined;
+  try {
+    return `${method} ${new URL(url).pathname.replace(/^\/api\/v3(?=\/)/, "")}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function hintFor(error: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { auditCommand } from "./audit.js";
 import { explainCommand } from "./explain.js";
 import { factsCommand } from "./facts.js";
 import { simulateCommand } from "./simulate.js";
@@ -18,6 +19,7 @@ export const commands: Record<string, Command> = {
   explain: explainCommand,
   simulate: simulateCommand,
   facts: factsCommand,
+  audit: auditCommand,
 };
 
 /**

@@ -234,7 +234,7 @@ describe("release-policy facts", () => {
     const run = await facts(["acme/shop#99", "--out", "pr99.json"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(
-      /^release-policy facts: could not read the pull request acme\/shop#99: GitHub answered 404: Not Found\b.*\n {2}fix: check the name, and that the token can see it\n$/,
+      /^release-policy facts: could not read the pull request acme\/shop#99 \(GET \/repos\/acme\/shop\/pulls\/99\): GitHub answered 404: Not Found\b.*\n {2}fix: check the name, and that the token can see it\n$/,
     );
     await expect(readFile(join(dir, "pr99.json"))).rejects.toThrow(/ENOENT/);
   });
@@ -245,7 +245,7 @@ describe("release-policy facts", () => {
     expect(run.code).toBe(3);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      /^release-policy facts: could not read the pull request acme\/shop#42: GitHub answered 502/,
+      /^release-policy facts: could not read the pull request acme\/shop#42 \(GET \/repos\/acme\/shop\/pulls\/42\/reviews\): GitHub answered 502/,
     );
     expect(run.stderr).toContain("fix: GitHub may be unreachable: run it again");
   });
@@ -256,7 +256,9 @@ describe("release-policy facts", () => {
       env({ GITHUB_TOKEN: "ghs_not-a-token-anyone-issued" }),
     );
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain("could not read the repository acme/shop: GitHub answered 401");
+    expect(run.stderr).toContain(
+      "could not read the repository acme/shop (GET /repos/acme/shop): GitHub answered 401",
+    );
     expect(run.stderr).toContain("fix: GITHUB_TOKEN is not a valid token for GITHUB_API_URL");
     expect(run.stderr).not.toContain("ghs_not-a-token-anyone-issued");
     // The stand-in notes the refused token as a request GitHub would refuse: it was meant to be.
