@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { readAudit, TooMuch, type Audit, type Period } from "./audit-read.js";
 import { connect, githubFailed, parseRepo, type RepoTarget } from "./github.js";
-import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { EXIT_OK, EXIT_USAGE, type CliIo, type Command, readOptions } from "./io.js";
 
 const HELP = `Usage: release-policy audit <owner/repo> --since <date> [--until <date>] [--format json|csv] [--out <file>]
 
@@ -41,12 +41,9 @@ interface Options {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(HELP);
-    return EXIT_OK;
-  }
-  const options = parseArgs(args);
-  if (typeof options === "string") return usage(io, options);
+  const read = readOptions(args, io, { help: HELP, parse: parseArgs, usage });
+  if ("code" in read) return read.code;
+  const { options } = read;
   const period = periodOf(options, io.now?.() ?? new Date());
   if (typeof period === "string") return usage(io, period);
   const client = connect("audit", io);

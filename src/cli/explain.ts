@@ -7,7 +7,14 @@ import type { PullRequestFacts } from "../facts/types.js";
 import { POLICY_PATH } from "../policy/types.js";
 import { renderText } from "../report/text.js";
 import { readBoundedFile } from "./files.js";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, exitCodeOf, type CliIo, type Command } from "./io.js";
+import {
+  EXIT_INVALID,
+  EXIT_USAGE,
+  exitCodeOf,
+  type CliIo,
+  type Command,
+  readOptions,
+} from "./io.js";
 import {
   cannotRead,
   LOCAL_REPO,
@@ -46,12 +53,9 @@ interface Options {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(HELP);
-    return EXIT_OK;
-  }
-  const options = parseArgs(args);
-  if (typeof options === "string") return usage(io, options);
+  const read = readOptions(args, io, { help: HELP, parse: parseArgs, usage });
+  if ("code" in read) return read.code;
+  const { options } = read;
   const now = options.now === undefined ? (io.now?.() ?? new Date()) : new Date(options.now);
   if (Number.isNaN(now.getTime())) return usage(io, `--now "${options.now}" is not a time`);
   const policy = await readPolicyArg("explain", options.policyPath, io, options.bases);

@@ -25,7 +25,7 @@ import {
 import { MemoryStore } from "../store/memory.js";
 import { readBoundedFile } from "./files.js";
 import { connect, githubFailed, parsePull, type RepoTarget } from "./github.js";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command, readOptions } from "./io.js";
 import { cannotRead } from "./policy-arg.js";
 
 const HELP = `Usage: release-policy facts <owner/repo#number> [--out <file>] [--policy <file>]
@@ -55,12 +55,9 @@ interface Options {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(HELP);
-    return EXIT_OK;
-  }
-  const options = parseArgs(args);
-  if (typeof options === "string") return usage(io, options);
+  const read = readOptions(args, io, { help: HELP, parse: parseArgs, usage });
+  if ("code" in read) return read.code;
+  const { options } = read;
   const client = connect("facts", io);
   if ("code" in client) return client.code;
   let draft: PolicyFile | undefined;

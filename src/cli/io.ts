@@ -38,3 +38,24 @@ export function exitCodeOf(evaluation: Evaluation): number {
   const blocked = evaluation.gates.some((g) => g.status !== "pass" && g.status !== "skipped");
   return evaluation.conclusion === "success" && !blocked ? EXIT_OK : EXIT_INVALID;
 }
+
+/**
+ * A command's options from its arguments, or the exit code once its help (--help) or a
+ * usage error (what `parse` refused, then `usage`) has been printed.
+ */
+export function readOptions<T>(
+  args: readonly string[],
+  io: CliIo,
+  command: {
+    help: string;
+    parse: (args: readonly string[]) => T | string;
+    usage: (io: CliIo, why: string) => number;
+  },
+): { options: T } | { code: number } {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout.write(command.help);
+    return { code: EXIT_OK };
+  }
+  const options = command.parse(args);
+  return typeof options === "string" ? { code: command.usage(io, options) } : { options };
+}

@@ -23,7 +23,7 @@ import { POLICY_PATH } from "../policy/types.js";
 import { byUrgency } from "../report/check-run.js";
 import { tally } from "../report/protection-comment.js";
 import { renderGate } from "../report/text.js";
-import { EXIT_OK, EXIT_USAGE, exitCodeOf, type CliIo, type Command } from "./io.js";
+import { EXIT_USAGE, exitCodeOf, type CliIo, type Command, readOptions } from "./io.js";
 import { LOCAL_REPO, readPolicyArg, type LocalBases } from "./policy-arg.js";
 import {
   labelsFor,
@@ -107,12 +107,9 @@ const isValueOption = (arg: string): arg is ValueOption =>
   (VALUE_OPTIONS as readonly string[]).includes(arg);
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(HELP);
-    return EXIT_OK;
-  }
-  const options = parseArgs(args);
-  if (typeof options === "string") return usage(io, options);
+  const read = readOptions(args, io, { help: HELP, parse: parseArgs, usage });
+  if ("code" in read) return read.code;
+  const { options } = read;
   if (options.zone !== undefined && !isIanaZone(options.zone)) {
     return usage(
       io,
