@@ -13,6 +13,7 @@ import {
 import { readCommitters } from "./pull-request.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
+import type { ChangeRecordFact } from "./change-records.js";
 import type { CheckState, RepoRef } from "./types.js";
 
 /** One deployment waiting on the protection rule, as GitHub asked about it. */
@@ -87,6 +88,8 @@ export interface DeploymentFacts {
   approvals: DeploymentApprovalFact[];
   /** Members of each team a gate names, by "org/slug". */
   teams: Record<string, string[]>;
+  /** Change records the deployed pull requests or ref reference; absent when no gate asks. */
+  changeRecords?: ChangeRecordFact[];
 }
 
 /** What the applicable gates need fetched. */

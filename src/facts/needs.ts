@@ -1,6 +1,7 @@
 // What the facts gatherers are asked to fetch: the contract between the requirement kinds,
 // which say what they need to be judged, and the gatherers, which make no request beyond it.
 import type { Principals } from "../model/principals.js";
+import type { ChangeRecordNeed } from "./change-records.js";
 
 /** The changelog read for a release's notes when no gate names another. */
 export const DEFAULT_CHANGELOG = "CHANGELOG.md";
@@ -30,6 +31,8 @@ export interface Needs {
   deployers: boolean;
   /** A release's notes: the GitHub release's body, else a changelog section. */
   notes: boolean;
+  /** Change records to look up: the references each gate's pattern finds, in its system. */
+  changeRecords: ChangeRecordNeed[];
   /** The changelog a gate names for the notes; CHANGELOG.md when none does. */
   changelog?: string;
 }

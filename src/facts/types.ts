@@ -2,6 +2,8 @@
 // src/facts/*, or read from a recorded file by the CLI. Plain data only: no clients, no
 // promises, so the evaluator stays pure and the CLI can replay it.
 
+import type { ChangeRecordFact } from "./change-records.js";
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -88,4 +90,6 @@ export interface PullRequestFacts {
   /** Repository permission of users whose eligibility depends on it. */
   permissions: Record<string, "none" | "read" | "triage" | "write" | "maintain" | "admin">;
   checklist: ChecklistFacts;
+  /** Change records the pull request references; absent when no gate asks for them. */
+  changeRecords?: ChangeRecordFact[];
 }

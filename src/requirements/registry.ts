@@ -4,6 +4,7 @@
 // folder and one line here.
 import { z } from "zod";
 import { approvals } from "./approvals.js";
+import { changeRecord } from "./change-record.js";
 import { checklist } from "./checklist.js";
 import { checks } from "./checks.js";
 import { compliantChanges } from "./compliant-changes.js";
@@ -30,6 +31,7 @@ export const KINDS = {
   window,
   deployment_approval: deploymentApproval,
   max_changed_files: maxChangedFiles,
+  change_record: changeRecord,
 } as const;
 
 type Kinds = typeof KINDS;
@@ -97,6 +99,7 @@ export const NO_NEEDS: Needs = {
   range: false,
   deployers: false,
   notes: false,
+  changeRecords: [],
 };
 
 /** What judging these requirements needs fetched: the union of every kind's asks. */
@@ -123,6 +126,7 @@ function mergeNeeds(a: Needs, b: Partial<Needs>): Needs {
     range: a.range || (b.range ?? false),
     deployers: a.deployers || (b.deployers ?? false),
     notes: a.notes || (b.notes ?? false),
+    changeRecords: [...a.changeRecords, ...(b.changeRecords ?? [])],
     // The first gate that names a changelog decides which file is read.
     ...((a.changelog ?? b.changelog) !== undefined
       ? { changelog: a.changelog ?? b.changelog }

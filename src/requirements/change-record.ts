@@ -1,0 +1,309 @@
+// change_record: the change a pull request or deployment brings must be backed by a change
+// record in ServiceNow or Jira Service Management that is approved, in a state that counts, and
+// (at deployment) inside its planned window. References are found in the change's texts with an
+// RE2 pattern; src/facts/change-records.ts looks each up, and this module judges what it read.
+import { z } from "zod";
+import {
+  CHANGE_SYSTEMS,
+  findReferences,
+  MAX_REFERENCES,
+  SYSTEM_NAMES,
+  type ChangeRecordFact,
+  type ChangeReferenceField,
+  type ReferenceTexts,
+} from "../facts/change-records.js";
+import { combineOutcomes } from "../model/outcome.js";
+import { patternError, PatternError } from "../model/regex.js";
+import { orList } from "./eligibility.js";
+import { defineKind, wrongStage, type KindOutcome, type Subject } from "./kind.js";
+
+export const changeRecordSchema = z
+  .strictObject({
+    system: z
+      .enum(CHANGE_SYSTEMS)
+      .describe("Where change records live: `servicenow` (change requests) or `jira` (issues)."),
+    pattern: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe(
+        'RE2 expression a reference matches, e.g. "CHG[0-9]{7}" (ServiceNow) or "OPS-[0-9]+" (Jira). Each match is looked up.',
+      ),
+    in: z
+      .array(z.enum(["title", "body", "branch", "labels"]))
+      .min(1)
+      .optional()
+      .describe(
+        "Where references are searched. Default: title, body and branch. At deployment, the deployed pull requests' titles and labels and the deployed ref.",
+      ),
+    states: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        "The states (ServiceNow) or status names (Jira) in which a record counts, compared without regard to case. Default for ServiceNow: Scheduled and Implement; required for Jira.",
+      ),
+    require_approval: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the ServiceNow change's approval must be `approved`. Default: true for ServiceNow; Jira approval is expressed by `states`.",
+      ),
+    window: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether a deployment must fall inside the record's planned start and end: before the start it waits (re-checked at the start), after the end it fails. Default: true. Pull requests are not held to it.",
+      ),
+    window_fields: z
+      .strictObject({
+        start: z.string().min(1).max(100).describe("Custom field id of the planned start."),
+        end: z.string().min(1).max(100).describe("Custom field id of the planned end."),
+      })
+      .optional()
+      .describe(
+        "Jira only: the custom fields (e.g. `customfield_10032`) holding the planned start and end.",
+      ),
+  })
+  .describe(
+    "A change record in ServiceNow or Jira Service Management, referenced from the change, must be approved and in a state that counts; a deployment must also be inside its planned window.",
+  );
+
+export type ChangeRecordRequirement = z.infer<typeof changeRecordSchema>;
+
+const DEFAULT_IN: ChangeReferenceField[] = ["title", "body", "branch"];
+const DEFAULT_STATES: Record<ChangeRecordRequirement["system"], string[]> = {
+  servicenow: ["Scheduled", "Implement"],
+  jira: [],
+};
+/** States and approvals after which a record can never count again. */
+const FINAL = new Set(["rejected", "declined", "canceled", "cancelled", "closed", "failed"]);
+
+export function statesOf(spec: ChangeRecordRequirement): string[] {
+  return spec.states ?? DEFAULT_STATES[spec.system];
+}
+
+export function fieldsOf(spec: ChangeRecordRequirement): ChangeReferenceField[] {
+  return [...new Set(spec.in ?? DEFAULT_IN)];
+}
+
+function textsOf(subject: Subject): ReferenceTexts | null {
+  if (subject.stage === "pull_request") {
+    const f = subject.facts;
+    return { title: [f.title], body: [f.body], branch: [f.headRef], labels: f.labels };
+  }
+  if (subject.stage === "deployment") {
+    const f = subject.facts;
+    return {
+      title: f.pulls.map((p) => p.title),
+      branch: [f.ref],
+      labels: f.pulls.flatMap((p) => p.labels),
+    };
+  }
+  return null;
+}
+
+interface Judging {
+  spec: ChangeRecordRequirement;
+  now: Date;
+  /** "production" at deployment; null on a pull request. */
+  environment: string | null;
+}
+
+export function evaluateChangeRecord(
+  spec: ChangeRecordRequirement,
+  subject: Subject,
+  now: Date,
+): KindOutcome {
+  const texts = textsOf(subject);
+  if (texts === null) return wrongStage("change_record", subject);
+  const records = subject.stage === "release" ? undefined : subject.facts.changeRecords;
+  const system = SYSTEM_NAMES[spec.system];
+  const shown = `/${spec.pattern}/`;
+  let references;
+  try {
+    references = findReferences(spec.pattern, fieldsOf(spec), texts).slice(0, MAX_REFERENCES);
+  } catch (error) {
+    if (!(error instanceof PatternError)) throw error;
+    return {
+      status: "error",
+      reason: error.message,
+      fix: "Correct the pattern in the policy file",
+      details: [],
+    };
+  }
+  const where = orList(fieldsOf(spec).map((f) => (f === "branch" ? "branch name" : f)));
+  if (references.length === 0) {
+    return {
+      status: "fail",
+      reason: `no ${system} change record reference matching ${shown} in the ${where}`,
+      fix: `Put the change record's number (matching ${shown}) in the ${where}`,
+      details: [],
+    };
+  }
+  if (records === undefined) {
+    // Only a gatherer that was not asked leaves them out: never judge without them.
+    return {
+      status: "error",
+      reason: `the ${system} change records were not read`,
+      fix: "Report this to the app's maintainers",
+      details: [],
+    };
+  }
+  const judging: Judging = {
+    spec,
+    now,
+    environment: subject.stage === "deployment" ? subject.facts.environment : null,
+  };
+  const outcomes = references.map((reference) => {
+    const fact = records.find((r) => r.system === spec.system && r.reference === reference);
+    return fact
+      ? judgeRecord(fact, judging)
+      : {
+          status: "error" as const,
+          reason: `${reference} was not looked up in ${system}`,
+          fix: "Report this to the app's maintainers",
+          details: [],
+        };
+  });
+  const recheck = outcomes.flatMap((o) =>
+    o.status === "pending" && "recheckAt" in o && o.recheckAt !== undefined ? [o.recheckAt] : [],
+  );
+  const combined = combineOutcomes(outcomes);
+  // Wait for the latest window start only when every pending record waits for its window.
+  const everyWaitsForTime =
+    recheck.length === outcomes.filter((o) => o.status === "pending").length;
+  return combined.status === "pending" && everyWaitsForTime && recheck.length > 0
+    ? { ...combined, recheckAt: Math.max(...recheck) }
+    : combined;
+}
+
+function judgeRecord(fact: ChangeRecordFact, j: Judging): KindOutcome {
+  const system = SYSTEM_NAMES[fact.system];
+  const name = fact.found ? `${fact.number} "${fact.title}"` : fact.reference;
+  const details = [`${name}: ${fact.url}`];
+  if (fact.error !== undefined) {
+    return {
+      status: "error",
+      reason: `${fact.reference} could not be looked up in ${system}: ${fact.error}`,
+      fix: `Nothing to change in the pull request: the check is judged again on its next event, or re-run it once ${system} answers`,
+      details,
+    };
+  }
+  if (!fact.found) {
+    return {
+      status: "fail",
+      reason: `${fact.reference} does not exist in ${system}`,
+      fix: `Reference an existing ${system} change record`,
+      details,
+    };
+  }
+  const states = statesOf(j.spec);
+  const state = fact.state.toLowerCase();
+  const approval = fact.approval?.toLowerCase();
+  const approvalText = fact.approval === undefined ? "" : `, approval ${fact.approval}`;
+  if (FINAL.has(state) || approval === "rejected") {
+    return {
+      status: "fail",
+      reason: `${name} is ${fact.state}${approvalText}: it can no longer authorize a change`,
+      fix: `Raise a new ${system} change record and reference it`,
+      details,
+    };
+  }
+  const needsWho = j.environment ?? "this gate";
+  if (!states.some((s) => s.toLowerCase() === state)) {
+    return {
+      status: "pending",
+      reason: `${fact.number} is in state ${fact.state}; ${needsWho} needs ${orList(states)}`,
+      fix: `Move ${fact.number} to ${orList(states)} in ${system}; the check follows on its next look`,
+      details,
+    };
+  }
+  const requireApproval = j.spec.require_approval ?? j.spec.system === "servicenow";
+  if (requireApproval && approval !== "approved") {
+    return {
+      status: "pending",
+      reason: `${fact.number} is not yet approved (approval: ${fact.approval ?? "none"})`,
+      fix: `Have ${fact.number} approved in ${system}`,
+      details,
+    };
+  }
+  let windowText = "";
+  if (j.environment !== null && (j.spec.window ?? true)) {
+    const start = instant(fact.plannedStart);
+    const end = instant(fact.plannedEnd);
+    if (start === null || end === null) {
+      return {
+        status: "fail",
+        reason: `${fact.number} has no planned start and end, so the deployment cannot be placed in its window`,
+        fix: `Set the planned start and end of ${fact.number} in ${system}`,
+        details,
+      };
+    }
+    const window = `${fact.plannedStart} to ${fact.plannedEnd}`;
+    const now = j.now.getTime();
+    if (now < start) {
+      return {
+        status: "pending",
+        reason: `${fact.number}'s window opens at ${fact.plannedStart} (planned ${window})`,
+        fix: "Nothing to do: the deployment proceeds when the planned window opens",
+        details,
+        recheckAt: start,
+      };
+    }
+    if (now > end) {
+      return {
+        status: "fail",
+        reason: `${fact.number}'s planned window ended at ${fact.plannedEnd}`,
+        fix: `Extend the planned end of ${fact.number} in ${system}, or raise a new change record`,
+        details,
+      };
+    }
+    windowText = `, inside its window ${window}`;
+  }
+  return {
+    status: "pass",
+    reason: `${name} is ${fact.state}${approvalText}${windowText} (${fact.url})`,
+    details,
+  };
+}
+
+function instant(iso: string | undefined): number | null {
+  if (iso === undefined) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export const changeRecord = defineKind({
+  key: "change_record",
+  stages: ["pull_request", "deployment"],
+  schema: changeRecordSchema,
+  // A record changes outside GitHub: a pending pull request is judged again on its next event,
+  // a held deployment by the hold's periodic re-check.
+  events: ["pull_request.edited", "pull_request.labeled", "pull_request.unlabeled"],
+  check(spec, path, at) {
+    const error = patternError(spec.pattern);
+    if (error) at.report([...path, "pattern"], error);
+    if (spec.system === "jira" && spec.states === undefined) {
+      at.report(
+        path,
+        'a Jira change_record needs `states`: the status names that count, e.g. ["Approved"]',
+      );
+    }
+    if (spec.system !== "jira" && spec.window_fields !== undefined) {
+      at.report([...path, "window_fields"], "`window_fields` applies to Jira only", "key");
+    }
+  },
+  needs: (spec) => ({
+    changeRecords: [
+      {
+        system: spec.system,
+        pattern: spec.pattern,
+        in: fieldsOf(spec),
+        ...(spec.window_fields ? { windowFields: spec.window_fields } : {}),
+      },
+    ],
+  }),
+  evaluate: (spec, subject, ctx) => evaluateChangeRecord(spec, subject, ctx.now),
+});

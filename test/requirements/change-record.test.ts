@@ -1,0 +1,175 @@
+import type { ChangeRecordFact } from "../../src/facts/change-records.js";
+import { findReferences } from "../../src/facts/change-records.js";
+import {
+  changeRecord,
+  changeRecordSchema,
+  evaluateChangeRecord,
+  type ChangeRecordRequirement,
+} from "../../src/requirements/change-record.js";
+import { needsOf } from "../../src/requirements/registry.js";
+import type { Subject } from "../../src/requirements/kind.js";
+import { deploymentFacts, pull } from "../evaluate/deployment-builders.js";
+import { NOW, pullRequestFacts } from "../evaluate/builders.js";
+
+const SNOW: ChangeRecordRequirement = { system: "servicenow", pattern: "CHG[0-9]{7}" };
+const URL = "https://acme.service-now.com/nav_to.do?uri=change_request.do?sys_id=abc";
+
+function record(overrides: Partial<ChangeRecordFact> = {}): ChangeRecordFact {
+  return {
+    system: "servicenow",
+    reference: "CHG0012345",
+    found: true,
+    number: "CHG0012345",
+    title: "Release shop 4.2",
+    state: "Scheduled",
+    approval: "Approved",
+    plannedStart: "2026-03-10T11:00:00Z",
+    plannedEnd: "2026-03-10T13:00:00Z",
+    url: URL,
+    ...overrides,
+  };
+}
+
+function onPull(records: ChangeRecordFact[] | undefined, title = "CHG0012345 ship it"): Subject {
+  return {
+    stage: "pull_request",
+    facts: pullRequestFacts({ title, ...(records ? { changeRecords: records } : {}) }),
+  };
+}
+
+function onDeployment(records: ChangeRecordFact[], title = "CHG0012345 ship it"): Subject {
+  return {
+    stage: "deployment",
+    facts: deploymentFacts({ pulls: [pull({ title })], changeRecords: records }),
+  };
+}
+
+describe("change_record", () => {
+  it("fails without a reference, saying where to put one", () => {
+    const out = evaluateChangeRecord(SNOW, onPull([], "ship it"), NOW);
+    expect(out.status).toBe("fail");
+    expect(out.reason).toBe(
+      "no ServiceNow change record reference matching /CHG[0-9]{7}/ in the title, body or branch name",
+    );
+    expect(out.fix).toContain("/CHG[0-9]{7}/");
+  });
+
+  it("fails on a made-up reference", () => {
+    const out = evaluateChangeRecord(SNOW, onPull([record({ found: false })]), NOW);
+    expect(out).toMatchObject({
+      status: "fail",
+      reason: "CHG0012345 does not exist in ServiceNow",
+    });
+  });
+
+  it("fails on a rejected change", () => {
+    const out = evaluateChangeRecord(SNOW, onPull([record({ approval: "Rejected" })]), NOW);
+    expect(out.status).toBe("fail");
+    expect(out.reason).toContain("Rejected");
+  });
+
+  it.each(["Canceled", "Closed"])("fails on a change in state %s", (state) => {
+    expect(evaluateChangeRecord(SNOW, onPull([record({ state })]), NOW).status).toBe("fail");
+  });
+
+  it("waits for a state that counts, naming it", () => {
+    const out = evaluateChangeRecord(SNOW, onDeployment([record({ state: "Assess" })]), NOW);
+    expect(out.status).toBe("pending");
+    expect(out.reason).toBe(
+      "CHG0012345 is in state Assess; production needs Scheduled or Implement",
+    );
+    expect(out.recheckAt).toBeUndefined();
+  });
+
+  it("waits for approval", () => {
+    const out = evaluateChangeRecord(SNOW, onPull([record({ approval: "Requested" })]), NOW);
+    expect(out).toMatchObject({
+      status: "pending",
+      reason: "CHG0012345 is not yet approved (approval: Requested)",
+    });
+  });
+
+  it("does not ask Jira for an approval unless told", () => {
+    const spec: ChangeRecordRequirement = {
+      system: "jira",
+      pattern: "OPS-[0-9]+",
+      states: ["Approved"],
+    };
+    const fact = record({ system: "jira", reference: "OPS-4", number: "OPS-4", state: "Approved" });
+    delete fact.approval;
+    expect(evaluateChangeRecord(spec, onPull([fact], "OPS-4 ship"), NOW).status).toBe("pass");
+  });
+
+  it("errors, never passes, when the system cannot be reached", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onPull([record({ found: false, error: "ServiceNow answered 429 Too Many Requests" })]),
+      NOW,
+    );
+    expect(out.status).toBe("error");
+    expect(out.reason).toContain("429");
+  });
+
+  it("errors when the records were not read", () => {
+    expect(evaluateChangeRecord(SNOW, onPull(undefined), NOW).status).toBe("error");
+  });
+
+  it("passes an approved change inside its window, naming number, title, state and link", () => {
+    const out = evaluateChangeRecord(SNOW, onDeployment([record()]), NOW);
+    expect(out.status).toBe("pass");
+    expect(out.reason).toBe(
+      `CHG0012345 "Release shop 4.2" is Scheduled, approval Approved, inside its window 2026-03-10T11:00:00Z to 2026-03-10T13:00:00Z (${URL})`,
+    );
+  });
+
+  it("holds a deployment before the planned start until it", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onDeployment([
+        record({ plannedStart: "2026-03-10T14:00:00Z", plannedEnd: "2026-03-10T16:00:00Z" }),
+      ]),
+      NOW,
+    );
+    expect(out.status).toBe("pending");
+    expect(out.recheckAt).toBe(Date.parse("2026-03-10T14:00:00Z"));
+  });
+
+  it("fails a deployment after the planned end", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onDeployment([
+        record({ plannedStart: "2026-03-09T08:00:00Z", plannedEnd: "2026-03-09T10:00:00Z" }),
+      ]),
+      NOW,
+    );
+    expect(out.status).toBe("fail");
+    expect(out.reason).toContain("window ended");
+  });
+
+  it("does not hold a pull request to the window", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onPull([record({ plannedEnd: "2026-03-09T10:00:00Z" })]),
+      NOW,
+    );
+    expect(out.status).toBe("pass");
+  });
+
+  it("finds every distinct reference where asked", () => {
+    expect(
+      findReferences("CHG[0-9]{3}", ["title", "labels"], {
+        title: ["CHG001 and CHG002"],
+        body: ["CHG003"],
+        labels: ["CHG001", "CHG004"],
+      }),
+    ).toEqual(["CHG001", "CHG002", "CHG004"]);
+  });
+
+  it("asks the gatherers for its system, pattern and fields", () => {
+    const spec = changeRecordSchema.parse({ ...SNOW, in: ["labels"] });
+    expect(needsOf([{ change_record: spec }], undefined).changeRecords).toEqual([
+      { system: "servicenow", pattern: "CHG[0-9]{7}", in: ["labels"] },
+    ]);
+    expect(changeRecord.stages).toEqual(["pull_request", "deployment"]);
+  });
+});
