@@ -146,37 +146,52 @@ const within = (iso: string, period: Period): boolean => {
 };
 const before = (iso: string, time: Date): boolean => Date.parse(iso) < time.getTime();
 
-/** The period's deployments, oldest first. GitHub lists them newest first. */
-async function listDeployments(octokit: Octokit, at: Target, period: Period): Promise<Listed[]> {
-  const found: Listed[] = [];
+/**
+ * Walks a newest-first listing down to the period's start, keeping what `keep` makes of each
+ * item in the period; past `max` items listed it refuses rather than cut the period short.
+ */
+async function listSince<I extends { created_at: string }, T>(
+  pages: AsyncIterable<{ data: I[] }>,
+  period: Period,
+  max: number,
+  what: string,
+  keep: (item: I) => T | null,
+): Promise<T[]> {
+  const found: T[] = [];
   let seen = 0;
-  const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
-    ...at,
-    per_page: PAGE,
-  });
   for await (const { data } of pages) {
-    for (const d of data) {
-      if (!within(d.created_at, period)) continue;
-      found.push({
-        id: d.id,
-        environment: d.environment,
-        ref: d.ref,
-        sha: d.sha,
-        task: d.task,
-        creator: d.creator?.login ?? null,
-        createdAt: d.created_at,
-        payload: d.payload,
-      });
+    for (const item of data) {
+      const kept = within(item.created_at, period) ? keep(item) : null;
+      if (kept !== null) found.push(kept);
     }
     seen += data.length;
     const last = data.at(-1);
     if (!last || before(last.created_at, period.since)) break;
-    if (seen >= MAX_DEPLOYMENTS_LISTED) {
+    if (seen >= max) {
       throw new TooMuch(
-        `more than ${MAX_DEPLOYMENTS_LISTED} deployments were listed before reaching --since; audit a shorter period (--since and --until)`,
+        `more than ${max} ${what} were listed before reaching --since; audit a shorter period (--since and --until)`,
       );
     }
   }
+  return found;
+}
+
+/** The period's deployments, oldest first. GitHub lists them newest first. */
+async function listDeployments(octokit: Octokit, at: Target, period: Period): Promise<Listed[]> {
+  const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+    ...at,
+    per_page: PAGE,
+  });
+  const found = await listSince(pages, period, MAX_DEPLOYMENTS_LISTED, "deployments", (d) => ({
+    id: d.id,
+    environment: d.environment,
+    ref: d.ref,
+    sha: d.sha,
+    task: d.task,
+    creator: d.creator?.login ?? null,
+    createdAt: d.created_at,
+    payload: d.payload,
+  }));
   return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }
 
@@ -328,8 +343,6 @@ async function readRunReviews(
 
 /** Issues labelled release-record opened in the period, oldest first. */
 async function listRecords(octokit: Octokit, at: Target, period: Period): Promise<AuditedRecord[]> {
-  const found: AuditedRecord[] = [];
-  let seen = 0;
   const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
     ...at,
     labels: RECORD_LABEL,
@@ -340,26 +353,17 @@ async function listRecords(octokit: Octokit, at: Target, period: Period): Promis
     since: period.since.toISOString(),
     per_page: PAGE,
   });
-  for await (const { data } of pages) {
-    for (const issue of data) {
-      if (issue.pull_request || !within(issue.created_at, period)) continue;
-      found.push({
-        number: issue.number,
-        title: issue.title,
-        state: issue.state,
-        url: issue.html_url,
-        createdAt: issue.created_at,
-      });
-    }
-    seen += data.length;
-    const last = data.at(-1);
-    if (!last || before(last.created_at, period.since)) break;
-    if (seen >= MAX_RECORDS_LISTED) {
-      throw new TooMuch(
-        `more than ${MAX_RECORDS_LISTED} release records were listed before reaching --since; audit a shorter period (--since and --until)`,
-      );
-    }
-  }
+  const found = await listSince(pages, period, MAX_RECORDS_LISTED, "release records", (issue) =>
+    issue.pull_request
+      ? null
+      : {
+          number: issue.number,
+          title: issue.title,
+          state: issue.state,
+          url: issue.html_url,
+          createdAt: issue.created_at,
+        },
+  );
   return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number - b.number);
 }
 
