@@ -1,0 +1,76 @@
+// A Jira Cloud stand-in on 127.0.0.1: GET /rest/api/3/issue/{key} answering
+// `{ "key", "fields": { "summary", "status": { "name" }, … } }`, 404 with
+// `{ "errorMessages": [ … ], "errors": {} }`, basic auth with email:api-token.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { send } from "./servicenow.js";
+
+export interface StandInIssue {
+  key: string;
+  summary: string;
+  status: string;
+  /** Custom fields by id ("customfield_10032": "2026-03-10T11:00:00.000+0000"). */
+  custom?: Record<string, string>;
+}
+
+export interface JiraStandIn {
+  url: string;
+  issues: Map<string, StandInIssue>;
+  requests: { path: string; query: string; authorization: string | undefined }[];
+  failWith?: number;
+  credentials: string;
+  close(): Promise<void>;
+}
+
+export async function startJira(): Promise<JiraStandIn> {
+  const standIn = {
+    url: "",
+    issues: new Map<string, StandInIssue>(),
+    requests: [],
+    credentials: "bot@example.com:api-token",
+  } as unknown as JiraStandIn;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", standIn.url);
+    standIn.requests.push({
+      path: url.pathname,
+      query: url.search,
+      authorization: req.headers.authorization,
+    });
+    if (
+      req.headers.authorization !== `Basic ${Buffer.from(standIn.credentials).toString("base64")}`
+    ) {
+      return send(res, 401, { errorMessages: ["You are not authenticated."], errors: {} });
+    }
+    if (standIn.failWith === 429) {
+      return send(
+        res,
+        429,
+        { errorMessages: ["Rate limit exceeded."], errors: {} },
+        { "retry-after": "30" },
+      );
+    }
+    if (standIn.failWith)
+      return send(res, standIn.failWith, { errorMessages: ["Failure."], errors: {} });
+    const key = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(url.pathname)?.[1];
+    const issue = key ? standIn.issues.get(decodeURIComponent(key)) : undefined;
+    if (!issue) {
+      return send(res, 404, {
+        errorMessages: ["Issue does not exist or you do not have permission to see it."],
+        errors: {},
+      });
+    }
+    send(res, 200, {
+      id: "10001",
+      key: issue.key,
+      fields: { summary: issue.summary, status: { name: issue.status }, ...(issue.custom ?? {}) },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  standIn.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return standIn;
+}

@@ -1,0 +1,130 @@
+// A ServiceNow stand-in on 127.0.0.1: the Table API's change_request reads (answers shaped
+// like sysparm_display_value=all, `{ "result": [ … ] }`), its error body
+// `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface StandInChange {
+  number: string;
+  short_description: string;
+  /** Display values: "Assess", "Scheduled", "Implement", "Canceled"… */
+  state: string;
+  approval: string;
+  /** UTC "2026-03-10 11:00:00". */
+  start_date?: string;
+  end_date?: string;
+  sys_id: string;
+}
+
+export interface ServiceNowStandIn {
+  url: string;
+  changes: Map<string, StandInChange>;
+  /** Every request's method, path and Authorization header, in order. */
+  requests: { method: string; path: string; authorization: string | undefined }[];
+  /** Answer the next table reads with this status instead (401, 403, 429…). */
+  failWith?: number;
+  /** Accepted credentials: "user:password" for basic, and the OAuth client. */
+  basic: string;
+  client: { id: string; secret: string };
+  close(): Promise<void>;
+}
+
+const TOKEN = "standin-token";
+
+export async function startServiceNow(): Promise<ServiceNowStandIn> {
+  const standIn = {
+    url: "",
+    changes: new Map<string, StandInChange>(),
+    requests: [],
+    basic: "release-policy:s3cret",
+    client: { id: "client-id", secret: "client-secret" },
+  } as unknown as ServiceNowStandIn;
+  const server: Server = createServer((req, res) => {
+    void handle(standIn, req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  standIn.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return standIn;
+}
+
+async function handle(
+  s: ServiceNowStandIn,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", s.url);
+  s.requests.push({
+    method: req.method ?? "",
+    path: url.pathname,
+    authorization: req.headers.authorization,
+  });
+  const body = await readBody(req);
+  if (req.method === "POST" && url.pathname === "/oauth_token.do") {
+    const form = new URLSearchParams(body);
+    if (form.get("client_id") !== s.client.id || form.get("client_secret") !== s.client.secret) {
+      return send(res, 401, { error: "access_denied", error_description: "access_denied" });
+    }
+    return send(res, 200, { access_token: TOKEN, token_type: "Bearer", expires_in: 1799 });
+  }
+  if (url.pathname !== "/api/now/table/change_request") {
+    return failure(res, 400, "Invalid table", "");
+  }
+  const auth = req.headers.authorization ?? "";
+  const basic = `Basic ${Buffer.from(s.basic).toString("base64")}`;
+  if (auth !== basic && auth !== `Bearer ${TOKEN}`) {
+    return failure(res, 401, "User Not Authenticated", "Required to provide Auth information");
+  }
+  if (s.failWith === 403) return failure(res, 403, "User Not Authorized", "ACL denied");
+  if (s.failWith === 429) {
+    return failure(res, 429, "Too Many Requests", "Rate limit exceeded", { "retry-after": "30" });
+  }
+  if (s.failWith) return failure(res, s.failWith, "Failure", "");
+  const number = /^number=(.+)$/.exec(url.searchParams.get("sysparm_query") ?? "")?.[1];
+  const change = number ? s.changes.get(number) : undefined;
+  send(res, 200, { result: change ? [displayAll(change)] : [] });
+}
+
+/** Every field as sysparm_display_value=all gives it. */
+function displayAll(c: StandInChange): Record<string, { display_value: string; value: string }> {
+  const v = (display: string, value = display) => ({ display_value: display, value });
+  return {
+    number: v(c.number),
+    short_description: v(c.short_description),
+    state: v(c.state, c.state.toLowerCase()),
+    approval: v(c.approval, c.approval.toLowerCase()),
+    start_date: v(c.start_date ?? "", c.start_date ?? ""),
+    end_date: v(c.end_date ?? "", c.end_date ?? ""),
+    sys_id: v(c.sys_id),
+  };
+}
+
+function failure(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
+  send(res, status, { error: { message, detail }, status: "failure" }, headers);
+}
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
