@@ -6,6 +6,7 @@ import type { Probot } from "probot";
 import { scopedKey } from "./checklist/state.js";
 import { ChecklistComments } from "./effects/checklist-comment.js";
 import { ReleaseRecords } from "./effects/release-record.js";
+import { createChangeRecordReader } from "./facts/change-record-clients.js";
 import { FactCache } from "./facts/fact-cache.js";
 import type { RepoRef } from "./facts/types.js";
 import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
@@ -78,6 +79,9 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     // A pull request's check changed: the holds of commits it brought may now pass.
     checkListeners: [(change) => recheckHoldsOf(deps, change)],
     metrics: options.metrics ?? NO_DECISION_METRICS,
+    changeRecords: createChangeRecordReader(options.changeSystems ?? {}, {
+      now: () => clock().getTime(),
+    }),
     reEvaluations: new ReEvaluations(
       {
         baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,

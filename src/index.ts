@@ -2,6 +2,7 @@ import type { ApplicationFunction } from "probot";
 import { createApp } from "./app.js";
 import type { AppOptions } from "./handlers/deps.js";
 import { storeFromEnv } from "./store-from-env.js";
+import { changeSystemsFromEnv } from "./facts/change-record-clients.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";
@@ -23,6 +24,8 @@ export const releasePolicyWith =
       // A failed evaluation is tried again after a back-off (docs/deploy.md, "When GitHub fails").
       reEvaluation: { baseMs: retryBaseMsOf(process.env), attempts: RE_EVALUATION_ATTEMPTS },
       holdRecheckIntervalMs: recheckIntervalOf(process.env),
+      // ServiceNow and Jira for change_record gates (docs/deploy.md).
+      changeSystems: changeSystemsFromEnv(process.env),
       ...extra,
       // A running service settles bursts of events per pull request and answers webhooks
       // before evaluating (src/handlers/timing.ts).

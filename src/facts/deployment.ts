@@ -13,7 +13,12 @@ import {
 import { readCommitters } from "./pull-request.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
-import type { ChangeRecordFact } from "./change-records.js";
+import type { ChangeRecordFact, ChangeRecordNeed } from "./change-records.js";
+import {
+  createChangeRecordReader,
+  gatherChangeRecords,
+  type ChangeRecordReader,
+} from "./change-record-clients.js";
 import type { CheckState, RepoRef } from "./types.js";
 
 /** One deployment waiting on the protection rule, as GitHub asked about it. */
@@ -102,6 +107,8 @@ export interface DeploymentNeeds {
   after?: string;
   /** Qualified "org/slug" team names. */
   teams: string[];
+  /** Change records to look up (change_record gates); none when absent. */
+  changeRecords?: ChangeRecordNeed[];
 }
 
 /**
@@ -132,6 +139,8 @@ export async function gatherDeploymentFacts(input: {
   known?: KnownDeploymentFacts;
   /** Committers of a merged pull request; read from GitHub each time unless given. */
   committers?: CommittersReader;
+  /** Reads change records; without one, every lookup is an error naming what to configure. */
+  changeRecords?: ChangeRecordReader;
 }): Promise<DeploymentFacts> {
   const { octokit, request, needs, known } = input;
   const committersOf: CommittersReader =
@@ -146,6 +155,20 @@ export async function gatherDeploymentFacts(input: {
     needs.after ? readPrior(octokit, request, needs.after) : Promise.resolve(undefined),
     input.teams.members(needs.teams),
   ]);
+  const recordNeeds = needs.changeRecords ?? [];
+  // Looked up after the pull requests: their titles and labels hold the references.
+  const changeRecords =
+    recordNeeds.length > 0
+      ? await gatherChangeRecords(
+          input.changeRecords ?? createChangeRecordReader({}),
+          recordNeeds,
+          {
+            title: pulls.map((p) => p.title),
+            branch: [request.ref],
+            labels: pulls.flatMap((p) => p.labels),
+          },
+        )
+      : undefined;
   return {
     repo: request.repo,
     environment: request.environment,
@@ -158,6 +181,7 @@ export async function gatherDeploymentFacts(input: {
     ...(prior ? { prior } : {}),
     approvals: input.approvals,
     teams,
+    ...(changeRecords ? { changeRecords } : {}),
   };
 }
 

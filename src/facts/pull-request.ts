@@ -4,6 +4,12 @@ import { readRuns, readStatuses, type CheckRunData, type ShownRun } from "./chec
 import { factKeys, type FactCache } from "./fact-cache.js";
 import { readPermissions } from "./permissions.js";
 import { TEAM_TTL_MS, type TeamReader } from "./teams.js";
+import {
+  createChangeRecordReader,
+  gatherChangeRecords,
+  type ChangeRecordReader,
+} from "./change-record-clients.js";
+import type { ChangeRecordNeed } from "./change-records.js";
 
 /** Which facts the policy's gates need: nothing else is requested. */
 export interface FactNeeds {
@@ -16,6 +22,8 @@ export interface FactNeeds {
   permissions: boolean;
   /** Check and status names some gate requires; statuses are read only when non-empty. */
   checkNames: string[];
+  /** Change records to look up (change_record gates); none when absent. */
+  changeRecords?: ChangeRecordNeed[];
 }
 
 /** The fields of a pull request the app reads: webhook payloads and the REST API both fit. */
@@ -56,28 +64,42 @@ export async function gatherPullRequestFacts(input: {
   cache: FactCache;
   /** Whether a check run is the app's own: it is kept whole, for the write that follows. */
   isOwnRun: (run: CheckRunData) => boolean;
+  /** Reads change records; without one, every lookup is an error naming what to configure. */
+  changeRecords?: ChangeRecordReader;
 }): Promise<GatheredPullRequest> {
   const { octokit, repo, pr, needs, cache } = input;
   const sha = pr.head.sha;
   const at = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
   const pull = <T>(source: "reviews" | "committers" | "files", read: () => Promise<T>) =>
     cache.through(factKeys.pull(repo, pr.number, sha, source), read);
-  const [reviews, committers, changedFiles, runs, statuses, teams] = await Promise.all([
-    needs.reviews ? pull("reviews", () => readReviews(octokit, at)) : Promise.resolve([]),
-    needs.committers ? pull("committers", () => readCommitters(octokit, at)) : Promise.resolve([]),
-    needs.changedFiles
-      ? pull("files", () => readChangedFiles(octokit, at))
-      : Promise.resolve(undefined),
-    cache.through(factKeys.commit(repo, sha, "runs"), () =>
-      readRuns(octokit, repo, sha, input.isOwnRun),
-    ),
-    needs.checkNames.length > 0
-      ? cache.through(factKeys.commit(repo, sha, "statuses"), () =>
-          readStatuses(octokit, repo, sha),
-        )
-      : Promise.resolve([]),
-    input.teams.members(needs.teams),
-  ]);
+  const recordNeeds = needs.changeRecords ?? [];
+  const [reviews, committers, changedFiles, runs, statuses, teams, changeRecords] =
+    await Promise.all([
+      needs.reviews ? pull("reviews", () => readReviews(octokit, at)) : Promise.resolve([]),
+      needs.committers
+        ? pull("committers", () => readCommitters(octokit, at))
+        : Promise.resolve([]),
+      needs.changedFiles
+        ? pull("files", () => readChangedFiles(octokit, at))
+        : Promise.resolve(undefined),
+      cache.through(factKeys.commit(repo, sha, "runs"), () =>
+        readRuns(octokit, repo, sha, input.isOwnRun),
+      ),
+      needs.checkNames.length > 0
+        ? cache.through(factKeys.commit(repo, sha, "statuses"), () =>
+            readStatuses(octokit, repo, sha),
+          )
+        : Promise.resolve([]),
+      input.teams.members(needs.teams),
+      recordNeeds.length > 0
+        ? gatherChangeRecords(input.changeRecords ?? createChangeRecordReader({}), recordNeeds, {
+            title: [pr.title],
+            body: [pr.body ?? ""],
+            branch: [pr.head.ref],
+            labels: pr.labels.map((label) => label.name),
+          })
+        : Promise.resolve(undefined),
+    ]);
   const permissions = needs.permissions
     ? await permissionsOf(octokit, cache, repo, reviewersOf(reviews))
     : {};
@@ -102,6 +124,7 @@ export async function gatherPullRequestFacts(input: {
     teams,
     permissions,
     checklist: input.checklist,
+    ...(changeRecords ? { changeRecords } : {}),
   };
   return { facts, ownRun: runs.own };
 }

@@ -9,6 +9,7 @@ import type { KeyedQueue } from "../pipeline/keyed-queue.js";
 import type { CheckListener, PipelineDeps } from "../pipeline/pull-request.js";
 import type { ReEvaluations, ReEvaluationTiming } from "../pipeline/re-evaluation.js";
 import type { Clock, Store } from "../store/store.js";
+import type { ChangeSystemsConfig } from "../facts/change-record-clients.js";
 import type { EvaluationTiming } from "./timing.js";
 
 /** What the app is built from; tests pass their own clock, store and ids. */
@@ -43,6 +44,9 @@ export interface AppOptions {
    * attempts per failure streak). Off unless given: the service turns it on (src/index.ts).
    */
   reEvaluation?: Pick<ReEvaluationTiming, "baseMs" | "attempts">;
+  /** ServiceNow and Jira for change_record gates (changeSystemsFromEnv); none by default,
+   * so such gates error naming the variables to set. */
+  changeSystems?: ChangeSystemsConfig;
 }
 
 export interface AppDeps extends PipelineDeps {

@@ -21,6 +21,7 @@ import {
 } from "../facts/deployment.js";
 import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
+import type { ChangeRecordReader } from "../facts/change-record-clients.js";
 import { describeError, isTransient, retryAfterMs } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
@@ -75,6 +76,8 @@ export interface DeploymentDeps {
   metrics?: DecisionMetrics;
   /** The gate of the release whose tagged commit is deployed; null when it is no release's. */
   releaseGate?: ReleaseGateReader;
+  /** Reads ServiceNow and Jira change records for change_record gates. */
+  changeRecords?: ChangeRecordReader;
 }
 
 export type ReleaseGateReader = (
@@ -271,6 +274,7 @@ async function judge(
     needs: deploymentNeedsFor(policy, request, approvals.length > 0),
     teams: teamReader(octokit, deps.store),
     committers: mergedCommittersReader(octokit, deps.store),
+    ...(deps.changeRecords ? { changeRecords: deps.changeRecords } : {}),
     approvals,
     known: {
       ...(hold?.associated ? { pulls: hold.associated } : {}),
@@ -345,6 +349,7 @@ export function deploymentNeedsFor(
     deployers: approvalsToJudge && needs.deployers,
     ...(after ? { after } : {}),
     teams: approvalsToJudge ? needs.teams : [],
+    ...(needs.changeRecords.length > 0 ? { changeRecords: needs.changeRecords } : {}),
   };
 }
 

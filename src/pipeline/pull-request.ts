@@ -19,6 +19,7 @@ import { shownRun, type CommitRuns, type ShownRun } from "../facts/checks.js";
 import { factKeys, type FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
 import { teamReader } from "../facts/teams.js";
+import type { ChangeRecordReader } from "../facts/change-record-clients.js";
 import type { RepoRef } from "../facts/types.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
@@ -50,6 +51,8 @@ export interface PipelineDeps {
   metrics?: DecisionMetrics;
   /** Told when a pull request's check changes status or conclusion (held deployments wait on it). */
   checkListeners?: readonly CheckListener[];
+  /** Reads ServiceNow and Jira change records for change_record gates. */
+  changeRecords?: ChangeRecordReader;
 }
 
 /** A pull request's release-policy check changed what it says. */
@@ -140,6 +143,7 @@ async function evaluateValid(
       ...(pusher ? { pusher } : {}),
       cache: deps.facts,
       isOwnRun: (run) => isOwnCheckRun(run, deps.appId),
+      ...(deps.changeRecords ? { changeRecords: deps.changeRecords } : {}),
     });
     own = { run: gathered.ownRun };
     changedFiles = gathered.facts.changedFiles;
