@@ -1,0 +1,124 @@
+// A deployment held on a ServiceNow change record, driven through probot.receive with GitHub
+// stood in by nock and ServiceNow by its loopback stand-in.
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { MemoryStore } from "../../src/store/memory.js";
+import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
+import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
+import {
+  ORG_BASE_URL,
+  POLICY_PATH_URL,
+  REPO_PATH,
+  recordWrites,
+  RunReviews,
+  githubWithToken,
+  mergedPull,
+  policyContents,
+  startApp,
+} from "./deployment-helpers.js";
+
+const SHA = "abcabcabcabcabcabcabcabcabcabcabcabcabca";
+const RUN_ID = 9001;
+const NOW = new Date("2026-03-10T12:00:00Z");
+
+const POLICY = `
+environments:
+  production: {}
+gates:
+  production-change:
+    stage: deployment
+    environments: [production]
+    require:
+      change_record: { system: servicenow, pattern: "CHG[0-9]{7}" }
+`;
+
+interface World {
+  answers: Record<string, unknown>[];
+  statuses: Record<string, unknown>[];
+}
+
+function github(): World {
+  const world: World = { answers: [], statuses: [] };
+  const scope = recordWrites(githubWithToken().persist(), world);
+  new RunReviews().serve(scope, RUN_ID);
+  scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
+  scope.get(POLICY_PATH_URL).reply(200, policyContents(POLICY));
+  scope
+    .get(`${REPO_PATH}/commits/${SHA}/pulls`)
+    .reply(200, [{ ...mergedPull(SHA), title: "CHG0012345 ship the thing" }]);
+  scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
+  scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(201, {});
+  return world;
+}
+
+const requested = () =>
+  protectionRuleRequested({ runId: RUN_ID, environment: "production", sha: SHA, deploymentId: 55 });
+
+let sn: ServiceNowStandIn;
+
+beforeEach(async () => {
+  nock.cleanAll();
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+  sn = await startServiceNow();
+  sn.changes.set("CHG0012345", {
+    number: "CHG0012345",
+    short_description: "Release shop 4.2",
+    state: "Scheduled",
+    approval: "Requested",
+    start_date: "2026-03-10 11:00:00",
+    end_date: "2026-03-10 18:00:00",
+    sys_id: "abc123",
+  });
+});
+afterEach(async () => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  await sn.close();
+});
+
+function appWith(clock: { now: Date }) {
+  return startApp(new MemoryStore(), clock, undefined, {
+    changeSystems: {
+      servicenow: {
+        url: sn.url,
+        auth: { kind: "basic", user: "release-policy", password: "s3cret" },
+      },
+    },
+  });
+}
+
+describe("change_record at a deployment", () => {
+  it("holds a deployment whose change is not yet approved, and approves it once ServiceNow says approved", async () => {
+    const world = github();
+    const clock = { now: NOW };
+    const app = await appWith(clock);
+    await app.scheduler.runDue(clock.now);
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]?.state).toBeUndefined();
+    expect(world.answers[0]?.comment).toContain(
+      "CHG0012345 is not yet approved (approval: Requested)",
+    );
+
+    // The change is approved in ServiceNow; no webhook says so: the hold's re-check looks again.
+    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    const next = app.scheduler.next;
+    expect(next).toBeDefined();
+    clock.now = next!;
+    await app.scheduler.runDue(clock.now);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    // Asked once per look: the short cache does not outlive the re-check interval.
+    expect(sn.requests.filter((r) => r.path === "/api/now/table/change_request")).toHaveLength(2);
+  });
+
+  it("keeps a deployment waiting, never approving, while ServiceNow refuses the app", async () => {
+    const world = github();
+    sn.failWith = 429;
+    const app = await appWith({ now: NOW });
+    await app.scheduler.runDue(NOW);
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
+    expect(JSON.stringify(world.answers)).toContain("ServiceNow answered 429");
+  });
+});
