@@ -16,6 +16,18 @@ import {
   policyContents,
   startApp,
 } from "./deployment-helpers.js";
+import {
+  bodyOf,
+  contents,
+  createHarness,
+  CREATE_RUN,
+  example,
+  github as prGithub,
+  POLICY_AT_HEAD,
+  POLICY_URL as PR_POLICY_URL,
+  REPO_PATH as PR_REPO_PATH,
+  RUNS,
+} from "./harness.js";
 
 const SHA = "abcabcabcabcabcabcabcabcabcabcabcabcabca";
 const RUN_ID = 9001;
@@ -120,5 +132,53 @@ describe("change_record at a deployment", () => {
     await app.receive("deployment_protection_rule", requested());
     expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
     expect(JSON.stringify(world.answers)).toContain("ServiceNow answered 429");
+  });
+});
+
+describe("change_record on a pull request", () => {
+  const PR_POLICY = `gates:
+  change:
+    stage: pull_request
+    require:
+      change_record: { system: servicenow, pattern: "CHG[0-9]{7}" }
+`;
+
+  async function open(title: string) {
+    const harness = await createHarness({
+      changeSystems: {
+        servicenow: {
+          url: sn.url,
+          auth: { kind: "basic", user: "release-policy", password: "s3cret" },
+        },
+      },
+    });
+    const scope = prGithub()
+      .get(PR_POLICY_URL)
+      .reply(200, contents(PR_POLICY))
+      .get(RUNS)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(POLICY_AT_HEAD)
+      .reply(200, contents(PR_POLICY))
+      .post(`${PR_REPO_PATH}/check-runs`)
+      .reply(201, { id: 1 });
+    const payload = example("pull_request", "opened");
+    (payload.pull_request as Record<string, unknown>).title = title;
+    const made = await harness.receive("pull_request", payload);
+    expect(scope.pendingMocks()).toEqual([]);
+    return bodyOf(made, CREATE_RUN);
+  }
+
+  it("keeps the check in progress while the change awaits approval, saying so", async () => {
+    const run = await open("CHG0012345 ship the thing");
+    expect(run.status).toBe("in_progress");
+    expect(JSON.stringify(run.output)).toContain(
+      "CHG0012345 is not yet approved (approval: Requested)",
+    );
+  });
+
+  it("fails a made-up reference", async () => {
+    const run = await open("CHG0099999 ship the thing");
+    expect(run.conclusion).toBe("failure");
+    expect(JSON.stringify(run.output)).toContain("CHG0099999 does not exist in ServiceNow");
   });
 });

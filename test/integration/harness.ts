@@ -44,6 +44,7 @@ export async function createHarness(
     store?: Store;
     timing?: Partial<EvaluationTiming>;
     reEvaluation?: AppOptions["reEvaluation"];
+    changeSystems?: AppOptions["changeSystems"];
   } = {},
 ): Promise<Harness> {
   const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
@@ -70,6 +71,7 @@ export async function createHarness(
       // Evaluations run at once and are awaited unless a test is about timing.
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.reEvaluation ? { reEvaluation: options.reEvaluation } : {}),
+      ...(options.changeSystems ? { changeSystems: options.changeSystems } : {}),
     }),
   );
   let deliveries = 0;
