@@ -2,6 +2,7 @@
 // from GitHub (src/facts/types.ts), checked at the door because a file may hold anything.
 // Typed against PullRequestFacts, so the two cannot drift apart.
 import { z } from "zod";
+import { CHANGE_SYSTEMS } from "./change-records.js";
 import { CHECK_STATES, type PullRequestFacts } from "./types.js";
 
 const login = z.string().min(1);
@@ -52,6 +53,24 @@ export const pullRequestFactsSchema: z.ZodType<PullRequestFacts> = z.strictObjec
       z.strictObject({ checked: z.boolean(), by: login.optional(), at: iso.optional() }),
     ),
   }),
+  // Change records as looked up (change_record gates); a recorded error still never passes.
+  changeRecords: z
+    .array(
+      z.strictObject({
+        system: z.enum(CHANGE_SYSTEMS),
+        reference: z.string().min(1),
+        found: z.boolean(),
+        number: z.string(),
+        title: z.string(),
+        state: z.string(),
+        approval: z.string().optional(),
+        plannedStart: iso.optional(),
+        plannedEnd: iso.optional(),
+        url: z.string(),
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** One line per problem: where in the file, and what is wrong there. */

@@ -1,5 +1,6 @@
 import type { ChangeRecordFact } from "../../src/facts/change-records.js";
 import { findReferences } from "../../src/facts/change-records.js";
+import { pullRequestFactsSchema } from "../../src/facts/recorded.js";
 import {
   changeRecord,
   changeRecordSchema,
@@ -171,5 +172,14 @@ describe("change_record", () => {
       { system: "servicenow", pattern: "CHG[0-9]{7}", in: ["labels"] },
     ]);
     expect(changeRecord.stages).toEqual(["pull_request", "deployment"]);
+  });
+
+  it("can be recorded for explain, and is checked there", () => {
+    const facts = pullRequestFacts({ changeRecords: [record()] });
+    expect(pullRequestFactsSchema.parse(facts).changeRecords).toEqual([record()]);
+    expect(
+      pullRequestFactsSchema.safeParse({ ...facts, changeRecords: [{ reference: "CHG1" }] })
+        .success,
+    ).toBe(false);
   });
 });
