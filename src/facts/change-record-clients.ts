@@ -12,6 +12,9 @@ import {
   type ReferenceTexts,
 } from "./change-records.js";
 
+/** What a change record number looks like: CHG0012345, OPS-42. */
+const RECORD_NUMBER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 export type ServiceNowAuth =
   | { kind: "basic"; user: string; password: string }
   | { kind: "oauth"; clientId: string; clientSecret: string };
@@ -126,6 +129,12 @@ export function createChangeRecordReader(
     sn: ServiceNowConfig,
     reference: string,
   ): Promise<ChangeRecordFact> {
+    // The reference comes from text people write (a title, a branch): in an encoded query a
+    // "^" would add conditions ("CHG1^ORnumberISNOTEMPTY" finds any change), so only a plain
+    // record number is ever sent, and the record must answer to exactly that number.
+    if (!RECORD_NUMBER.test(reference)) {
+      throw new LookupError(`"${reference}" is not a record number (letters, digits, "-", "_")`);
+    }
     const query = new URLSearchParams({
       sysparm_query: `number=${reference}`,
       sysparm_fields: "number,short_description,state,approval,start_date,end_date,sys_id",
@@ -138,7 +147,11 @@ export function createChangeRecordReader(
     if (!response.ok) throw new LookupError(await serviceNowError(response));
     const body = (await response.json()) as { result?: unknown };
     const rows = Array.isArray(body.result) ? (body.result as Record<string, unknown>[]) : [];
-    const row = rows[0];
+    const row = rows.find(
+      (r) =>
+        field(r.number).value.toLowerCase() === reference.toLowerCase() ||
+        field(r.number).display.toLowerCase() === reference.toLowerCase(),
+    );
     const base = { system: "servicenow" as const, reference };
     if (!row) return { ...base, found: false, number: reference, title: "", state: "", url: "" };
     const sysId = field(row.sys_id).value;

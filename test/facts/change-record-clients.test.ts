@@ -95,6 +95,16 @@ describe("ServiceNow client", () => {
     ]);
   });
 
+  it("never sends a reference that would add conditions to the query, and never passes it", async () => {
+    const fact = await basicReader().read(
+      { ...SNOW_NEED, pattern: "CHG\\S+" },
+      "CHG1^ORnumberISNOTEMPTY",
+    );
+    expect(fact.found).toBe(false);
+    expect(fact.error).toContain("is not a record number");
+    expect(sn.requests).toEqual([]);
+  });
+
   it("says a record that does not exist is not found", async () => {
     const fact = await basicReader().read(SNOW_NEED, "CHG0099999");
     expect(fact).toMatchObject({ found: false });
