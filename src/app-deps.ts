@@ -81,6 +81,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     metrics: options.metrics ?? NO_DECISION_METRICS,
     changeRecords: createChangeRecordReader(options.changeSystems ?? {}, {
       now: () => clock().getTime(),
+      ...(options.changeSystemMetrics ? { observe: options.changeSystemMetrics } : {}),
     }),
     reEvaluations: new ReEvaluations(
       {

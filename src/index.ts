@@ -13,7 +13,10 @@ import { recheckIntervalOf } from "./holds/recheck-interval.js";
  */
 export const releasePolicyWith =
   (
-    extra: Pick<AppOptions, "metrics" | "timing" | "store" | "sweepIntervalMs"> = {},
+    extra: Pick<
+      AppOptions,
+      "metrics" | "changeSystemMetrics" | "timing" | "store" | "sweepIntervalMs"
+    > = {},
   ): ApplicationFunction =>
   (app, options) =>
     createApp({

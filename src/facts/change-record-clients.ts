@@ -78,7 +78,16 @@ export interface ReaderOptions {
   /** Injected clock for the cache. */
   now?: () => number;
   fetch?: typeof fetch;
+  /** Told of every request a change system answered (or did not): /metrics counts them. */
+  observe?: ChangeSystemObserver;
 }
+
+/** One request to a change system: which, its HTTP status or "error", and how long it took. */
+export type ChangeSystemObserver = (request: {
+  system: "servicenow" | "jira";
+  status: string;
+  seconds: number;
+}) => void;
 
 export interface ChangeRecordReader {
   read(need: ChangeRecordNeed, reference: string): Promise<ChangeRecordFact>;
@@ -98,14 +107,28 @@ export function createChangeRecordReader(
   const cache = new Map<string, { at: number; fact: ChangeRecordFact }>();
   let token: { value: string; expiresAt: number } | undefined;
 
-  async function request(url: string, init: RequestInit): Promise<Response> {
-    return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  async function request(
+    system: "servicenow" | "jira",
+    url: string,
+    init: RequestInit,
+  ): Promise<Response> {
+    const started = performance.now();
+    const seen = (status: string): void =>
+      options.observe?.({ system, status, seconds: (performance.now() - started) / 1000 });
+    try {
+      const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      seen(String(response.status));
+      return response;
+    } catch (error) {
+      seen("error");
+      throw error;
+    }
   }
 
   async function serviceNowAuth(sn: ServiceNowConfig): Promise<string> {
     if (sn.auth.kind === "basic") return basic(sn.auth.user, sn.auth.password);
     if (token && token.expiresAt > now()) return `Bearer ${token.value}`;
-    const response = await request(`${sn.url}/oauth_token.do`, {
+    const response = await request("servicenow", `${sn.url}/oauth_token.do`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({
@@ -141,9 +164,13 @@ export function createChangeRecordReader(
       sysparm_display_value: "all",
       sysparm_limit: "1",
     });
-    const response = await request(`${sn.url}/api/now/table/change_request?${query.toString()}`, {
-      headers: { authorization: await serviceNowAuth(sn), accept: "application/json" },
-    });
+    const response = await request(
+      "servicenow",
+      `${sn.url}/api/now/table/change_request?${query.toString()}`,
+      {
+        headers: { authorization: await serviceNowAuth(sn), accept: "application/json" },
+      },
+    );
     if (!response.ok) throw new LookupError(await serviceNowError(response));
     const body = (await response.json()) as { result?: unknown };
     const rows = Array.isArray(body.result) ? (body.result as Record<string, unknown>[]) : [];
@@ -178,7 +205,7 @@ export function createChangeRecordReader(
     const fields = ["summary", "status"];
     if (need.windowFields) fields.push(need.windowFields.start, need.windowFields.end);
     const url = `${jira.url}/rest/api/3/issue/${encodeURIComponent(reference)}?fields=${fields.join(",")}`;
-    const response = await request(url, {
+    const response = await request("jira", url, {
       headers: { authorization: basic(jira.email, jira.apiToken), accept: "application/json" },
     });
     const base = { system: "jira" as const, reference };

@@ -9,7 +9,7 @@ import type { KeyedQueue } from "../pipeline/keyed-queue.js";
 import type { CheckListener, PipelineDeps } from "../pipeline/pull-request.js";
 import type { ReEvaluations, ReEvaluationTiming } from "../pipeline/re-evaluation.js";
 import type { Clock, Store } from "../store/store.js";
-import type { ChangeSystemsConfig } from "../facts/change-record-clients.js";
+import type { ChangeSystemsConfig, ChangeSystemObserver } from "../facts/change-record-clients.js";
 import type { EvaluationTiming } from "./timing.js";
 
 /** What the app is built from; tests pass their own clock, store and ids. */
@@ -47,6 +47,8 @@ export interface AppOptions {
   /** ServiceNow and Jira for change_record gates (changeSystemsFromEnv); none by default,
    * so such gates error naming the variables to set. */
   changeSystems?: ChangeSystemsConfig;
+  /** Where requests to the change systems are counted (the server's /metrics); nowhere by default. */
+  changeSystemMetrics?: ChangeSystemObserver;
 }
 
 export interface AppDeps extends PipelineDeps {

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { DecisionMetrics, DecisionStage, GateOutcome } from "../pipeline/decision-metrics.js";
 import type { RedeliveryMetrics } from "../deliveries/recovery.js";
+import type { ChangeSystemObserver } from "../facts/change-record-clients.js";
 
 export type WebhookOutcome = "handled" | "failed";
 
@@ -32,6 +33,8 @@ export interface ServiceMetrics {
   readonly decisions: DecisionMetrics;
   readonly github: GitHubMetrics;
   readonly redeliveries: RedeliveryMetrics;
+  /** Requests to the change systems (ServiceNow, Jira) that change_record gates ask. */
+  readonly changeSystems: ChangeSystemObserver;
 }
 
 const PREFIX = "release_policy_";
@@ -51,7 +54,19 @@ export function createMetrics(registry: Registry, inFlight: () => number): Servi
     decisions: decisionMetrics(registry),
     github: githubMetrics(registry),
     redeliveries: redeliveryMetrics(registry),
+    changeSystems: changeSystemMetrics(registry),
   };
+}
+
+function changeSystemMetrics(registry: Registry): ChangeSystemObserver {
+  const duration = new Histogram({
+    name: `${PREFIX}change_system_request_duration_seconds`,
+    help: "Requests to the change systems change_record gates read (servicenow, jira), by HTTP status (error: no answer, a timeout included), with their latency; _count is the number of requests.",
+    labelNames: ["system", "status"] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [registry],
+  });
+  return ({ system, status, seconds }) => duration.observe({ system, status }, seconds);
 }
 
 function redeliveryMetrics(registry: Registry): RedeliveryMetrics {

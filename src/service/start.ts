@@ -48,10 +48,12 @@ export async function startService(): Promise<void> {
     (app, options) => {
       const state = storeFromEnv(process.env, app.log);
       loaded = { app, store: state.store };
-      return releasePolicyWith({ ...state, metrics: metrics.decisions, timing: { track } })(
-        app,
-        options,
-      );
+      return releasePolicyWith({
+        ...state,
+        metrics: metrics.decisions,
+        changeSystemMetrics: metrics.changeSystems,
+        timing: { track },
+      })(app, options);
     },
     { metrics, inFlight },
   );

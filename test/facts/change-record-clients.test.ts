@@ -2,6 +2,7 @@ import {
   changeSystemsFromEnv,
   createChangeRecordReader,
   gatherChangeRecords,
+  type ReaderOptions,
 } from "../../src/facts/change-record-clients.js";
 import type { ChangeRecordNeed } from "../../src/facts/change-records.js";
 import { startJira, type JiraStandIn } from "../stand-in/jira.js";
@@ -46,7 +47,7 @@ afterEach(async () => {
   await jira.close();
 });
 
-function basicReader(options = {}) {
+function basicReader(options: ReaderOptions = {}) {
   return createChangeRecordReader(
     {
       servicenow: {
@@ -103,6 +104,19 @@ describe("ServiceNow client", () => {
     expect(fact.found).toBe(false);
     expect(fact.error).toContain("is not a record number");
     expect(sn.requests).toEqual([]);
+  });
+
+  it("tells the observer of each request: the system, its status, and how long it took", async () => {
+    const seen: { system: string; status: string }[] = [];
+    const reader = basicReader({ observe: ({ system, status }) => seen.push({ system, status }) });
+    await reader.read(SNOW_NEED, "CHG0012345");
+    await reader.read(SNOW_NEED, "CHG0099999");
+    await reader.read(JIRA_NEED, "OPS-404");
+    expect(seen).toEqual([
+      { system: "servicenow", status: "200" },
+      { system: "servicenow", status: "200" },
+      { system: "jira", status: "404" },
+    ]);
   });
 
   it("says a record that does not exist is not found", async () => {

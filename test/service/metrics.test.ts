@@ -76,3 +76,15 @@ test("GitHub requests by method, route and status, and the rate limit per instal
     'release_policy_github_rate_limit_remaining{installation="app"} 4999',
   ]);
 });
+
+test("change-system requests by system and status, with their latency", async () => {
+  const metrics = createMetrics(new Registry(), () => 0);
+  metrics.changeSystems({ system: "servicenow", status: "200", seconds: 0.08 });
+  metrics.changeSystems({ system: "jira", status: "error", seconds: 10 });
+  expect(
+    await lines(metrics.registry, "release_policy_change_system_request_duration_seconds_count"),
+  ).toEqual([
+    'release_policy_change_system_request_duration_seconds_count{system="servicenow",status="200"} 1',
+    'release_policy_change_system_request_duration_seconds_count{system="jira",status="error"} 1',
+  ]);
+});
