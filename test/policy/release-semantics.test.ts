@@ -42,7 +42,7 @@ describe("release gates and tag rules", () => {
         "    stage: pull_request",
         "    require: { signoffs: { count: 1, from: { users: [a] } } }",
       ],
-      '4:16: gates.g.require.signoffs: "signoffs" cannot be required at stage pull_request: a pull_request gate may require pattern, labels, checks, approvals, checklist, max_changed_files; move "signoffs" to a gate with stage: release',
+      '4:16: gates.g.require.signoffs: "signoffs" cannot be required at stage pull_request: a pull_request gate may require pattern, labels, checks, approvals, checklist, max_changed_files, change_record; move "signoffs" to a gate with stage: release',
     ],
     [
       "a deployment kind at the release stage",
