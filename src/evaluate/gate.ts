@@ -4,7 +4,8 @@ import { combineOutcomes } from "../model/outcome.js";
 import type { GateResult } from "../model/result.js";
 import type { Gate } from "../policy/schema.js";
 import type { JudgeContext, KindOutcome, Subject } from "../requirements/kind.js";
-import { givenKinds, orWords, STAGE_KINDS } from "../requirements/registry.js";
+import { orList } from "../model/words.js";
+import { givenKinds, STAGE_KINDS } from "../requirements/registry.js";
 import { applicability, type ConditionSubject } from "./conditions.js";
 
 /** A gate's result, with what the stage's summary needs beside it. */
@@ -74,7 +75,7 @@ function requirementOutcomes(
   const nothing: KindOutcome = {
     status: "error",
     reason: `the gate requires nothing a ${NOUN[subject.stage]} can be judged by`,
-    fix: `Give the gate ${orWords(own)} under \`require\`, or remove it`,
+    fix: `Give the gate ${orList(own)} under \`require\`, or remove it`,
     details: [],
   };
   return [{ key: "require", outcome: nothing }];

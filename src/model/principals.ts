@@ -1,6 +1,7 @@
 // Who may act, as a policy names them: users and teams. Several requirement kinds (approvals,
 // checklist ticks, deployment approvals, sign-offs) and the checklist comment share it.
 import { z } from "zod";
+import { orList } from "./words.js";
 
 export const name = z.string().min(1).max(200);
 export const nameList = z.array(name).max(100);
@@ -24,11 +25,6 @@ export function mentionPrincipals(by: Principals): string {
   const users = (by.users ?? []).map((u) => `@${u}`);
   const teams = (by.teams ?? []).map((t) => (t.includes("/") ? `@${t}` : `the ${t} team`));
   const parts = [...users];
-  if (teams.length > 0) parts.push(`members of ${joinOr(teams)}`);
-  return parts.length === 0 ? "nobody" : joinOr(parts);
-}
-
-function joinOr(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts.join("");
-  return `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+  if (teams.length > 0) parts.push(`members of ${orList(teams)}`);
+  return parts.length === 0 ? "nobody" : orList(parts);
 }

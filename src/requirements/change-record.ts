@@ -14,7 +14,7 @@ import {
 } from "../facts/change-records.js";
 import { combineOutcomes } from "../model/outcome.js";
 import { patternError, PatternError } from "../model/regex.js";
-import { orList } from "./eligibility.js";
+import { orList } from "../model/words.js";
 import { defineKind, wrongStage, type KindOutcome, type Subject } from "./kind.js";
 
 export const changeRecordSchema = z

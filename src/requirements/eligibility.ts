@@ -1,5 +1,6 @@
 // Who may act for a gate: approve for it, or tick one of its checklist items.
 import type { PullRequestFacts } from "../facts/types.js";
+import { orList } from "../model/words.js";
 import { qualifyTeam, type Approvers } from "./principals.js";
 
 type Permission = NonNullable<Approvers["permission"]>;
@@ -83,12 +84,6 @@ export function describePrincipals(principals: Approvers): string {
   if (principals.permission) parts.push(`anyone with ${describePermission(principals.permission)}`);
   if (parts.length === 0) return "nobody (the policy names no user, team or permission)";
   return orList(parts);
-}
-
-/** "a", "a or b", "a, b or c". */
-export function orList(parts: readonly string[]): string {
-  const last = parts.at(-1) ?? "";
-  return parts.length <= 1 ? last : `${parts.slice(0, -1).join(", ")} or ${last}`;
 }
 
 function describePermission(p: Permission): string {

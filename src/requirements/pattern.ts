@@ -4,7 +4,7 @@ import type { PullRequestFacts } from "../facts/types.js";
 import { z } from "zod";
 import { compilePattern, patternError, testPattern } from "../model/regex.js";
 import type { Outcome } from "../model/outcome.js";
-import { orList } from "./eligibility.js";
+import { orList } from "../model/words.js";
 import { defineKind, wrongStage } from "./kind.js";
 
 export const patternSchema = z

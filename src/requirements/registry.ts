@@ -3,6 +3,7 @@
 // evaluator's dispatch are all read from this one list: adding a kind is one module in this
 // folder and one line here.
 import { z } from "zod";
+import { orList } from "../model/words.js";
 import { approvals } from "./approvals.js";
 import { changeRecord } from "./change-record.js";
 import { checklist } from "./checklist.js";
@@ -79,12 +80,7 @@ export function givenKinds(require: Requirement): { key: KindKey; kind: AnyKind;
 
 /** "pattern, labels … (pull_request), …": every kind a `require` may hold, by stage. */
 export function describeKindsByStage(): string {
-  return STAGES.map((stage) => `${orWords(STAGE_KINDS[stage])} (${stage})`).join(", ");
-}
-
-export function orWords(words: readonly string[]): string {
-  const last = words.at(-1) ?? "";
-  return words.length <= 1 ? last : `${words.slice(0, -1).join(", ")} or ${last}`;
+  return STAGES.map((stage) => `${orList(STAGE_KINDS[stage])} (${stage})`).join(", ");
 }
 
 export const NO_NEEDS: Needs = {
