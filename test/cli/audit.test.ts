@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { MAX_DEPLOYMENTS_LISTED, type Audit } from "../../src/cli/audit-read.js";
 import { CSV_COLUMNS } from "../../src/cli/audit.js";
 import { start, type StandIn } from "../stand-in/server.js";
-import { runCli, type Run } from "./run-cli.js";
+import { requestsDuring, runCli, type Run } from "./run-cli.js";
 
 const NOW = new Date("2026-12-10T00:00:00Z");
 const RUNS = "https://github.com/acme/shop/actions/runs";
@@ -159,16 +159,7 @@ async function audit(argv: string[], environment = env()): Promise<Run> {
   return run;
 }
 
-async function counting(body: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = gh.requestCounts();
-  await body();
-  const after = gh.requestCounts();
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([route, n]) => [route, n - (before[route] ?? 0)] as const)
-      .filter(([, n]) => n > 0),
-  );
-}
+const counting = (body: () => Promise<unknown>) => requestsDuring(gh, body);
 
 const NOVEMBER = ["acme/shop", "--since", "2026-11-01", "--until", "2026-11-30"];
 

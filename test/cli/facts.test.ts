@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pullRequestFactsSchema } from "../../src/facts/recorded.js";
 import { start, type StandIn } from "../stand-in/server.js";
-import { runCli, type Run } from "./run-cli.js";
+import { requestsDuring, runCli, type Run } from "./run-cli.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const POLICY = `gates:
@@ -98,17 +98,7 @@ async function facts(argv: string[], environment = env()): Promise<Run> {
   return run;
 }
 
-/** Requests per route made while `body` ran. */
-async function counting(body: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = gh.requestCounts();
-  await body();
-  const after = gh.requestCounts();
-  return Object.fromEntries(
-    Object.entries(after)
-      .map(([route, n]) => [route, n - (before[route] ?? 0)] as const)
-      .filter(([, n]) => n > 0),
-  );
-}
+const counting = (body: () => Promise<unknown>) => requestsDuring(gh, body);
 
 describe("release-policy facts", () => {
   it("records what the gates need, in the file explain reads, and explains it", async () => {

@@ -24,3 +24,23 @@ export async function runCli(
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
+
+/** What a GitHub stand-in tells of the requests it served, per route. */
+interface CountsRequests {
+  requestCounts(): Record<string, number>;
+}
+
+/** Requests per route the stand-in served while `body` ran. */
+export async function requestsDuring(
+  github: CountsRequests,
+  body: () => Promise<unknown>,
+): Promise<Record<string, number>> {
+  const before = github.requestCounts();
+  await body();
+  const after = github.requestCounts();
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([route, n]) => [route, n - (before[route] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
