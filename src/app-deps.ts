@@ -99,6 +99,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     timers,
     triggers: new DecisionTriggers(store, clock),
     recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
+    listeners: [...(options.deploymentListeners ?? [])],
     retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
     // The gate of the release whose tagged commit is deployed (pipeline/release.ts).
     releaseGate: (octokit, policy, files, request) =>

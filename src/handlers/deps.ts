@@ -5,6 +5,7 @@ import type { ReleaseRecords } from "../effects/release-record.js";
 import type { Scheduler } from "../holds/scheduler.js";
 import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
 import type { DeploymentDeps } from "../pipeline/deployment.js";
+import type { DeploymentListener } from "../pipeline/deployment-listeners.js";
 import type { KeyedQueue } from "../pipeline/keyed-queue.js";
 import type { CheckListener, PipelineDeps } from "../pipeline/pull-request.js";
 import type { ReEvaluations, ReEvaluationTiming } from "../pipeline/re-evaluation.js";
@@ -49,6 +50,8 @@ export interface AppOptions {
   changeSystems?: ChangeSystemsConfig;
   /** Where requests to the change systems are counted (the server's /metrics); nowhere by default. */
   changeSystemMetrics?: ChangeSystemObserver;
+  /** Told of every deployment decision, after the app's own listeners (tests listen here). */
+  deploymentListeners?: readonly DeploymentListener[];
 }
 
 export interface AppDeps extends PipelineDeps {

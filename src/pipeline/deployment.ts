@@ -16,6 +16,7 @@ import {
   gatherDeploymentFacts,
   type DeployedPull,
   type DeploymentApprovalFact,
+  type DeploymentFacts,
   type DeploymentNeeds,
   type DeploymentRequest,
 } from "../facts/deployment.js";
@@ -55,6 +56,11 @@ import type { Store } from "../store/store.js";
 import { reviewRun, writeDeploymentStatus } from "../effects/deployment-answer.js";
 import type { KeyedQueue } from "./keyed-queue.js";
 import type { DecisionMetrics } from "./decision-metrics.js";
+import {
+  tellListeners,
+  type DeploymentDecided,
+  type DeploymentListener,
+} from "./deployment-listeners.js";
 
 export interface DeploymentDeps {
   appId: number;
@@ -78,6 +84,8 @@ export interface DeploymentDeps {
   releaseGate?: ReleaseGateReader;
   /** Reads ServiceNow and Jira change records for change_record gates. */
   changeRecords?: ChangeRecordReader;
+  /** Told of every decision once it is given (pipeline/deployment-listeners.ts). */
+  listeners?: readonly DeploymentListener[];
 }
 
 export type ReleaseGateReader = (
@@ -121,6 +129,9 @@ interface Judged {
   pulls?: number[];
   /** The pull requests as read, for the next re-check of the same deployment. */
   associated?: AssociatedPull[];
+  /** What was judged, for the listeners; absent for a notice or a failed read. */
+  facts?: DeploymentFacts;
+  policy?: Policy;
 }
 
 export type DeploymentResult = Decision | "already-decided";
@@ -217,6 +228,11 @@ async function decideNow(
     // GitHub failed the job on the reviewer's word: there is nothing left to answer.
     await release(deps, key);
     trigger.log.info({ hold: key, by: judged.rejectedBy }, "rejected in GitHub's review: released");
+    await tellListeners(
+      deps.listeners,
+      decidedOf(deps, request, hold, judged, "rejected"),
+      trigger.log,
+    );
     return { result: "rejected", pulls: [] };
   }
   if (judged.decision === "waiting") return wait(deps, trigger, request, hold, judged, 0);
@@ -295,6 +311,8 @@ async function judge(
     pulls: facts.pulls.map((pull) => pull.number),
     // The range is read afresh each time (a later deployment may move its start).
     ...(facts.range ? {} : { associated: facts.pulls.map(associatedOf) }),
+    facts,
+    policy,
   };
 }
 
@@ -422,6 +440,11 @@ async function wait(
   }
   logDecision(trigger, request, "waiting", judged);
   deps.metrics?.decided("deployment", "waiting", judged.gates);
+  await tellListeners(
+    deps.listeners,
+    decidedOf(deps, request, hold, { ...judged, ...(recheckAt ? { recheckAt } : {}) }, "waiting"),
+    trigger.log,
+  );
   return { result: "waiting", pulls: pulls ?? [] };
 }
 
@@ -474,7 +497,35 @@ async function answer(
   );
   logDecision(trigger, request, judged.decision, judged);
   deps.metrics?.decided("deployment", judged.decision, judged.gates);
+  await tellListeners(
+    deps.listeners,
+    decidedOf(deps, request, hold, judged, judged.decision),
+    trigger.log,
+  );
   return judged.decision;
+}
+
+/** The decision as its listeners hear it. */
+function decidedOf(
+  deps: DeploymentDeps,
+  request: DeploymentRequest,
+  hold: Hold | null,
+  judged: Judged,
+  decision: Decision,
+): DeploymentDecided {
+  return {
+    request,
+    decision,
+    gates: judged.gates,
+    at: deps.now().toISOString(),
+    ...(hold ? { heldSince: hold.createdAt } : {}),
+    ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
+    ...(judged.facts ? { facts: judged.facts } : {}),
+    ...(judged.policy ? { policy: judged.policy } : {}),
+    ...(judged.advisory ? { advisory: true } : {}),
+    ...(judged.rejectedBy !== undefined ? { rejectedBy: judged.rejectedBy } : {}),
+    ...(judged.transient ? { transient: true } : {}),
+  };
 }
 
 async function release(deps: DeploymentDeps, key: string): Promise<void> {

@@ -2,6 +2,7 @@
 // stood in by nock and ServiceNow by its loopback stand-in.
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
+import type { DeploymentDecided } from "../../src/pipeline/deployment-listeners.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
@@ -89,8 +90,9 @@ afterEach(async () => {
   await sn.close();
 });
 
-function appWith(clock: { now: Date }) {
+function appWith(clock: { now: Date }, heard: DeploymentDecided[] = []) {
   return startApp(new MemoryStore(), clock, undefined, {
+    deploymentListeners: [async (decided) => void heard.push(decided)],
     changeSystems: {
       servicenow: {
         url: sn.url,
@@ -104,7 +106,8 @@ describe("change_record at a deployment", () => {
   it("holds a deployment whose change is not yet approved, and approves it once ServiceNow says approved", async () => {
     const world = github();
     const clock = { now: NOW };
-    const app = await appWith(clock);
+    const heard: DeploymentDecided[] = [];
+    const app = await appWith(clock, heard);
     await app.scheduler.runDue(clock.now);
     await app.receive("deployment_protection_rule", requested());
     expect(world.answers).toHaveLength(1);
@@ -122,6 +125,10 @@ describe("change_record at a deployment", () => {
     expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
     // Asked once per look: the short cache does not outlive the re-check interval.
     expect(sn.requests.filter((r) => r.path === "/api/now/table/change_request")).toHaveLength(2);
+    // The listeners heard the hold, then the approval with the change record it judged.
+    expect(heard.map((d) => d.decision)).toEqual(["waiting", "approved"]);
+    expect(heard[1]?.heldSince).toBe(NOW.toISOString());
+    expect(heard[1]?.facts?.changeRecords?.[0]).toMatchObject({ reference: "CHG0012345" });
   });
 
   it("keeps a deployment waiting, never approving, while ServiceNow refuses the app", async () => {

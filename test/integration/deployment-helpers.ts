@@ -38,7 +38,7 @@ export async function startApp(
   store: Store,
   clock: { now: Date },
   scheduler = new ManualScheduler(),
-  extra: Pick<AppOptions, "sweepIntervalMs" | "changeSystems"> = {},
+  extra: Pick<AppOptions, "sweepIntervalMs" | "changeSystems" | "deploymentListeners"> = {},
 ): Promise<DeploymentHarness> {
   const probot = new Probot({
     appId: APP_ID,
