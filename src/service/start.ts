@@ -90,11 +90,22 @@ export async function startService(): Promise<void> {
       connections,
       log,
       timeoutMs: shutdownTimeoutOf(process.env),
-    }).then((clean) => {
+    }).then(async (clean) => {
+      // Only once nothing writes: a webhook still in flight would fail on a closed store.
+      if (clean) await closeStore(loaded?.store, log);
       log.info({ signal, clean }, "exiting");
       return clean ? 0 : 1;
     });
   });
+}
+
+/** Closes the state file (its WAL checkpointed) or the Redis connection; a failure is logged. */
+async function closeStore(store: Store | undefined, log: Logger): Promise<void> {
+  try {
+    await store?.close?.();
+  } catch (error) {
+    log.warn({ err: error }, "the store did not close cleanly");
+  }
 }
 
 /** A setting read from the environment; a bad one stops start-up with the reason logged. */

@@ -22,6 +22,8 @@ export interface Store {
   removeFromSet(key: string, member: string): Promise<void>;
   /** Members in the order they were first added. */
   members(key: string): Promise<string[]>;
+  /** Lets go of the file or connection, once nothing writes any more (shutdown). */
+  close?(): void | Promise<void>;
 }
 
 /** Milliseconds since the epoch: injected so expiry is testable without waiting. */

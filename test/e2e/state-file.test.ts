@@ -38,6 +38,9 @@ test("the server creates its state file in DATA_DIR and says where it is", async
   } finally {
     await server.stop();
   }
+  // A clean stop closed the file: SQLite folded its write-ahead log back into it.
+  expect(existsSync(join(dir, "release-policy.db"))).toBe(true);
+  expect(existsSync(join(dir, "release-policy.db-wal"))).toBe(false);
 });
 
 test("a state file that is not a database stops start-up, naming the file and the fix", async () => {
