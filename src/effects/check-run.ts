@@ -1,5 +1,5 @@
-import type { CheckRunData, ShownRun } from "../facts/checks.js";
-import { CHECK_NAME } from "../facts/checks.js";
+import type { ShownRun } from "../facts/checks.js";
+import { CHECK_NAME, readOwnCheckRun } from "../facts/checks.js";
 import { createOnce, SEND_ONCE } from "../github/create.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
@@ -7,15 +7,6 @@ import type { CheckRunOutput } from "../report/check-run.js";
 import { checkRunActions, type CheckRunAction } from "../report/check-run.js";
 
 export type CheckRunWrite = "created" | "updated" | "unchanged";
-
-/** The app's own check run among a commit's check runs (same name, same app). */
-export function findOwnCheckRun(runs: CheckRunData[], appId: number): CheckRunData | undefined {
-  return runs.find((run) => isOwnCheckRun(run, appId));
-}
-
-export function isOwnCheckRun(run: Pick<ShownRun, "name" | "app">, appId: number): boolean {
-  return run.name === CHECK_NAME && run.app?.id === appId;
-}
 
 /** What the write did, and the app's check run as GitHub shows it now. */
 export interface CheckRunUpsert {
@@ -99,24 +90,6 @@ export async function upsertCheckRun(input: {
     async () => (await readOwnCheckRun(octokit, repo, input.headSha, input.appId))?.id,
   );
   return { write: "created", shown: shownAs(id) };
-}
-
-/** The app's check run on a commit as GitHub lists it now (one request). */
-export async function readOwnCheckRun(
-  octokit: Octokit,
-  repo: RepoRef,
-  headSha: string,
-  appId: number,
-): Promise<CheckRunData | undefined> {
-  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-    owner: repo.owner,
-    repo: repo.repo,
-    ref: headSha,
-    check_name: CHECK_NAME,
-    filter: "latest",
-    per_page: 100,
-  });
-  return findOwnCheckRun(runs, appId);
 }
 
 // The summary's footer names the minute of the evaluation. A result that differs only

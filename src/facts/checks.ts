@@ -26,6 +26,37 @@ export interface ShownRun {
   };
 }
 
+/** The app's own check run among a commit's check runs (same name, same app). */
+export function findOwnCheckRun(runs: CheckRunData[], appId: number): CheckRunData | undefined {
+  return runs.find((run) => isOwnCheckRun(run, appId));
+}
+
+/**
+ * Only this app can write a check run under its id, so its record cannot be forged by
+ * another workflow that names a check `release-policy`.
+ */
+export function isOwnCheckRun(run: Pick<ShownRun, "name" | "app">, appId: number): boolean {
+  return run.name === CHECK_NAME && run.app?.id === appId;
+}
+
+/** The app's check run on a commit as GitHub lists it now (one request). */
+export async function readOwnCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+): Promise<CheckRunData | undefined> {
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    per_page: 100,
+  });
+  return findOwnCheckRun(runs, appId);
+}
+
 /** A commit's check runs, as the gates see them, and the app's own run among them. */
 export interface CommitRuns {
   facts: CheckFact[];

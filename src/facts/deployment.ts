@@ -1,9 +1,8 @@
 // What the deployment gates know about one deployment: the commit, the pull requests that
 // brought it, its earlier deployments to the previous environment, the run's actors and the
 // approvals given so far. Plain data (the evaluator stays pure); gathered once per decision.
-import { CHECK_NAME } from "../facts/checks.js";
 import type { Octokit } from "../github/types.js";
-import { checkRunState } from "./checks.js";
+import { checkRunState, readOwnCheckRun } from "./checks.js";
 import {
   mergedPullsOf,
   readDeployedRange,
@@ -226,26 +225,14 @@ async function withVerdict(
   };
 }
 
-/**
- * The verdict the pull request was merged under: the app's own check run on its head. Only
- * this app can write a check run under its id, so the record cannot be forged by another
- * workflow that names a check `release-policy`.
- */
+/** The verdict the pull request was merged under: the app's own check run on its head. */
 export async function readPolicyCheck(
   octokit: Octokit,
   appId: number,
   repo: RepoRef,
   headSha: string,
 ): Promise<PolicyVerdict> {
-  const { data } = await octokit.rest.checks.listForRef({
-    owner: repo.owner,
-    repo: repo.repo,
-    ref: headSha,
-    check_name: CHECK_NAME,
-    filter: "latest",
-    per_page: 100,
-  });
-  const own = data.check_runs.find((run) => run.name === CHECK_NAME && run.app?.id === appId);
+  const own = await readOwnCheckRun(octokit, repo, headSha, appId);
   return own ? checkRunState(own.status, own.conclusion) : "missing";
 }
 

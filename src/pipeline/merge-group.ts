@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import { readOwnCheckRun, upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
+import { upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
+import { readOwnCheckRun } from "../facts/checks.js";
 import { modeOf } from "../evaluate/mode.js";
 import { evaluateMergeGroup } from "../evaluate/merge-group.js";
 import { shownRun } from "../facts/checks.js";

@@ -9,13 +9,14 @@ import {
 } from "../effects/checklist-comment.js";
 import { OwnRunRecords, recordedRun } from "../effects/own-run-record.js";
 import { mayHaveApplied } from "../github/create.js";
+import { upsertCheckRun, type CheckRunWrite } from "../effects/check-run.js";
 import {
-  readOwnCheckRun,
   isOwnCheckRun,
-  upsertCheckRun,
-  type CheckRunWrite,
-} from "../effects/check-run.js";
-import { shownRun, type CommitRuns, type ShownRun } from "../facts/checks.js";
+  readOwnCheckRun,
+  shownRun,
+  type CommitRuns,
+  type ShownRun,
+} from "../facts/checks.js";
 import { factKeys, type FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
 import { teamReader } from "../facts/teams.js";
