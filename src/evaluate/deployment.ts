@@ -10,6 +10,7 @@ import { selectChangeType } from "./change-type.js";
 import { headOf, judgeGate, summarize, toResult, type JudgedGate } from "./gate.js";
 import { modeOf } from "./mode.js";
 import { deploymentGates } from "./stages.js";
+import { sameName } from "../model/names.js";
 
 export const PROMOTION_GATE_ID = "promotion";
 
@@ -29,11 +30,11 @@ export interface DeploymentEvaluation extends Evaluation {
   signOffs?: string[];
 }
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
 /** The environment's promotion step, when the policy gives it an `after`. */
 export function promotionOf(policy: Policy, environment: string): PromotionSpec | undefined {
-  const entry = Object.entries(policy.environments ?? {}).find(([name]) => same(name, environment));
+  const entry = Object.entries(policy.environments ?? {}).find(([name]) =>
+    sameName(name, environment),
+  );
   const after = entry?.[1].after;
   if (after === undefined) return undefined;
   const soak = entry?.[1].soak;

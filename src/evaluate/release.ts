@@ -11,6 +11,7 @@ import { evaluateTagRules } from "../requirements/tag-rules.js";
 import { selectChangeType } from "./change-type.js";
 import { headOf, judgeGate, toResult } from "./gate.js";
 import { gatesOf } from "./stages.js";
+import { sameName } from "../model/names.js";
 
 export const TAG_RULES_GATE_ID = "tag-rules";
 export const RELEASE_GATE_ID = "release";
@@ -110,8 +111,6 @@ export function lastEnvironments(policy: Policy): string[] {
   return envs.map(([name]) => name).filter((name) => !followed.has(name.toLowerCase()));
 }
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
 /**
  * Completed when the latest deployment to every last environment succeeded; failed when the
  * latest deployment to any environment failed (and the release is not completed).
@@ -123,7 +122,7 @@ export function deploymentProgress(
   const last = lastEnvironments(policy);
   if (last.length === 0) return { kind: "untracked" };
   const latest = latestByEnvironment(deployments);
-  const finals = last.map((env) => latest.find((d) => same(d.environment, env)));
+  const finals = last.map((env) => latest.find((d) => sameName(d.environment, env)));
   if (finals.every((d) => d?.state === "success")) {
     const at =
       finals

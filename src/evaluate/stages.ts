@@ -1,8 +1,7 @@
 // Which of the policy's gates are judged at each stage.
 import type { Gate, Policy } from "../policy/schema.js";
 import type { Stage } from "../requirements/kind.js";
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+import { sameName } from "../model/names.js";
 
 /** The policy's gates of one stage, in file order. */
 export function gatesOf(policy: Policy, stage: Stage): [string, Gate][] {
@@ -13,6 +12,6 @@ export function gatesOf(policy: Policy, stage: Stage): [string, Gate][] {
 export function deploymentGates(policy: Policy, environment: string): [string, Gate][] {
   return gatesOf(policy, "deployment").filter(
     ([, gate]) =>
-      gate.environments === undefined || gate.environments.some((e) => same(e, environment)),
+      gate.environments === undefined || gate.environments.some((e) => sameName(e, environment)),
   );
 }

@@ -5,8 +5,7 @@
 // saw each approval, and sign-offs by comment.
 import type { Octokit } from "../github/types.js";
 import type { DeploymentApprovalFact, DeploymentRequest } from "./deployment.js";
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+import { sameName } from "../model/names.js";
 
 /** The run's reviews for one environment, as GitHub records them. */
 export interface DeploymentReviews {
@@ -30,7 +29,7 @@ export async function readDeploymentReviews(
     run_id: request.runId,
   });
   const forEnvironment = data.filter((review) =>
-    review.environments.some((env) => env.name && same(env.name, request.environment)),
+    review.environments.some((env) => env.name && sameName(env.name, request.environment)),
   );
   const rejection = forEnvironment.find((review) => review.state === "rejected");
   return {

@@ -15,8 +15,7 @@ import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js
 import { pullScope } from "../holds/triggers.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 import { handle } from "./timing.js";
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+import { sameName } from "../model/names.js";
 
 export async function onApproveComment(
   deps: AppDeps & DeploymentDeps,
@@ -42,7 +41,7 @@ async function signOff(
     const repo = repoRefOf(repository);
     await deps.triggers.note(pullScope(repo, issue.number));
     const holds = (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
-      same(hold.request.environment, environment),
+      sameName(hold.request.environment, environment),
     );
     if (holds.length === 0) {
       await replyNothingHeld(deps, context.octokit, repo, issue.number, comment.id, environment);

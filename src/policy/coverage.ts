@@ -6,11 +6,10 @@
 import type { PolicyProblem } from "../model/result.js";
 import type { PolicyLocator } from "./problems.js";
 import type { Condition, Gate, Policy } from "./schema.js";
+import { sameName } from "../model/names.js";
 
 /** Condition keys a deployment cannot be judged by: the app ignores them at deployment. */
 const UNJUDGEABLE = ["base_branches", "paths", "draft"] as const;
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /**
  * Whether the gate applies to every deployment of this change type, whatever the pull
@@ -45,7 +44,8 @@ export function ungatedWarnings(policy: Policy, at: PolicyLocator): PolicyProble
   // The validator has every environment a gate names listed under `environments`.
   for (const environment of Object.keys(policy.environments ?? {})) {
     const guarding = gates.filter(
-      ([, g]) => g.environments === undefined || g.environments.some((e) => same(e, environment)),
+      ([, g]) =>
+        g.environments === undefined || g.environments.some((e) => sameName(e, environment)),
     );
     if (guarding.length === 0) continue;
     for (const changeType of changeTypes) {

@@ -11,6 +11,7 @@ import {
   checkReachableCount,
   type Approvers,
 } from "./principals.js";
+import { sameName } from "../model/names.js";
 
 export const exclusionSchema = z.enum(["author", "committers", "pusher"]);
 export type Exclusion = z.infer<typeof exclusionSchema>;
@@ -61,7 +62,6 @@ export function approversOf(from: Approvers | undefined): Approvers {
 
 const DEFAULT_EXCLUDE: readonly Exclusion[] = ["author", "committers"];
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 const short = (sha: string): string => sha.slice(0, 7);
 
 /**
@@ -87,11 +87,11 @@ function exclusionOf(
   exclude: readonly Exclusion[],
   facts: PullRequestFacts,
 ): string | null {
-  if (exclude.includes("author") && same(login, facts.author)) return "is the author";
-  if (exclude.includes("committers") && facts.committers.some((c) => same(c, login))) {
+  if (exclude.includes("author") && sameName(login, facts.author)) return "is the author";
+  if (exclude.includes("committers") && facts.committers.some((c) => sameName(c, login))) {
     return "committed to this pull request";
   }
-  if (exclude.includes("pusher") && facts.pusher !== undefined && same(login, facts.pusher)) {
+  if (exclude.includes("pusher") && facts.pusher !== undefined && sameName(login, facts.pusher)) {
     return "pushed the head commit";
   }
   return null;

@@ -7,6 +7,7 @@ import type { Outcome } from "../model/outcome.js";
 import { describePrincipals, isEligible } from "./eligibility.js";
 import { defineKind, wrongStage } from "./kind.js";
 import { checkPrincipals, checkReachableCount, peopleCountSchema } from "./principals.js";
+import { sameName } from "../model/names.js";
 
 const deploymentExclusionSchema = z.enum(["author", "committers", "deployer"]);
 export type DeploymentExclusion = z.infer<typeof deploymentExclusionSchema>;
@@ -29,8 +30,6 @@ export const DEFAULT_DEPLOYMENT_EXCLUDE: readonly DeploymentExclusion[] = [
   "deployer",
 ];
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
 type Verdict =
   | { kind: "counted"; via: string }
   | { kind: "excluded"; why: string }
@@ -43,18 +42,18 @@ function exclusionOf(
   exclude: readonly DeploymentExclusion[],
   facts: DeploymentFacts,
 ): string | { missing: string } | null {
-  if (exclude.includes("author") && facts.pulls.some((p) => same(p.author, login))) {
+  if (exclude.includes("author") && facts.pulls.some((p) => sameName(p.author, login))) {
     return "authored the pull request";
   }
   if (exclude.includes("committers")) {
     for (const pull of facts.pulls) {
       if (pull.committers === undefined) return { missing: `the committers of #${pull.number}` };
-      if (pull.committers.some((c) => same(c, login))) return `committed to #${pull.number}`;
+      if (pull.committers.some((c) => sameName(c, login))) return `committed to #${pull.number}`;
     }
   }
   if (exclude.includes("deployer")) {
     if (facts.deployers === undefined) return { missing: "who started the workflow run" };
-    if (facts.deployers.some((d) => same(d, login))) return "started this deployment";
+    if (facts.deployers.some((d) => sameName(d, login))) return "started this deployment";
   }
   return null;
 }

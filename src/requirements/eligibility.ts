@@ -2,6 +2,7 @@
 import type { PullRequestFacts } from "../facts/types.js";
 import { orList } from "../model/words.js";
 import { qualifyTeam, type Approvers } from "./principals.js";
+import { sameName } from "../model/names.js";
 
 type Permission = NonNullable<Approvers["permission"]>;
 
@@ -28,12 +29,10 @@ export type Eligibility =
   /** Eligibility hinges on a fact the gatherer did not supply: never counted as eligible. */
   | { kind: "unknown"; missing: string[] };
 
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
 /** A team's members from the facts, by "org/slug" (GitHub compares both case-insensitively). */
 export function teamMembers(facts: MembershipFacts, team: string): string[] | undefined {
   const key = qualifyTeam(team, facts.repo.owner);
-  const found = Object.entries(facts.teams).find(([k]) => same(k, key));
+  const found = Object.entries(facts.teams).find(([k]) => sameName(k, key));
   return found?.[1];
 }
 
@@ -41,7 +40,7 @@ function lookupPermission(
   facts: MembershipFacts,
   login: string,
 ): PullRequestFacts["permissions"][string] | undefined {
-  return Object.entries(facts.permissions ?? {}).find(([k]) => same(k, login))?.[1];
+  return Object.entries(facts.permissions ?? {}).find(([k]) => sameName(k, login))?.[1];
 }
 
 /**
@@ -55,14 +54,14 @@ export function isEligible(
   login: string,
   facts: MembershipFacts,
 ): Eligibility {
-  if ((principals.users ?? []).some((u) => same(u, login)))
+  if ((principals.users ?? []).some((u) => sameName(u, login)))
     return { kind: "eligible", via: "listed" };
   const missing: string[] = [];
   for (const team of principals.teams ?? []) {
     const members = teamMembers(facts, team);
     if (members === undefined)
       missing.push(`the members of team ${qualifyTeam(team, facts.repo.owner)}`);
-    else if (members.some((m) => same(m, login)))
+    else if (members.some((m) => sameName(m, login)))
       return { kind: "eligible", via: `member of team ${team}` };
   }
   if (principals.permission !== undefined) {

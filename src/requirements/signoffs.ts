@@ -7,6 +7,7 @@ import type { Outcome } from "../model/outcome.js";
 import { describePrincipals, isEligible } from "./eligibility.js";
 import { defineKind, wrongStage } from "./kind.js";
 import { checkPrincipals, checkReachableCount, peopleCountSchema } from "./principals.js";
+import { sameName } from "../model/names.js";
 
 const releaseExclusionSchema = z.enum(["release_author", "tagger"]);
 export type ReleaseExclusion = z.infer<typeof releaseExclusionSchema>;
@@ -24,8 +25,6 @@ export const signoffsSchema = peopleCountSchema({
 type SignoffsRequirement = z.infer<typeof signoffsSchema>;
 
 export const DEFAULT_RELEASE_EXCLUDE: readonly ReleaseExclusion[] = ["release_author", "tagger"];
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 interface Judged {
   user: string;
@@ -76,10 +75,10 @@ function judge(
   taggerUnknown: boolean,
 ): Judged {
   const base = { user, at };
-  if (exclude.includes("release_author") && facts.release && same(facts.release.author, user)) {
+  if (exclude.includes("release_author") && facts.release && sameName(facts.release.author, user)) {
     return { ...base, counts: false, why: "the release's author does not count" };
   }
-  if (exclude.includes("tagger") && facts.pusher && same(facts.pusher, user)) {
+  if (exclude.includes("tagger") && facts.pusher && sameName(facts.pusher, user)) {
     return { ...base, counts: false, why: "whoever pushed the tag does not count" };
   }
   const e = isEligible(req.from, user, facts);
