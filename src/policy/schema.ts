@@ -7,6 +7,7 @@ import { name, nameList } from "../model/principals.js";
 import { STAGES } from "../requirements/kind.js";
 import { approvalDefaultsSchema } from "../requirements/approvals.js";
 import { requirementSchema } from "../requirements/registry.js";
+import { notifySchema } from "./notify.js";
 
 export const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
 const duration = z
@@ -105,6 +106,7 @@ const environmentSchema = z
       .describe(
         'How long the commit must have run in `after` first: a number and a unit (ms, s, m, h, d or w), e.g. "24h".',
       ),
+    notify: notifySchema.optional(),
   })
   .describe("A deployment environment, in promotion order.");
 
