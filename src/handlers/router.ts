@@ -24,6 +24,7 @@ import {
   REVIEW_ACTIONS,
 } from "./pull-request.js";
 import { onPush } from "./push.js";
+import { onRecheckComment } from "./recheck-comment.js";
 import {
   onCreate,
   onRecordChecklistEdit,
@@ -73,10 +74,14 @@ export function routeEvents(app: Probot, deps: Deps): void {
   app.on("create", (context) => onCreate(deps, context));
   app.on("release", (context) => onRelease(deps, context));
 
-  // Comments: `/approve` on a pull request, `/signoff` on a release record, and ticks in the
-  // checklist comments of both.
+  // Comments: `/approve` and `/recheck` on a pull request, `/signoff` on a release record,
+  // and ticks in the checklist comments of both.
   app.on("issue_comment.created", (context) =>
-    all(onApproveComment(deps, context), onRecordComment(deps, context)),
+    all(
+      onApproveComment(deps, context),
+      onRecheckComment(deps, context),
+      onRecordComment(deps, context),
+    ),
   );
   app.on("issue_comment.deleted", (context) => onRecordComment(deps, context));
   app.on("issue_comment.edited", (context) =>
