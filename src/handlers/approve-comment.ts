@@ -11,7 +11,7 @@ import type { Octokit } from "../github/types.js";
 import { parseApproveCommand } from "../holds/approve-command.js";
 import { recordApproval } from "../holds/approvals.js";
 import { HOLD_TTL_MS } from "../holds/registry.js";
-import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import { decideDeployment, decisionsSettled, type DeploymentDeps } from "../pipeline/deployment.js";
 import { pullScope } from "../holds/triggers.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 import { handle } from "./timing.js";
@@ -40,9 +40,16 @@ async function signOff(
   await oncePerDelivery(deps, context, async () => {
     const repo = repoRefOf(repository);
     await deps.triggers.note(pullScope(repo, issue.number));
-    const holds = (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
-      sameName(hold.request.environment, environment),
-    );
+    const held = async () =>
+      (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
+        sameName(hold.request.environment, environment),
+      );
+    let holds = await held();
+    if (holds.length === 0) {
+      // A deployment's first decision may be running: its hold is stored only as it ends.
+      await decisionsSettled(deps, repo, environment);
+      holds = await held();
+    }
     if (holds.length === 0) {
       await replyNothingHeld(deps, context.octokit, repo, issue.number, comment.id, environment);
       return;

@@ -142,6 +142,9 @@ interface Decided {
   pulls: readonly number[];
 }
 
+/** Decisions run in the queue under this prefix and the hold's key. */
+const decisionKeyPrefix = "deploy:";
+
 /**
  * Rounds one decision may take when events keep arriving while it decides; past them, the
  * hold's own re-check (at most recheckIntervalMs away) looks again.
@@ -162,7 +165,7 @@ export function decideDeployment(
   request: DeploymentRequest,
   options: DecideOptions = {},
 ): Promise<void> {
-  return deps.queue.run(`deploy:${holdKey(request)}`, async () => {
+  return deps.queue.run(`${decisionKeyPrefix}${holdKey(request)}`, async () => {
     let readReviews = !options.reviewed;
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const known = await deps.holds.get(holdKey(request));
@@ -178,6 +181,21 @@ export function decideDeployment(
       );
     }
   });
+}
+
+/**
+ * Resolves once no decision for `environment` of `repo` is running in this process. A first
+ * decision stores its hold only as it ends: a sign-off that arrived meanwhile waits for it
+ * rather than find nothing held.
+ */
+export function decisionsSettled(
+  deps: Pick<DeploymentDeps, "queue">,
+  repo: DeploymentRequest["repo"],
+  environment: string,
+): Promise<void> {
+  const prefix = `${decisionKeyPrefix}${repo.owner}/${repo.repo}:`.toLowerCase();
+  const suffix = `:${environment}`.toLowerCase();
+  return deps.queue.quiet((key) => key.startsWith(prefix) && key.endsWith(suffix));
 }
 
 async function decideNow(

@@ -36,6 +36,8 @@ interface Batch {
 
 interface Slot {
   next?: Batch;
+  /** Resolves once the key has no work waiting or in flight. */
+  ended: Deferred;
 }
 
 /**
@@ -69,7 +71,7 @@ export class KeyedQueue {
       return slot.next.done.promise;
     }
     const batch: Batch = { work, done: deferred(), settleMs, limited, requests: 1 };
-    const fresh: Slot = { next: batch };
+    const fresh: Slot = { next: batch, ended: deferred() };
     this.#slots.set(key, fresh);
     void this.#drive(key, fresh);
     return batch.done.promise;
@@ -84,6 +86,20 @@ export class KeyedQueue {
   idle(): Promise<void> {
     if (this.#slots.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Resolves once no key that `match` accepts has work waiting or in flight, including work
+   * queued for such keys meanwhile. For a caller outside the queue that must see what runs in
+   * flight leave behind (a sign-off that arrived while its deployment's first decision ran).
+   * Never call it from work of a matching key: it would wait for itself.
+   */
+  async quiet(match: (key: string) => boolean): Promise<void> {
+    for (;;) {
+      const busy = [...this.#slots].filter(([key]) => match(key)).map(([, slot]) => slot.ended);
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((ended) => ended.promise));
+    }
   }
 
   // Without settling, the first run starts synchronously, inside run(), as callers expect.
@@ -104,6 +120,7 @@ export class KeyedQueue {
       }
     }
     this.#slots.delete(key);
+    slot.ended.resolve();
     if (this.#slots.size === 0) {
       const waiting = this.#idle;
       this.#idle = [];

@@ -144,6 +144,39 @@ describe("sign-off by comment", () => {
     expectBudget(world.take(), NOTHING);
   });
 
+  it("a sign-off that arrives while the deployment's first decision runs is recorded, not answered with 'nothing waiting'", async () => {
+    world = new World(SIGN_OFF_POLICY);
+    let readPulls!: () => void;
+    world.pullsAnswered = new Promise((resolve) => (readPulls = resolve));
+    // The comment's handler looks for holds of the pull request: the decision has none yet.
+    let looked!: () => void;
+    const lookedUp = new Promise<void>((resolve) => (looked = resolve));
+    const store = new (class extends MemoryStore {
+      override async members(key: string): Promise<string[]> {
+        const members = await super.members(key);
+        if (key.startsWith("holds:pull:")) looked();
+        return members;
+      }
+    })();
+    const app = await startApp(store, { now: OPEN });
+
+    const deciding = app.receive("deployment_protection_rule", requested());
+    const commenting = app.receive("issue_comment", approveComment("rm2", 901));
+    await lookedUp;
+    readPulls();
+    await Promise.all([deciding, commenting]);
+    let made = world.take();
+    expect(made.map((m) => m.line)).not.toContain(`POST ${REPO_PATH}/issues/7/comments`);
+    expect(made.map((m) => m.line)).toContain(REACTION(901));
+
+    await app.receive("deployment_review", reviewBy("rm1"));
+    made = world.take();
+    expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
+    expect(bodyOf(made, ANSWER).comment).toContain(
+      "signed off: @rm2 by comment, @rm1 by deployment review",
+    );
+  });
+
   it("/approve with no held deployment replies once per comment", async () => {
     world = new World(SIGN_OFF_POLICY);
     const app = await startApp(new MemoryStore(), { now: OPEN });

@@ -92,9 +92,10 @@ export class World {
     scope
       .get(/\/repos\/acme\/shop\/collaborators\/\w+\/permission/)
       .reply(200, { permission: "write" });
-    scope
-      .get(/\/repos\/acme\/shop\/commits\/\w+\/pulls$/)
-      .reply((request) => [200, this.pullsByCommit[segment(request, 5)] ?? []]);
+    scope.get(/\/repos\/acme\/shop\/commits\/\w+\/pulls$/).reply(async (request) => {
+      await this.pullsAnswered;
+      return [200, this.pullsByCommit[segment(request, 5)] ?? []];
+    });
     scope
       .get(/\/repos\/acme\/shop\/compare\//)
       .reply(() => [200, { total_commits: this.compare.length, commits: this.compare }]);
@@ -149,6 +150,8 @@ export class World {
   /** GitHub's record of the run's deployment reviews. */
   readonly runReviews = new RunReviews();
   reviews: Record<string, unknown>[] = [];
+  /** Answering the pull requests of a commit waits for this: a decision held mid-read. */
+  pullsAnswered: Promise<void> = Promise.resolve();
   /** Merged pull requests GitHub lists per commit. */
   pullsByCommit: Record<string, Record<string, unknown>[]> = { [SHA]: [mergedPull(SHA)] };
   /** The environment's deployments, newest first, and each one's statuses, newest first. */

@@ -138,3 +138,31 @@ describe("KeyedQueue's limit on runs at once", () => {
     expect(ran).toEqual(["one", "unlimited", "two: latest"]);
   });
 });
+
+describe("KeyedQueue.quiet", () => {
+  test("waits for the matching keys' work, and what was queued for them meanwhile, not for others", async () => {
+    const queue = new KeyedQueue(manualDelay().delay);
+    const { ran, work, finish } = recorder();
+    void queue.run("deploy:a", work("a1"));
+    void queue.run("pr:1", work("p1"));
+    let quiet = false;
+    const waiting = queue.quiet((key) => key.startsWith("deploy:")).then(() => (quiet = true));
+    void queue.run("deploy:a", work("a2"));
+
+    finish(); // a1
+    await yieldToOthers();
+    expect(ran).toEqual(["a1", "p1", "a2"]);
+    expect(quiet).toBe(false);
+    finish(); // p1: not a matching key
+    await yieldToOthers();
+    expect(quiet).toBe(false);
+    finish(); // a2
+    await waiting;
+    expect(quiet).toBe(true);
+  });
+
+  test("resolves at once when no matching key is busy", async () => {
+    const queue = new KeyedQueue(manualDelay().delay);
+    await expect(queue.quiet(() => true)).resolves.toBeUndefined();
+  });
+});
