@@ -4,6 +4,7 @@
 // lower its organization's approval count or drop an organization gate it extends. The one
 // key an extending file may set over its base is `mode`, and only to enforce.
 import type { PolicyProblem } from "../model/result.js";
+import { misplacedDesk } from "./desk-setting.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,
@@ -129,7 +130,9 @@ interface ChainOptions extends OwnerFacts {
 
 /** `required` where it means nothing, or would do nothing: refused, never ignored. */
 function requiredPlacement(link: Link, options: ChainOptions): PolicyProblem | undefined {
-  const misplaced = misplacedRequired(link.at, link.policy, link.locator);
+  const misplaced =
+    misplacedRequired(link.at, link.policy, link.locator) ??
+    misplacedDesk(link.at, link.policy, link.locator);
   if (misplaced) return misplaced;
   const own = link.at.owner.toLowerCase() === options.owner.toLowerCase();
   return own && options.organization === false

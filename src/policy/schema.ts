@@ -142,6 +142,26 @@ const releasesSchema = z
     "Releases: every tag pushed gets a release record when the policy has this key or a gate at stage release.",
   );
 
+const deskSchema = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, "a repository name of this owner, such as .github")
+      .optional()
+      .describe(
+        "The repository of this owner the desk issue is kept in; the app must be installed on it. Default: .github.",
+      ),
+    production: nameList
+      .min(1)
+      .optional()
+      .describe(
+        'The environments whose deployments the desk lists as shipped. Default: ["production"].',
+      ),
+  })
+  .describe(
+    "Only in an owner's .github repository: keep one release desk issue for the installation (held deployments, releases in flight, a calendar of windows and freezes, production deployments of the last 7 days), updated at most once a minute. Refused in any other file. Absent: no desk.",
+  );
+
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const gateId = z
   .string()
@@ -183,6 +203,7 @@ export const policySchema = z
     gates: z.record(gateId, gateSchema).optional().describe("The gates, by id."),
     defaults: defaultsSchema.optional(),
     releases: releasesSchema.optional(),
+    desk: deskSchema.optional(),
   })
   .describe("The release policy: .github/release-policy.yml");
 
@@ -191,5 +212,6 @@ export type Gate = z.infer<typeof gateSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type PostImplementationReview = z.infer<typeof postImplementationReviewSchema>;
 export type Releases = z.infer<typeof releasesSchema>;
+export type DeskSetting = z.infer<typeof deskSchema>;
 export type { Requirement } from "../requirements/registry.js";
 export type { Principals } from "../model/principals.js";

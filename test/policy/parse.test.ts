@@ -111,7 +111,7 @@ describe("parsePolicy: schema problems, with positions", () => {
       "an unknown top-level key",
       yaml("gate:", "  cab: {}"),
       [
-        'gate: unknown key "gate" (did you mean "gates"?); allowed keys: _extends, required, mode, change_types, environments, gates, defaults, releases',
+        'gate: unknown key "gate" (did you mean "gates"?); allowed keys: _extends, required, mode, change_types, environments, gates, defaults, releases, desk',
       ].map((m) => `1:1: ${m}`),
     ],
     [
@@ -202,7 +202,7 @@ describe("parsePolicy: schema problems, with positions", () => {
         "    require: { checks: [t] }",
       ),
       [
-        '1:1: x-base: unknown key "x-base"; allowed keys: _extends, required, mode, change_types, environments, gates, defaults, releases',
+        '1:1: x-base: unknown key "x-base"; allowed keys: _extends, required, mode, change_types, environments, gates, defaults, releases, desk',
         expect.stringMatching(
           /^3:3: gates\.cab: missing required key "stage": expected .*"pull_request"/,
         ),
