@@ -27,6 +27,7 @@ import { ReEvaluations } from "./pipeline/re-evaluation.js";
 import { releaseGateFor } from "./pipeline/release.js";
 import { PolicyCache } from "./policy/cache.js";
 import { MemoryStore } from "./store/memory.js";
+import { buildNotifications } from "./notify-deps.js";
 
 /** The app's dependencies, and what starts the work that runs without a webhook. */
 export interface Built {
@@ -45,6 +46,16 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const timing = { ...AWAITED_TIMING, ...options.timing };
   const scheduler = options.scheduler ?? timerScheduler(clock);
   const holds = new HoldRegistry(store);
+  // Slack and Teams messages of `notify` (src/notify-deps.ts, docs/notifications.md).
+  const notifications = buildNotifications({
+    options,
+    store,
+    clock,
+    scheduler,
+    log: app.log,
+    policies: new PolicyCache(store),
+    auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+  });
   const recheck = async (hold: Hold): Promise<void> => {
     const octokit = (await app.auth(hold.request.installationId)) as Octokit;
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
@@ -99,7 +110,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     timers,
     triggers: new DecisionTriggers(store, clock),
     recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
-    listeners: [...(options.deploymentListeners ?? [])],
+    listeners: [notifications.listener, ...(options.deploymentListeners ?? [])],
     retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
     // The gate of the release whose tagged commit is deployed (pipeline/release.ts).
     releaseGate: (octokit, policy, files, request) =>
@@ -109,6 +120,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     if (options.sweepIntervalMs !== undefined) {
       const intervalMs = options.sweepIntervalMs;
       new HoldSweep({ store, holds, scheduler, now: clock, recheck, intervalMs, onError }).start();
+      notifications.start(intervalMs);
     }
     // Holds outlive the process: pick them up once the app is running.
     scheduler.at(clock(), async () => {

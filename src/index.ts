@@ -6,6 +6,7 @@ import { changeSystemsFromEnv } from "./facts/change-record-clients.js";
 import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";
+import { notifyEnvOf } from "./notify-deps.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
@@ -15,7 +16,7 @@ export const releasePolicyWith =
   (
     extra: Pick<
       AppOptions,
-      "metrics" | "changeSystemMetrics" | "timing" | "store" | "sweepIntervalMs"
+      "metrics" | "changeSystemMetrics" | "timing" | "store" | "sweepIntervalMs" | "notifications"
     > = {},
   ): ApplicationFunction =>
   (app, options) =>
@@ -33,6 +34,8 @@ export const releasePolicyWith =
       // A running service settles bursts of events per pull request and answers webhooks
       // before evaluating (src/handlers/timing.ts).
       timing: { ...SERVICE_TIMING, ...extra.timing },
+      // The Slack and Teams webhook URLs policies name under `notify` (docs/notifications.md).
+      notifications: { env: notifyEnvOf(process.env), ...extra.notifications },
     })(app, options);
 
 /** The server entry (src/server.ts) adds its metrics through `releasePolicyWith`. */

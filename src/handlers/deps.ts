@@ -2,6 +2,7 @@
 // composition root, src/app-deps.ts), and the options they are built from.
 import type { RepoRef } from "../facts/types.js";
 import type { ReleaseRecords } from "../effects/release-record.js";
+import type { NotificationOptions } from "../holds/notification-outbox.js";
 import type { Scheduler } from "../holds/scheduler.js";
 import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
 import type { DeploymentDeps } from "../pipeline/deployment.js";
@@ -52,6 +53,8 @@ export interface AppOptions {
   changeSystemMetrics?: ChangeSystemObserver;
   /** Told of every deployment decision, after the app's own listeners (tests listen here). */
   deploymentListeners?: readonly DeploymentListener[];
+  /** Slack and Teams webhooks of `notify` (docs/notifications.md): the URLs' environment. */
+  notifications?: NotificationOptions;
 }
 
 export interface AppDeps extends PipelineDeps {

@@ -298,7 +298,8 @@ async function judge(
   }
   const { approvals, rejectedBy } = await approvalsOf(deps, octokit, request, policy, readReviews);
   if (rejectedBy !== undefined) {
-    return { ...notice("rejected", environment, []), rejectedBy };
+    // The policy goes with it: listeners (notifications) read the environment's settings.
+    return { ...notice("rejected", environment, []), rejectedBy, policy };
   }
   const deployers = await readDeployers(deps.store, holdKey(request));
   const facts = await gatherDeploymentFacts({

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { DecisionMetrics, DecisionStage, GateOutcome } from "../pipeline/decision-metrics.js";
 import type { RedeliveryMetrics } from "../deliveries/recovery.js";
 import type { ChangeSystemObserver } from "../facts/change-record-clients.js";
+import type { NotifyObserver } from "../holds/notification-outbox.js";
 
 export type WebhookOutcome = "handled" | "failed";
 
@@ -35,6 +36,8 @@ export interface ServiceMetrics {
   readonly redeliveries: RedeliveryMetrics;
   /** Requests to the change systems (ServiceNow, Jira) that change_record gates ask. */
   readonly changeSystems: ChangeSystemObserver;
+  /** Slack and Teams messages, by outcome: an unset webhook variable shows as unconfigured. */
+  readonly notifications: NotifyObserver;
 }
 
 const PREFIX = "release_policy_";
@@ -55,7 +58,18 @@ export function createMetrics(registry: Registry, inFlight: () => number): Servi
     github: githubMetrics(registry),
     redeliveries: redeliveryMetrics(registry),
     changeSystems: changeSystemMetrics(registry),
+    notifications: notificationMetrics(registry),
   };
+}
+
+function notificationMetrics(registry: Registry): NotifyObserver {
+  const sends = new Counter({
+    name: `${PREFIX}notifications_total`,
+    help: "Slack and Teams messages of environments' notify, by channel and outcome: sent; retried (an attempt failed, another follows after a back-off); gave_up (refused, or every attempt failed); unconfigured (the variable the policy names is unset or not an http(s) URL).",
+    labelNames: ["channel", "outcome"] as const,
+    registers: [registry],
+  });
+  return (channel, outcome) => sends.inc({ channel, outcome: outcome.replace("-", "_") });
 }
 
 function changeSystemMetrics(registry: Registry): ChangeSystemObserver {

@@ -52,6 +52,7 @@ export async function startService(): Promise<void> {
         ...state,
         metrics: metrics.decisions,
         changeSystemMetrics: metrics.changeSystems,
+        notifications: { observe: metrics.notifications },
         timing: { track },
       })(app, options);
     },

@@ -1,0 +1,99 @@
+// Notifications, composed: the outbox, the listener of deployment decisions, and the watch of
+// freezes, from the options the app is built with (src/app-deps.ts adds them). Without
+// `notifications` in the options the app still listens: a policy's `notify` then finds every
+// variable unset and says so in the log and /metrics, rather than nothing happening silently.
+import type { Logger } from "pino";
+import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
+import type { Octokit } from "./github/types.js";
+import type { AppOptions } from "./handlers/deps.js";
+import { NotificationOutbox } from "./holds/notification-outbox.js";
+import type { Scheduler } from "./holds/scheduler.js";
+import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
+import type { DeploymentListener } from "./pipeline/deployment-listeners.js";
+import {
+  checkFreezes,
+  notificationListener,
+  type NotificationDeps,
+} from "./pipeline/notifications.js";
+import type { PolicyCache } from "./policy/cache.js";
+import { isNotifyVariable } from "./policy/notify.js";
+import type { Clock, Store } from "./store/store.js";
+
+/** Only the variables a policy may name: the rest of the environment never reaches the sender. */
+export function notifyEnvOf(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) =>
+      isNotifyVariable(name) && value !== undefined ? [[name, value]] : [],
+    ),
+  );
+}
+
+export interface Notifications {
+  listener: DeploymentListener;
+  /** Sends what a previous process left, then looks at freezes and due messages every interval. */
+  start: (intervalMs?: number) => void;
+}
+
+export function buildNotifications(input: {
+  options: AppOptions;
+  store: Store;
+  clock: Clock;
+  scheduler: Scheduler;
+  policies: PolicyCache;
+  log: Logger;
+  auth: (installationId: number) => Promise<Octokit>;
+}): Notifications {
+  const { options, store, clock, scheduler, policies, log } = input;
+  const settings = options.notifications;
+  const outbox = new NotificationOutbox({
+    store,
+    now: clock,
+    scheduler,
+    env: notifyEnvOf(settings?.env ?? {}),
+    log,
+    baseMs: settings?.retryBaseMs ?? options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
+    ...(settings?.attempts !== undefined ? { attempts: settings.attempts } : {}),
+    ...(settings?.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    ...(settings?.observe ? { observe: settings.observe } : {}),
+  });
+  const deps: NotificationDeps = {
+    store,
+    now: clock,
+    outbox,
+    policyOf: async (watched) => {
+      const octokit = await input.auth(watched.installationId);
+      const loaded = await policies.load(
+        octokit,
+        watched.repo.owner,
+        watched.repo.repo,
+        watched.repo,
+      );
+      return loaded.kind === "valid" ? loaded.policy : null;
+    },
+  };
+  const look = async (): Promise<void> => {
+    try {
+      await checkFreezes(deps, log);
+      await outbox.deliverDue();
+    } catch (error) {
+      log.warn({ err: error }, "notifications: the store could not be read; trying again later");
+    }
+  };
+  return {
+    listener: notificationListener(deps),
+    start: (intervalMs = DEFAULT_SWEEP_INTERVAL_MS) => {
+      const every = (): void => {
+        scheduler.at(new Date(clock().getTime() + intervalMs), async () => {
+          await look();
+          every();
+        });
+      };
+      // What a previous process left unsent goes out now; then freezes and retries are
+      // looked at every interval, by every instance (claims and leases keep it once).
+      scheduler.at(clock(), look);
+      every();
+    },
+  };
+}
