@@ -50,6 +50,23 @@ export function isProduction(config: DeskConfig, environment: string): boolean {
   return config.production.some((p) => p.toLowerCase() === name);
 }
 
+/**
+ * `desk` in a personal account's `.github`: only an organization keeps a desk (its owner sees
+ * a personal account's few repositories already), so the setting would do nothing there.
+ */
+export function personalDesk(
+  at: ExtendsTarget,
+  policy: Policy,
+  locator: YamlLocator,
+): PolicyProblem | undefined {
+  if (policy.desk === undefined || !isOrgBase(at)) return undefined;
+  return locator.problem(
+    ["desk"],
+    `"desk" keeps a release desk for an organization's repositories; ${at.owner} is a personal account, for which the app keeps none; remove it`,
+    "key",
+  );
+}
+
 /** `desk` anywhere but an owner's base policy: refused, since nothing would read it. */
 export function misplacedDesk(
   at: ExtendsTarget,

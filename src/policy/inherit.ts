@@ -4,7 +4,7 @@
 // lower its organization's approval count or drop an organization gate it extends. The one
 // key an extending file may set over its base is `mode`, and only to enforce.
 import type { PolicyProblem } from "../model/result.js";
-import { misplacedDesk } from "./desk-setting.js";
+import { misplacedDesk, personalDesk } from "./desk-setting.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,
@@ -136,7 +136,8 @@ function requiredPlacement(link: Link, options: ChainOptions): PolicyProblem | u
   if (misplaced) return misplaced;
   const own = link.at.owner.toLowerCase() === options.owner.toLowerCase();
   return own && options.organization === false
-    ? personalRequired(link.at, link.policy, link.locator)
+    ? (personalRequired(link.at, link.policy, link.locator) ??
+        personalDesk(link.at, link.policy, link.locator))
     : undefined;
 }
 

@@ -159,7 +159,7 @@ const deskSchema = z
       ),
   })
   .describe(
-    "Only in an owner's .github repository: keep one release desk issue for the installation (held deployments, releases in flight, a calendar of windows and freezes, production deployments of the last 7 days), updated at most once a minute. Refused in any other file. Absent: no desk.",
+    "Only in an organization's .github repository: keep one release desk issue for the organization's installation (held deployments, releases in flight, a calendar of windows and freezes, production deployments of the last 7 days), updated at most once a minute. Refused in any other file and in a personal account's. Absent: no desk.",
   );
 
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

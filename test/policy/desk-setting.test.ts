@@ -63,6 +63,20 @@ describe("desk outside an owner's base policy", () => {
     );
   });
 
+  it("is refused in a personal account's base: only an organization keeps a desk", async () => {
+    const files: Record<string, string> = { [`alice/.github:${PATH}`]: "desk: {}\n" };
+    const source: PolicySource = {
+      read: async (owner, repo, path) => {
+        const location = `${owner}/${repo}:${path}`;
+        const text = files[location];
+        return text === undefined ? null : { location, text };
+      },
+    };
+    const loaded = await loadPolicy(source, "alice", "notes", { organization: false });
+    const lines = loaded.kind === "invalid" ? loaded.problems.map(formatProblem) : [];
+    expect(lines.join("\n")).toContain("alice is a personal account");
+  });
+
   it("is accepted in the owner's base, which its repositories follow without inheriting it", async () => {
     const files: Record<string, string> = {
       [`acme/.github:${PATH}`]: "desk: {}\ngates: {}\n",
