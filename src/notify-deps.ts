@@ -57,6 +57,7 @@ export function buildNotifications(input: {
     ...(settings?.attempts !== undefined ? { attempts: settings.attempts } : {}),
     ...(settings?.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
     ...(settings?.observe ? { observe: settings.observe } : {}),
+    ...(settings?.fetch ? { fetch: settings.fetch } : {}),
   });
   const deps: NotificationDeps = {
     store,

@@ -9,6 +9,7 @@ import { holdKey } from "../holds/registry.js";
 import { commitScope, pullScope, runScope } from "../holds/triggers.js";
 import { markStale } from "../holds/answer.js";
 import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
+import { tellListeners } from "../pipeline/deployment-listeners.js";
 import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
 import { oncePerDelivery, repoRefOf } from "./common.js";
 import { handle } from "./timing.js";
@@ -169,8 +170,25 @@ export async function onRejected(
   for (const environment of reviewedEnvironments(payload)) {
     const key = holdKey({ repo, runId, environment });
     await deps.triggers.note(runScope({ repo, runId, environment }));
+    const hold = await deps.holds.get(key);
     deps.timers.disarm(key);
     await deps.holds.remove(key);
+    // GitHub failed the job on the reviewer's word: its listeners (notifications) hear it
+    // once, from whoever removed the hold (a redelivery finds none).
+    if (hold) {
+      await tellListeners(
+        deps.listeners,
+        {
+          request: hold.request,
+          decision: "rejected",
+          gates: [],
+          at: deps.now().toISOString(),
+          heldSince: hold.createdAt,
+          rejectedBy: payload.sender?.login ?? "a reviewer",
+        },
+        context.log,
+      );
+    }
   }
 }
 

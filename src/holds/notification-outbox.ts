@@ -58,6 +58,8 @@ export interface NotificationOptions {
   attempts?: number;
   /** How long one POST may take. */
   timeoutMs?: number;
+  /** The global fetch by default. */
+  fetch?: Fetch;
 }
 
 export interface OutboxDeps {

@@ -80,9 +80,9 @@ function noticeKind(decided: DeploymentDecided): "held" | "approved" | "rejected
 export function notificationListener(deps: NotificationDeps): DeploymentListener {
   return async (decided: DeploymentDecided, log: Logger): Promise<void> => {
     const { request, policy } = decided;
-    const notify = notifyOf(policy, request.environment);
-    if (!notify || !policy) return;
-    await watch(deps, decided, policy);
+    const notify = await notifyFor(deps, decided);
+    if (!notify) return;
+    if (policy) await watch(deps, decided, policy);
     const kind = noticeKind(decided);
     if (!kind) return;
     const repo = `${request.repo.owner}/${request.repo.repo}`;
@@ -121,6 +121,29 @@ export function notificationListener(deps: NotificationDeps): DeploymentListener
       if (enqueued) log.info({ notification: { ...about, channel } }, "notification queued");
     }
   };
+}
+
+const specKey = (repo: RepoRef, environment: string): string =>
+  `notify:spec:${repo.owner}/${repo.repo}:${environment}`.toLowerCase();
+
+/**
+ * The environment's `notify` from the decision's policy, kept for decisions that come without
+ * one (a rejection in GitHub's own review, which the app hears without judging).
+ */
+async function notifyFor(
+  deps: NotificationDeps,
+  decided: DeploymentDecided,
+): Promise<NotifySpec | undefined> {
+  const { repo, environment } = decided.request;
+  if (!decided.policy) {
+    const kept = await deps.store.get(specKey(repo, environment));
+    return kept === null ? undefined : (JSON.parse(kept) as NotifySpec);
+  }
+  const notify = notifyOf(decided.policy, environment);
+  if (notify) {
+    await deps.store.set(specKey(repo, environment), JSON.stringify(notify), NOTIFY_KEEP_MS);
+  }
+  return notify;
 }
 
 function approversOf(decided: DeploymentDecided): string[] {
@@ -228,6 +251,7 @@ export async function checkFreezes(deps: NotificationDeps, log: Logger): Promise
     if (!policy || !notify) {
       await store.removeFromSet(SEEN, member);
       await store.delete(stateKey(watched));
+      await store.delete(specKey(watched.repo, watched.environment));
       continue;
     }
     const current = freezesInForce(policy, watched.environment, now);

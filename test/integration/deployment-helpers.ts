@@ -38,7 +38,10 @@ export async function startApp(
   store: Store,
   clock: { now: Date },
   scheduler = new ManualScheduler(),
-  extra: Pick<AppOptions, "sweepIntervalMs" | "changeSystems" | "deploymentListeners"> = {},
+  extra: Pick<
+    AppOptions,
+    "sweepIntervalMs" | "changeSystems" | "deploymentListeners" | "notifications"
+  > = {},
 ): Promise<DeploymentHarness> {
   const probot = new Probot({
     appId: APP_ID,
