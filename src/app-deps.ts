@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { Probot } from "probot";
 import { scopedKey } from "./checklist/state.js";
 import { ChecklistComments } from "./effects/checklist-comment.js";
+import { DeskIssues } from "./effects/desk-issue.js";
+import { DeskLedger } from "./effects/desk-ledger.js";
 import { ReleaseRecords } from "./effects/release-record.js";
 import { createChangeRecordReader } from "./facts/change-record-clients.js";
 import { FactCache } from "./facts/fact-cache.js";
@@ -21,6 +23,7 @@ import { HoldTimers } from "./holds/timers.js";
 import { DecisionTriggers, pullScope } from "./holds/triggers.js";
 import { NO_DECISION_METRICS } from "./pipeline/decision-metrics.js";
 import { decideDeployment } from "./pipeline/deployment.js";
+import { ReleaseDesk } from "./pipeline/desk.js";
 import { KeyedQueue } from "./pipeline/keyed-queue.js";
 import type { CheckChange } from "./pipeline/pull-request.js";
 import { ReEvaluations } from "./pipeline/re-evaluation.js";
@@ -56,6 +59,22 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     policies: new PolicyCache(store),
     auth: async (installationId) => (await app.auth(installationId)) as Octokit,
   });
+  // The release desk: one issue per owner whose base policy asks for it (src/pipeline/desk.ts).
+  const policies = new PolicyCache(store);
+  const deskLedger = new DeskLedger(store);
+  const desk = new ReleaseDesk({
+    policies,
+    ledger: deskLedger,
+    issues: new DeskIssues(
+      store,
+      options.appId,
+      deskLedger,
+      scheduler,
+      clock,
+      options.deskIntervalMs,
+    ),
+    auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+  });
   const recheck = async (hold: Hold): Promise<void> => {
     const octokit = (await app.auth(hold.request.installationId)) as Octokit;
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
@@ -76,11 +95,13 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const base: AppDeps = {
     appId: options.appId,
     store,
-    policies: new PolicyCache(store),
+    policies,
     comments: new ChecklistComments(store, options.appId),
     checklistKey: (repo: RepoRef, number: number) =>
       scopedKey(secret, `${repo.owner}/${repo.repo}#${number}`.toLowerCase()),
     records: new ReleaseRecords(store, options.appId),
+    releaseListeners: [desk.releaseListener],
+    desk,
     releaseKey: (repo: RepoRef, tag: string) =>
       scopedKey(secret, `release:${repo.owner}/${repo.repo}`.toLowerCase() + `:${tag}`),
     now: clock,
@@ -110,7 +131,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     timers,
     triggers: new DecisionTriggers(store, clock),
     recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
-    listeners: [notifications.listener, ...(options.deploymentListeners ?? [])],
+    listeners: [desk.listener, notifications.listener, ...(options.deploymentListeners ?? [])],
     retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
     // The gate of the release whose tagged commit is deployed (pipeline/release.ts).
     releaseGate: (octokit, policy, files, request) =>

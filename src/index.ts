@@ -7,6 +7,7 @@ import { SERVICE_TIMING } from "./handlers/timing.js";
 import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";
 import { notifyEnvOf } from "./notify-deps.js";
+import { deskIntervalOf } from "./effects/desk-issue.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
@@ -28,6 +29,7 @@ export const releasePolicyWith =
       // A failed evaluation is tried again after a back-off (docs/deploy.md, "When GitHub fails").
       reEvaluation: { baseMs: retryBaseMsOf(process.env), attempts: RE_EVALUATION_ATTEMPTS },
       holdRecheckIntervalMs: recheckIntervalOf(process.env),
+      deskIntervalMs: deskIntervalOf(process.env),
       // ServiceNow and Jira for change_record gates (docs/deploy.md).
       changeSystems: changeSystemsFromEnv(process.env),
       ...extra,

@@ -17,7 +17,9 @@ export type DeskWait =
   | { kind: "window"; opensAt?: string }
   | { kind: "freeze"; until: string; reason: string }
   /** A change record (ServiceNow, Jira) that must reach an approved state. */
-  | { kind: "change-record"; id: string; state: string; url?: string };
+  | { kind: "change-record"; id: string; state: string; url?: string }
+  /** Another gate still pending (a soak time, a pull request's check, the release), with its reason. */
+  | { kind: "gate"; gate: string; reason: string };
 
 export interface DeskHold {
   /** owner/name */

@@ -7,6 +7,8 @@ import type { Scheduler } from "../holds/scheduler.js";
 import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
 import type { DeploymentDeps } from "../pipeline/deployment.js";
 import type { DeploymentListener } from "../pipeline/deployment-listeners.js";
+import type { ReleaseDesk } from "../pipeline/desk.js";
+import type { ReleaseListener } from "../pipeline/release.js";
 import type { KeyedQueue } from "../pipeline/keyed-queue.js";
 import type { CheckListener, PipelineDeps } from "../pipeline/pull-request.js";
 import type { ReEvaluations, ReEvaluationTiming } from "../pipeline/re-evaluation.js";
@@ -55,6 +57,8 @@ export interface AppOptions {
   deploymentListeners?: readonly DeploymentListener[];
   /** Slack and Teams webhooks of `notify` (docs/notifications.md): the URLs' environment. */
   notifications?: NotificationOptions;
+  /** At most one edit of the release desk issue per this interval (DESK_EDIT_INTERVAL, 1m). */
+  deskIntervalMs?: number;
 }
 
 export interface AppDeps extends PipelineDeps {
@@ -67,6 +71,10 @@ export interface AppDeps extends PipelineDeps {
   releaseKey: (repo: RepoRef, tag: string) => string;
   /** Failed evaluations waiting to be tried again (src/pipeline/re-evaluation.ts). */
   reEvaluations: ReEvaluations;
+  /** The release desk (src/pipeline/desk.ts): deployment statuses are noted on it. */
+  desk?: ReleaseDesk;
+  /** Told of each release record written (the desk). */
+  releaseListeners?: readonly ReleaseListener[];
 }
 
 /** Everything the handlers of every event need. */

@@ -7,6 +7,7 @@ import { onApproveComment } from "./approve-comment.js";
 import { onChecklistEdit } from "./checklist-edit.js";
 import { onCheckRunCompleted, onCheckRunCreated, onOwnCheckRequested, onStatus } from "./checks.js";
 import type { Deps } from "./deps.js";
+import { onDeskDeploymentStatus } from "./desk.js";
 import {
   onApproved,
   onDeploymentSucceeded,
@@ -67,7 +68,11 @@ export function routeEvents(app: Probot, deps: Deps): void {
   app.on("deployment_review.rejected", (context) => onRejected(deps, context));
   // A deployment's status: held deployments of its commit, reviews, its release's record.
   app.on("deployment_status", (context) =>
-    all(onDeploymentSucceeded(deps, context), onReleaseDeploymentStatus(deps, context)),
+    all(
+      onDeploymentSucceeded(deps, context),
+      onReleaseDeploymentStatus(deps, context),
+      onDeskDeploymentStatus(deps, context),
+    ),
   );
 
   // Releases.

@@ -58,7 +58,19 @@ export interface ReleaseDeps {
   releaseKey: (repo: RepoRef, tag: string) => string;
   now: () => Date;
   queue: KeyedQueue;
+  /** Told of each record once written (the release desk); a failing one is only logged. */
+  releaseListeners?: readonly ReleaseListener[];
 }
+
+/** A release record as just written, with its gates. */
+export interface ReleaseSynced {
+  repo: RepoRef;
+  tag: string;
+  gates: readonly GateResult[];
+  record: ReleaseRecord;
+}
+
+export type ReleaseListener = (synced: ReleaseSynced, trigger: ReleaseTrigger) => Promise<void>;
 
 export interface ReleaseTrigger {
   octokit: Octokit;
@@ -181,6 +193,14 @@ async function syncNow(
     },
     "release record updated",
   );
+  if (written.record) {
+    const synced = { repo, tag, gates: judged.evaluation.gates, record: written.record };
+    for (const listener of deps.releaseListeners ?? []) {
+      await listener(synced, trigger).catch((error: unknown) =>
+        log.warn({ err: error, tag }, "a listener of release records failed"),
+      );
+    }
+  }
   return {
     evaluation: judged.evaluation,
     ...(written.record ? { record: written.record } : {}),

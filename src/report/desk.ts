@@ -95,6 +95,8 @@ function describeWait(wait: DeskWait): string {
       const record = wait.url ? link(clip(wait.id, 40), wait.url) : cell(wait.id);
       return `change record ${record}: ${cell(wait.state)}`;
     }
+    case "gate":
+      return `${cell(wait.gate)}: ${cell(wait.reason)}`;
   }
 }
 
