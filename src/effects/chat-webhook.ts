@@ -54,13 +54,12 @@ export async function postJson(
   return { kind: "give-up", why, status };
 }
 
-/** A failed request in words, without the URL (fetch puts it in some messages). */
+/**
+ * A failed request in words, without the URL (fetch puts it in some messages). Read by name,
+ * not `instanceof`: the abort's DOMException may come from another realm.
+ */
 function failureOf(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === "TimeoutError" || error.name === "AbortError") return "timed out";
-    const code = (error.cause as { code?: unknown } | undefined)?.code;
-    if (typeof code === "string") return `network error (${code})`;
-    return "network error";
-  }
-  return "network error";
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
+  if (name === "TimeoutError" || name === "AbortError") return "timed out";
+  return typeof cause?.code === "string" ? `network error (${cause.code})` : "network error";
 }

@@ -283,7 +283,7 @@ const TEAMS_COLOR: Record<NoticeKind, string> = {
 
 /** Card text is Markdown: brackets and emphasis in user text are shown as written. */
 export function teamsEscape(text: string): string {
-  return text.replace(/([\\[\]*_`~#>])/g, "\\$1");
+  return text.replace(/([\\[\]*_`~])/g, "\\$1");
 }
 
 function teamsInline(part: Inline): string {
