@@ -1,4 +1,6 @@
-// The Slack and Teams messages: what each says, how user text is escaped, and their bounds.
+// The Slack and Teams messages: what each says, how user text is escaped, and their bounds;
+// and that docs/notifications.md shows what the app sends.
+import { readFileSync } from "node:fs";
 import type { GateResult } from "../../src/model/result.js";
 import {
   deploymentNotice,
@@ -234,5 +236,38 @@ describe("freeze notices", () => {
       (teamsMessage(freezeNotice(input)).attachments[0]?.content.body as { color?: string }[])[0]
         ?.color,
     ).toBe("Warning");
+  });
+});
+
+describe("docs/notifications.md", () => {
+  it("shows the Slack message the app renders for its sample", () => {
+    const docs = readFileSync(new URL("../../docs/notifications.md", import.meta.url), "utf8");
+    const shown = /### What Slack receives[\s\S]*?```json\n([\s\S]*?)\n```/.exec(docs)?.[1];
+    const sample = deploymentNotice({
+      kind: "held",
+      repo: "acme/shop",
+      environment: "production",
+      sha: "3f1c2d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392",
+      runId: 9001,
+      webBase: "https://github.com",
+      pulls: [
+        { number: 42, title: "New payment provider", url: "https://github.com/acme/shop/pull/42" },
+      ],
+      gates: [
+        gate(
+          "release-manager",
+          "pending",
+          "0 of 1 deployment approvals from @acme/release-managers",
+        ),
+        gate(
+          "production-window",
+          "pass",
+          "Inside the deployment window (Mon-Thu 09:00-16:00 Europe/Berlin) until Thu 10 Dec 16:00 CET",
+        ),
+      ],
+      waitingOn: ["release-manager"],
+      at: "2026-12-10T10:15:00.000Z",
+    });
+    expect(JSON.parse(shown ?? "null")).toEqual(slackMessage(sample));
   });
 });
