@@ -16,6 +16,7 @@ import {
   seedPullRequest,
 } from "./demo/pull-request-story.js";
 import { deploymentPolicy, deploymentStory, seedMergedChanges } from "./demo/deployment-story.js";
+import { DEMO_DESK_INTERVAL, deskStory, seedDesk } from "./demo/desk-story.js";
 import { bold, dim, red } from "./demo/render.js";
 import { DemoFailure, Stage } from "./demo/stage.js";
 
@@ -39,10 +40,16 @@ async function main(): Promise<void> {
     gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", policy);
     seedPullRequest(gh);
     const merged = seedMergedChanges(gh);
+    seedDesk(gh, 42);
 
     console.log(bold("Release Policy demo"));
     console.log(dim(`GitHub stand-in at ${gh.url}; starting the app (dist/index.js)…`));
-    server = await startServer({ standIn: gh, secret: SECRET, entry: "dist" });
+    server = await startServer({
+      standIn: gh,
+      secret: SECRET,
+      entry: "dist",
+      env: { DESK_EDIT_INTERVAL: DEMO_DESK_INTERVAL },
+    });
     console.log(dim(`app listening at ${server.url}`));
     console.log("");
     console.log(`Policy in ${OWNER}/${REPO}:.github/release-policy.yml`);
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
     const events = new GitHubEvents(gh, OWNER, REPO);
     await pullRequestStory(stage, events);
     await deploymentStory(stage, events, merged);
+    await deskStory(stage);
     stage.verdict();
   } catch (error) {
     console.error("");
