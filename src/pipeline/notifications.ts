@@ -93,7 +93,9 @@ export function notificationListener(deps: NotificationDeps): DeploymentListener
       sha: request.sha,
       runId: request.runId,
       webBase: webBaseOf(decided),
-      pulls: (decided.facts?.pulls ?? []).map(({ number, title, url }) => ({ number, title, url })),
+      ...(decided.facts
+        ? { pulls: decided.facts.pulls.map(({ number, title, url }) => ({ number, title, url })) }
+        : {}),
       gates: decided.gates,
       ...(kind === "held" ? { waitingOn: gatesWaitingOnPeople(decided.gates, policy) } : {}),
       ...(kind === "approved" ? { approvers: approversOf(decided) } : {}),

@@ -56,7 +56,8 @@ export interface DeploymentNoticeInput {
   runId: number;
   /** https://github.com, or the GitHub Enterprise host the pull requests live on. */
   webBase: string;
-  pulls: { number: number; title: string; url: string }[];
+  /** Absent when the decision did not read them (a rejection in GitHub's review). */
+  pulls?: { number: number; title: string; url: string }[];
   gates: readonly GateResult[];
   /** The gates a held deployment waits on people for. */
   waitingOn?: string[];
@@ -100,15 +101,18 @@ export function deploymentNotice(input: DeploymentNoticeInput): Notice {
     rejected:
       input.rejectedBy !== undefined
         ? `@${input.rejectedBy} rejected it in GitHub's deployment review.`
-        : "A gate failed: the job does not run. Fix what the gates below say and re-run it.",
+        : input.gates.length === 0
+          ? "The job does not run: the status comment on the run says why (no policy, an invalid one, or a failed read)."
+          : "A gate failed: the job does not run. Fix what the gates below say and re-run it.",
   }[kind];
-  const shown = input.pulls.slice(0, NOTICE_PULLS);
+  const all = input.pulls ?? [];
+  const shown = all.slice(0, NOTICE_PULLS);
   const pulls: Inline[] = shown.map((pull) => ({
     text: `#${pull.number} ${pull.title}`,
     url: pull.url,
   }));
-  if (input.pulls.length > shown.length) {
-    pulls.push({ text: `and ${input.pulls.length - shown.length} more` });
+  if (all.length > shown.length) {
+    pulls.push({ text: `and ${all.length - shown.length} more` });
   }
   const fields: Notice["fields"] = [
     { label: "Repository", value: [{ text: repo, url: `${input.webBase}/${repo}` }] },
@@ -117,11 +121,13 @@ export function deploymentNotice(input: DeploymentNoticeInput): Notice {
       label: "Commit",
       value: [{ text: input.sha.slice(0, 7), url: `${input.webBase}/${repo}/commit/${input.sha}` }],
     },
-    {
+  ];
+  if (input.pulls) {
+    fields.push({
       label: "Pull requests",
       value: pulls.length > 0 ? pulls : [{ text: "none (a direct push)" }],
-    },
-  ];
+    });
+  }
   if (input.approvers && input.approvers.length > 0) {
     fields.push({
       label: "Approved by",

@@ -155,9 +155,9 @@ describe("deployment notifications", () => {
       "acme/shop: deployment to production held, waiting on release-manager",
       "acme/shop: deployment to production rejected",
     ]);
-    expect(JSON.stringify(receiver.on("/slack")[1]?.body)).toContain(
-      "@rm1 rejected it in GitHub's deployment review.",
-    );
+    const rejection = JSON.stringify(receiver.on("/slack")[1]?.body);
+    expect(rejection).toContain("@rm1 rejected it in GitHub's deployment review.");
+    expect(rejection).toContain("*Held since*\\n2026-03-10 12:00 UTC");
     expect(receiver.on("/teams")).toHaveLength(2);
   });
 

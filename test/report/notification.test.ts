@@ -85,9 +85,20 @@ describe("deployment notices", () => {
     expect(approved).toContain("*Decided at*\\n2026-03-10 12:00 UTC");
     expect(approved).toContain("Open the workflow run");
 
-    const rejected = slackText({ ...HELD, kind: "rejected", rejectedBy: "rm1", gates: [] });
+    const unread: DeploymentNoticeInput = {
+      ...HELD,
+      kind: "rejected",
+      rejectedBy: "rm1",
+      gates: [],
+    };
+    delete unread.pulls;
+    const rejected = slackText(unread);
     expect(rejected).toContain("@rm1 rejected it in GitHub's deployment review.");
     expect(rejected).toContain("*Rejected by*\\n@rm1");
+    // GitHub's review is heard without judging: the pull requests were not read, not none.
+    expect(rejected).not.toContain("Pull requests");
+    const unjudged = slackText({ ...HELD, kind: "rejected", gates: [] });
+    expect(unjudged).toContain("the status comment on the run says why");
 
     const advisory = slackText({ ...HELD, kind: "approved", advisory: true });
     expect(advisory).toContain("approved (advisory policy)");
