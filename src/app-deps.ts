@@ -61,7 +61,10 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   });
   // The release desk: one issue per owner whose base policy asks for it (src/pipeline/desk.ts).
   const policies = new PolicyCache(store);
-  const deskLedger = new DeskLedger(store);
+  // A hold the registry no longer has leaves the desk, however it was released.
+  const deskLedger = new DeskLedger(store, {
+    held: async (key) => (await holds.get(key)) !== null,
+  });
   const desk = new ReleaseDesk({
     policies,
     ledger: deskLedger,

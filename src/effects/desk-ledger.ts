@@ -36,11 +36,23 @@ const TTL: Record<Kind, number> = {
   environment: ENVIRONMENT_TTL_MS,
 };
 
+export interface LedgerOptions {
+  /**
+   * Whether the app still holds the deployment (its hold registry, by hold key): a hold
+   * released without a decision the desk heard of (GitHub had the answer already, the hold
+   * expired) leaves the desk at its next edit.
+   */
+  held?: (id: string) => Promise<boolean>;
+}
+
 export class DeskLedger {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly options: LedgerOptions = {},
+  ) {}
 
   putHold(owner: string, id: string, hold: LedgerHold): Promise<void> {
-    return this.#put(owner, "hold", id, hold);
+    return this.#put(owner, "hold", id, { ...hold, id });
   }
 
   removeHold(owner: string, id: string): Promise<void> {
@@ -81,7 +93,7 @@ export class DeskLedger {
     now: Date,
     isProduction: (environment: string) => boolean,
   ): Promise<DeskSnapshot> {
-    const holds = await this.#read<LedgerHold>(owner, "hold");
+    const holds = await this.#liveHolds(owner);
     const releases = await this.#read<DeskRelease>(owner, "release");
     const deployments = await this.#read<DeskDeployment>(owner, "deployment");
     const environments = await this.#read<DeskEnvironment & { repo: string }>(owner, "environment");
@@ -96,6 +108,16 @@ export class DeskLedger {
       today: deployments.filter((d) => Date.parse(d.at) >= dayAgo),
       shipped: deployments.filter((d) => isProduction(d.environment) && d.outcome !== "rejected"),
     };
+  }
+
+  async #liveHolds(owner: string): Promise<LedgerHold[]> {
+    const held = this.options.held;
+    const live: LedgerHold[] = [];
+    for (const { id, ...hold } of await this.#read<LedgerHold & { id?: string }>(owner, "hold")) {
+      if (id === undefined || !held || (await held(id))) live.push(hold);
+      else await this.#remove(owner, "hold", id);
+    }
+    return live;
   }
 
   async #put(owner: string, kind: Kind, id: string, value: object): Promise<void> {

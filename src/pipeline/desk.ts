@@ -52,6 +52,7 @@ export class ReleaseDesk {
 
   /** Hears every deployment decision (pipeline/deployment-listeners.ts). */
   readonly listener: DeploymentListener = async (decided, log) => {
+    if (decided.request.repo.organization === false) return;
     const octokit = await this.deps.auth(decided.request.installationId);
     const config = await this.#config(octokit, decided.request.repo, log);
     if (!config) return;

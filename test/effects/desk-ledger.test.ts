@@ -131,3 +131,14 @@ describe("calendarEnvironments", () => {
     ]);
   });
 });
+
+test("a hold the app no longer has leaves the desk, however it was released", async () => {
+  const held = new Set(["acme/api:7:production"]);
+  const watched = new DeskLedger(store, { held: async (id) => held.has(id) });
+  await watched.putHold("acme", "acme/api:7:production", hold("acme/api", "2026-12-03T09:00:00Z"));
+  await watched.putHold("acme", "acme/web:8:production", hold("acme/web", "2026-12-03T08:00:00Z"));
+  const snapshot = await watched.snapshot("acme", "https://github.com", clock.now, production);
+  expect(snapshot.holds.map((h) => h.repo)).toEqual(["acme/api"]);
+  expect(snapshot.holds[0]).not.toHaveProperty("id");
+  expect(await store.members("desk:holds:acme")).toEqual(["acme/api:7:production"]);
+});
