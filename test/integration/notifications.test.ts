@@ -1,7 +1,9 @@
 // Slack and Teams notifications through probot.receive(): GitHub stood in by nock, the two
-// incoming webhooks by a receiver on 127.0.0.1, time and the sending driven by hand (the
-// clock and the ManualScheduler), so retries are tested without waiting on the wall clock.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+// incoming webhooks by a receiver the app's fetch reaches in-process (nock lets no fetch POST
+// through; test/support/webhook-receiver.ts; the real fetch to a loopback receiver is tested in
+// test/effects and test/e2e), time and the sending driven by hand (the clock and the
+// ManualScheduler), so retries are tested without waiting on the wall clock.
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { NotifyChannel, NotifyOutcome } from "../../src/holds/notification-outbox.js";
 import { MemoryStore } from "../../src/store/memory.js";
@@ -10,7 +12,7 @@ import {
   deploymentReviewRejected,
   protectionRuleRequested,
 } from "../fixtures/deployment/payloads.js";
-import { loopbackFetch, WebhookReceiver } from "../support/webhook-receiver.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 import { startApp, type DeploymentHarness } from "./deployment-helpers.js";
 import { ANSWER, bodyOf, OPEN, RUN_ID, SHA, STATUS, World } from "./deployment-world.js";
 
@@ -38,18 +40,10 @@ let receiver: WebhookReceiver;
 let world: World;
 let outcomes: [NotifyChannel, NotifyOutcome][];
 
-beforeAll(async () => {
-  receiver = await new WebhookReceiver().start();
-});
-afterAll(() => receiver.close());
 beforeEach(() => {
   nock.cleanAll();
   nock.disableNetConnect();
-  // The receiver is a local server: the app's POSTs reach it, GitHub's requests reach nock.
-  nock.enableNetConnect("127.0.0.1");
-  receiver.received.length = 0;
-  receiver.statuses = [];
-  receiver.down = false;
+  receiver = new WebhookReceiver();
   outcomes = [];
 });
 afterEach(() => {
@@ -73,8 +67,7 @@ function start(
         GITHUB_TOKEN: receiver.url("/leak"),
       },
       retryBaseMs: 1000,
-      // nock lets no fetch POST through (test/support/webhook-receiver.ts).
-      fetch: loopbackFetch,
+      fetch: receiver.fetch,
       observe: (channel, outcome) => outcomes.push([channel, outcome]),
     },
   });

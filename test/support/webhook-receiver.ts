@@ -1,6 +1,10 @@
-// A Slack or Teams incoming webhook stood in for on 127.0.0.1: it records every POST (path and
-// JSON body) and answers with the statuses a test lines up, then 200.
-import { createServer, request as httpRequest, type Server } from "node:http";
+// A Slack or Teams incoming webhook stood in for: it records every POST (path and JSON body)
+// and answers with the statuses a test lines up, then 200. Over HTTP on 127.0.0.1 (start()),
+// for the real server and the real fetch; or in-process (`fetch`), for tests that load nock:
+// nock 15.0 on Node 20 fails every fetch POST it lets through to the network ("unusable"
+// body), and its http.request patch outlives the test file that made it within a jest worker,
+// so a test file's loopback POSTs fail depending on what ran before it.
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Received {
@@ -16,22 +20,20 @@ export class WebhookReceiver {
   /** While set, every request fails with 503: a receiver that is down. */
   down = false;
   #server: Server | undefined;
-  #url = "";
+  #url = "http://127.0.0.1:0";
 
   async start(): Promise<this> {
     this.#server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        this.received.push({
-          path: request.url ?? "",
-          body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-          contentType: request.headers["content-type"],
-        });
-        const status = this.down ? 503 : (this.statuses.shift() ?? 200);
-        response.writeHead(status, { "content-type": "text/plain" });
-        response.end(status === 200 ? "ok" : "no_service");
+        const answer = this.#answer(
+          request.url ?? "",
+          Buffer.concat(chunks).toString("utf8"),
+          request.headers["content-type"],
+        );
+        response.writeHead(answer.status, { "content-type": "text/plain" });
+        response.end(answer.body);
       });
     });
     await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
@@ -45,6 +47,25 @@ export class WebhookReceiver {
     return `${this.#url}${path}`;
   }
 
+  /** The same receiver without a network: what the app's fetch is replaced with under nock. */
+  readonly fetch: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers = new Headers(init?.headers);
+    const text = typeof init?.body === "string" ? init.body : "";
+    const answer = this.#answer(url.pathname, text, headers.get("content-type") ?? undefined);
+    return Promise.resolve(new Response(answer.body, { status: answer.status }));
+  };
+
+  #answer(path: string, text: string, contentType: string | undefined) {
+    this.received.push({
+      path,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      contentType,
+    });
+    const status = this.down ? 503 : (this.statuses.shift() ?? 200);
+    return { status, body: status === 200 ? "ok" : "no_service" };
+  }
+
   /** What arrived on one path, in order. */
   on(path: string): Received[] {
     return this.received.filter((r) => r.path === path);
@@ -56,33 +77,3 @@ export class WebhookReceiver {
     );
   }
 }
-
-/**
- * fetch over node:http, for tests that also use nock: nock 15.0 on Node 20 lets a loopback
- * GET through but fails every fetch POST it passes through ("unusable" body), while
- * http.request passes. Only what postJson uses is supported (a string body, a timeout
- * signal); the real fetch is tested where nock is not loaded (test/effects, test/e2e).
- */
-export const loopbackFetch: typeof fetch = (input, init) =>
-  new Promise<Response>((resolve, reject) => {
-    const url = input instanceof Request ? input.url : String(input);
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const sent = httpRequest(
-      url,
-      { method: init?.method ?? "GET", headers, signal: init?.signal ?? undefined },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve(
-            new Response(Buffer.concat(chunks), {
-              status: res.statusCode ?? 500,
-              headers: res.headers as Record<string, string>,
-            }),
-          ),
-        );
-      },
-    );
-    sent.on("error", reject);
-    sent.end(typeof init?.body === "string" ? init.body : undefined);
-  });
