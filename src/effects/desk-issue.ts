@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { createOnce, SEND_ONCE } from "../github/create.js";
-import { statusOf } from "../github/errors.js";
+import { isTransient, statusOf } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { parseDuration } from "../model/time/duration.js";
 import { DESK_MARKER, renderDesk } from "../report/desk.js";
@@ -100,6 +100,8 @@ export class DeskIssues {
       result = await this.write(latest.place, latest.octokit);
     } catch (error) {
       await this.store.delete(claim);
+      // GitHub failing for now: the ledger keeps the change, written when the interval ends.
+      if (isTransient(error)) this.#schedule(key, this.now().getTime() + this.intervalMs);
       throw error;
     }
     if (result === "created" || result === "updated") {
@@ -122,6 +124,7 @@ export class DeskIssues {
   }
 
   #schedule(key: string, at: number): void {
+    if (this.#pending.has(key)) return;
     const when = new Date(Math.max(at, this.now().getTime()));
     const cancel = this.timer.at(when, async () => {
       this.#pending.delete(key);

@@ -31,7 +31,7 @@ interface GitHub {
   listed: object[];
 }
 
-function standIn(options: { editStatus?: number } = {}): GitHub {
+function standIn(options: { editStatus?: number; failFirstEdit?: number } = {}): GitHub {
   const gh: GitHub = { creates: [], edits: [], lists: 0, listed: [] };
   // This nock hands replies the fetch Request; the body comes with the request event.
   let last: { body?: string; labels?: string[] } = {};
@@ -57,6 +57,9 @@ function standIn(options: { editStatus?: number } = {}): GitHub {
     .patch("/repos/acme/.github/issues/5")
     .reply(() => {
       gh.edits.push(last.body ?? "");
+      if (options.failFirstEdit && gh.edits.length === 1) {
+        return [options.failFirstEdit, { message: "Server Error" }];
+      }
       return options.editStatus ? [options.editStatus, { message: "Not Found" }] : [200, {}];
     });
   scope.on("request", (_request: unknown, _interceptor: unknown, body: string) => {
@@ -201,6 +204,20 @@ test("a desk issue deleted meanwhile is looked for again, then opened anew", asy
   expect(gh.edits).toHaveLength(1);
   expect(gh.lists).toBe(1);
   expect(gh.creates).toHaveLength(1);
+});
+
+test("GitHub failing: the change is written once the interval ends", async () => {
+  const gh = standIn({ failFirstEdit: 502 });
+  const desk = issues();
+  await ledger.putHold("acme", "h1", hold(1));
+  await desk.changed(PLACE, octokit, log);
+  await advance(MINUTE);
+  await ledger.putHold("acme", "h2", hold(2));
+  await expect(desk.changed(PLACE, octokit, log)).rejects.toThrow();
+  expect(desk.pending).toBe(1);
+  await advance(MINUTE);
+  expect(gh.edits).toHaveLength(2);
+  expect(gh.edits[1]).toContain("acme/svc2");
 });
 
 test("the Updated line is no change; the host comes from the issue's address", () => {
