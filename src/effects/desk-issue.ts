@@ -22,6 +22,8 @@ export const DEFAULT_DESK_INTERVAL_MS = 60 * 1000;
 /** The issue's number is looked up again (one listing) after this long. */
 const ISSUE_TTL_MS = 60 * 60 * 1000;
 const CREATE_CLAIM_MS = 5 * 60 * 1000;
+/** The soonest a coalesced edit is tried again, whatever the clocks say. */
+const MIN_RETRY_MS = 100;
 
 /** Where an owner's desk lives and which environments count as production. */
 export interface DeskPlace {
@@ -89,12 +91,18 @@ export class DeskIssues {
     const latest = this.#latest.get(key);
     if (!latest) return;
     const claim = `desk:edit:${key}`;
+    const claimedAt = `desk:edit-claimed:${key}`;
+    const now = this.now().getTime();
     if (!(await this.store.claim(claim, this.intervalMs))) {
-      const last = Number(await this.store.get(`desk:edited:${key}`));
-      const due = Number.isFinite(last) && last > 0 ? last + this.intervalMs : undefined;
-      this.#schedule(key, due ?? this.now().getTime() + this.intervalMs);
+      // Edited (or being edited) within the interval: try again when its claim lapses, never
+      // sooner, so a slow edit elsewhere is not polled.
+      const since = Number(await this.store.get(claimedAt));
+      const due =
+        Number.isFinite(since) && since > 0 ? since + this.intervalMs : now + this.intervalMs;
+      this.#schedule(key, Math.max(due, now + MIN_RETRY_MS));
       return;
     }
+    await this.store.set(claimedAt, String(now), this.intervalMs);
     let result: DeskWrite;
     try {
       result = await this.write(latest.place, latest.octokit);
@@ -104,9 +112,7 @@ export class DeskIssues {
       if (isTransient(error)) this.#schedule(key, this.now().getTime() + this.intervalMs);
       throw error;
     }
-    if (result === "created" || result === "updated") {
-      await this.store.set(`desk:edited:${key}`, String(this.now().getTime()), this.intervalMs * 2);
-    } else {
+    if (result !== "created" && result !== "updated") {
       // Nothing was written: the interval is not used up.
       await this.store.delete(claim);
       // Another instance is opening the issue from what it read: look again after it.
