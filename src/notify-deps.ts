@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
 import type { Octokit } from "./github/types.js";
 import type { AppOptions } from "./handlers/deps.js";
-import { NotificationOutbox } from "./holds/notification-outbox.js";
+import { NotificationOutbox, webhookUrl } from "./holds/notification-outbox.js";
 import type { Scheduler } from "./holds/scheduler.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
 import type { DeploymentListener } from "./pipeline/deployment-listeners.js";
@@ -47,11 +47,12 @@ export function buildNotifications(input: {
 }): Notifications {
   const { options, store, clock, scheduler, policies, log } = input;
   const settings = options.notifications;
+  const env = notifyEnvOf(settings?.env ?? {});
   const outbox = new NotificationOutbox({
     store,
     now: clock,
     scheduler,
-    env: notifyEnvOf(settings?.env ?? {}),
+    env,
     log,
     baseMs: settings?.retryBaseMs ?? options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
     ...(settings?.attempts !== undefined ? { attempts: settings.attempts } : {}),
@@ -74,12 +75,17 @@ export function buildNotifications(input: {
       return loaded.kind === "valid" ? loaded.policy : null;
     },
   };
+  // Each part on its own: a failed freeze watch must not keep due messages waiting.
   const look = async (): Promise<void> => {
-    try {
-      await checkFreezes(deps, log);
-      await outbox.deliverDue();
-    } catch (error) {
-      log.warn({ err: error }, "notifications: the store could not be read; trying again later");
+    for (const [what, part] of [
+      ["freeze watch", () => checkFreezes(deps, log)],
+      ["sending due messages", () => outbox.deliverDue()],
+    ] as const) {
+      try {
+        await part();
+      } catch (error) {
+        log.warn({ err: error }, `notifications: ${what} failed; trying again next interval`);
+      }
     }
   };
   return {
@@ -91,10 +97,25 @@ export function buildNotifications(input: {
           every();
         });
       };
+      announce(env, log);
       // What a previous process left unsent goes out now; then freezes and retries are
       // looked at every interval, by every instance (claims and leases keep it once).
       scheduler.at(clock(), look);
       every();
     },
   };
+}
+
+/**
+ * Says at start which webhook variables are set (names only: the values are secrets), and
+ * warns of one that holds no http(s) URL, before a message is due.
+ */
+function announce(env: Readonly<Record<string, string>>, log: Logger): void {
+  const names = Object.keys(env).sort();
+  for (const name of names) {
+    const target = webhookUrl(env, name);
+    if ("problem" in target)
+      log.warn(`notifications: ${target.problem}; messages for it will not be sent`);
+  }
+  if (names.length > 0) log.info({ variables: names }, "notifications: webhook variables set");
 }
