@@ -111,6 +111,24 @@ test("a held, then approved deployment: two messages on each channel, once", asy
     .filter((line) => line.includes('"notification queued"'));
   expect(queued).toHaveLength(4);
   expect(receiver.received).toHaveLength(4);
+  // Counted in /metrics, by channel and outcome.
+  const sent = (channel: string) =>
+    `release_policy_notifications_total{channel="${channel}",outcome="sent"} 2`;
+  let metrics = "";
+  await waitFor(
+    "both channels' sends counted in /metrics",
+    async () => {
+      metrics = await (await fetch(`${server.url}/metrics`)).text();
+      return metrics.includes(sent("slack")) && metrics.includes(sent("teams")) ? true : undefined;
+    },
+    {
+      explain: () =>
+        metrics
+          .split("\n")
+          .filter((l) => l.includes("notifications"))
+          .join("\n"),
+    },
+  );
   // The URLs are secrets: the server never writes them to its log.
   expect(server.output()).not.toContain(receiver.url("/slack"));
 });
