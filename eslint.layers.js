@@ -3,7 +3,7 @@
 // Lowest first.
 export const LAYERS = [
   ["model", ["src/model/**"]],
-  ["support", ["src/github/**", "src/store/**"]],
+  ["support", ["src/github/**", "src/store/**", "src/change-systems/**"]],
   ["facts", ["src/facts/**", "src/checklist/**"]],
   ["requirements", ["src/requirements/**"]],
   ["policy", ["src/policy/**"]],

@@ -28,6 +28,8 @@ export interface ChangeRecordFact {
   plannedStart?: string;
   plannedEnd?: string;
   url: string;
+  /** ServiceNow's sys_id: what a work note is written to (Jira's issues go by `number`). */
+  sysId?: string;
   /** Why the lookup could not be made (unreachable, timeout, 401, 429…): never a pass. */
   error?: string;
 }

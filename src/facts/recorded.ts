@@ -67,6 +67,7 @@ export const pullRequestFactsSchema: z.ZodType<PullRequestFacts> = z.strictObjec
         plannedStart: iso.optional(),
         plannedEnd: iso.optional(),
         url: z.string(),
+        sysId: z.string().optional(),
         error: z.string().optional(),
       }),
     )

@@ -74,6 +74,7 @@ describe("ServiceNow client", () => {
       plannedStart: "2026-03-10T11:00:00Z",
       plannedEnd: "2026-03-10T13:00:00Z",
       url: `${sn.url}/nav_to.do?uri=change_request.do?sys_id=abc123`,
+      sysId: "abc123",
     });
     expect(sn.requests[0]?.authorization).toBe(
       `Basic ${Buffer.from("release-policy:s3cret").toString("base64")}`,
