@@ -12,6 +12,7 @@ import {
   type ChangeReferenceField,
   type ReferenceTexts,
 } from "../facts/change-records.js";
+import type { DeploymentFacts } from "../facts/deployment.js";
 import { combineOutcomes } from "../model/outcome.js";
 import { patternError, PatternError } from "../model/regex.js";
 import { orList } from "../model/words.js";
@@ -65,6 +66,12 @@ export const changeRecordSchema = z
       .describe(
         "Jira only: the custom fields (e.g. `customfield_10032`) holding the planned start and end.",
       ),
+    work_note: z
+      .boolean()
+      .optional()
+      .describe(
+        "After a deployment this gate approved succeeds or fails, add one work note (ServiceNow) or internal comment (Jira) to each change record it approved: the deployment, commit range, approvers and outcome. Default: false. Pull requests get no note.",
+      ),
   })
   .describe(
     "A change record in ServiceNow or Jira Service Management, referenced from the change, must be approved and in a state that counts; a deployment must also be inside its planned window.",
@@ -93,15 +100,39 @@ function textsOf(subject: Subject): ReferenceTexts | null {
     const f = subject.facts;
     return { title: [f.title], body: [f.body], branch: [f.headRef], labels: f.labels };
   }
-  if (subject.stage === "deployment") {
-    const f = subject.facts;
-    return {
-      title: f.pulls.map((p) => p.title),
-      branch: [f.ref],
-      labels: f.pulls.flatMap((p) => p.labels),
-    };
-  }
+  if (subject.stage === "deployment") return deploymentTexts(subject.facts);
   return null;
+}
+
+function deploymentTexts(f: DeploymentFacts): ReferenceTexts {
+  return {
+    title: f.pulls.map((p) => p.title),
+    branch: [f.ref],
+    labels: f.pulls.flatMap((p) => p.labels),
+  };
+}
+
+/**
+ * The records a deployment's gate judged, as it read them: what a passing gate approved (the
+ * work note is written to these). Records that were not found or not read are left out.
+ */
+export function judgedRecords(
+  spec: ChangeRecordRequirement,
+  facts: DeploymentFacts,
+): ChangeRecordFact[] {
+  let references: string[];
+  try {
+    references = findReferences(spec.pattern, fieldsOf(spec), deploymentTexts(facts));
+  } catch (error) {
+    if (error instanceof PatternError) return [];
+    throw error;
+  }
+  return references.slice(0, MAX_REFERENCES).flatMap((reference) => {
+    const fact = facts.changeRecords?.find(
+      (r) => r.system === spec.system && r.reference === reference,
+    );
+    return fact && fact.found && fact.error === undefined ? [fact] : [];
+  });
 }
 
 interface Judging {
