@@ -8,6 +8,8 @@ import { ChecklistComments } from "./effects/checklist-comment.js";
 import { DeskIssues } from "./effects/desk-issue.js";
 import { DeskLedger } from "./effects/desk-ledger.js";
 import { ReleaseRecords } from "./effects/release-record.js";
+import { createChangeSystemClient } from "./change-systems/client.js";
+import { ChangeRecordNotes } from "./effects/change-record-note.js";
 import { createChangeRecordReader } from "./facts/change-record-clients.js";
 import { FactCache } from "./facts/fact-cache.js";
 import type { RepoRef } from "./facts/types.js";
@@ -31,6 +33,7 @@ import { releaseGateFor } from "./pipeline/release.js";
 import { PolicyCache } from "./policy/cache.js";
 import { MemoryStore } from "./store/memory.js";
 import { buildNotifications } from "./notify-deps.js";
+import { changeNoteListener } from "./pipeline/change-record-notes.js";
 
 /** The app's dependencies, and what starts the work that runs without a webhook. */
 export interface Built {
@@ -78,6 +81,19 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     ),
     auth: async (installationId) => (await app.auth(installationId)) as Octokit,
   });
+  // ServiceNow and Jira: one client (one OAuth token) reads change records and writes notes.
+  const changeSystems = createChangeSystemClient(options.changeSystems ?? {}, {
+    now: () => clock().getTime(),
+    ...(options.changeSystemMetrics ? { observe: options.changeSystemMetrics } : {}),
+  });
+  const changeNotes = new ChangeRecordNotes({
+    store,
+    client: changeSystems,
+    scheduler,
+    now: clock,
+    log: app.log,
+    baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
+  });
   const recheck = async (hold: Hold): Promise<void> => {
     const octokit = (await app.auth(hold.request.installationId)) as Octokit;
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
@@ -116,8 +132,9 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     metrics: options.metrics ?? NO_DECISION_METRICS,
     changeRecords: createChangeRecordReader(options.changeSystems ?? {}, {
       now: () => clock().getTime(),
-      ...(options.changeSystemMetrics ? { observe: options.changeSystemMetrics } : {}),
+      client: changeSystems,
     }),
+    changeNotes,
     reEvaluations: new ReEvaluations(
       {
         baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
@@ -134,7 +151,12 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     timers,
     triggers: new DecisionTriggers(store, clock),
     recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
-    listeners: [desk.listener, notifications.listener, ...(options.deploymentListeners ?? [])],
+    listeners: [
+      desk.listener,
+      notifications.listener,
+      changeNoteListener(changeNotes),
+      ...(options.deploymentListeners ?? []),
+    ],
     retryBaseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
     // The gate of the release whose tagged commit is deployed (pipeline/release.ts).
     releaseGate: (octokit, policy, files, request) =>

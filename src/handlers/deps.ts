@@ -2,6 +2,7 @@
 // composition root, src/app-deps.ts), and the options they are built from.
 import type { RepoRef } from "../facts/types.js";
 import type { ReleaseRecords } from "../effects/release-record.js";
+import type { ChangeRecordNotes } from "../effects/change-record-note.js";
 import type { NotificationOptions } from "../holds/notification-outbox.js";
 import type { Scheduler } from "../holds/scheduler.js";
 import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
@@ -75,6 +76,8 @@ export interface AppDeps extends PipelineDeps {
   desk?: ReleaseDesk;
   /** Told of each release record written (the desk). */
   releaseListeners?: readonly ReleaseListener[];
+  /** Work notes on change records once an approved deployment ends (`work_note`). */
+  changeNotes?: ChangeRecordNotes;
 }
 
 /** Everything the handlers of every event need. */

@@ -7,6 +7,7 @@ import { onApproveComment } from "./approve-comment.js";
 import { onChecklistEdit } from "./checklist-edit.js";
 import { onCheckRunCompleted, onCheckRunCreated, onOwnCheckRequested, onStatus } from "./checks.js";
 import type { Deps } from "./deps.js";
+import { onChangeNoteStatus } from "./change-record-note.js";
 import { onDeskDeploymentStatus } from "./desk.js";
 import {
   onApproved,
@@ -66,12 +67,14 @@ export function routeEvents(app: Probot, deps: Deps): void {
   app.on("deployment_protection_rule.requested", (context) => onRequested(deps, context));
   app.on("deployment_review.approved", (context) => onApproved(deps, context));
   app.on("deployment_review.rejected", (context) => onRejected(deps, context));
-  // A deployment's status: held deployments of its commit, reviews, its release's record.
+  // A deployment's status: held deployments of its commit, reviews, its release's record, the
+  // desk, and the work note on the change records it was approved on.
   app.on("deployment_status", (context) =>
     all(
       onDeploymentSucceeded(deps, context),
       onReleaseDeploymentStatus(deps, context),
       onDeskDeploymentStatus(deps, context),
+      onChangeNoteStatus(deps, context),
     ),
   );
 

@@ -1,9 +1,10 @@
-// A Jira Cloud stand-in on 127.0.0.1: GET /rest/api/3/issue/{key} answering
+// A Jira Cloud stand-in on 127.0.0.1: POST /rest/api/3/issue/{key}/comment (kept in
+// `comments`, answered 201 with the comment), GET /rest/api/3/issue/{key} answering
 // `{ "key", "fields": { "summary", "status": { "name" }, … } }`, 404 with
 // `{ "errorMessages": [ … ], "errors": {} }`, basic auth with email:api-token.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { send } from "./servicenow.js";
+import { readBody, send } from "./servicenow.js";
 
 export interface StandInIssue {
   key: string;
@@ -17,6 +18,8 @@ export interface JiraStandIn {
   url: string;
   issues: Map<string, StandInIssue>;
   requests: { path: string; query: string; authorization: string | undefined }[];
+  /** Comments added (POST /rest/api/3/issue/{key}/comment): the ADF body and properties. */
+  comments: { key: string; body: unknown; properties: unknown }[];
   failWith?: number;
   credentials: string;
   close(): Promise<void>;
@@ -27,9 +30,11 @@ export async function startJira(): Promise<JiraStandIn> {
     url: "",
     issues: new Map<string, StandInIssue>(),
     requests: [],
+    comments: [],
     credentials: "bot@example.com:api-token",
   } as unknown as JiraStandIn;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
+    const text = await readBody(req);
     const url = new URL(req.url ?? "/", standIn.url);
     standIn.requests.push({
       path: url.pathname,
@@ -51,8 +56,23 @@ export async function startJira(): Promise<JiraStandIn> {
     }
     if (standIn.failWith)
       return send(res, standIn.failWith, { errorMessages: ["Failure."], errors: {} });
-    const key = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(url.pathname)?.[1];
+    const [, key, comment] =
+      /^\/rest\/api\/3\/issue\/([^/]+)(\/comment)?$/.exec(url.pathname) ?? [];
     const issue = key ? standIn.issues.get(decodeURIComponent(key)) : undefined;
+    if (comment && issue && req.method === "POST") {
+      const { body, properties } = JSON.parse(text || "{}") as Record<string, unknown>;
+      standIn.comments.push({ key: issue.key, body, properties });
+      const id = String(10000 + standIn.comments.length);
+      return send(res, 201, {
+        self: `${standIn.url}/rest/api/3/issue/10001/comment/${id}`,
+        id,
+        author: { accountId: "app", displayName: "Release Policy" },
+        body,
+        created: "2026-03-10T12:00:00.000+0000",
+        updated: "2026-03-10T12:00:00.000+0000",
+        jsdPublic: false,
+      });
+    }
     if (!issue) {
       return send(res, 404, {
         errorMessages: ["Issue does not exist or you do not have permission to see it."],

@@ -1,5 +1,6 @@
 // A ServiceNow stand-in on 127.0.0.1: the Table API's change_request reads (answers shaped
-// like sysparm_display_value=all, `{ "result": [ … ] }`), its error body
+// like sysparm_display_value=all, `{ "result": [ … ] }`), work notes by PATCH of one record
+// (kept in `notes`), its error body
 // `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +20,8 @@ export interface StandInChange {
 export interface ServiceNowStandIn {
   url: string;
   changes: Map<string, StandInChange>;
+  /** Work notes written (PATCH change_request/{sys_id} with `work_notes`), in order. */
+  notes: { sysId: string; number: string; text: string }[];
   /** Every request's method, path and Authorization header, in order. */
   requests: { method: string; path: string; authorization: string | undefined }[];
   /** Answer the next table reads with this status instead (401, 403, 429…). */
@@ -35,6 +38,7 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
   const standIn = {
     url: "",
     changes: new Map<string, StandInChange>(),
+    notes: [],
     requests: [],
     basic: "release-policy:s3cret",
     client: { id: "client-id", secret: "client-secret" },
@@ -71,7 +75,8 @@ async function handle(
     }
     return send(res, 200, { access_token: TOKEN, token_type: "Bearer", expires_in: 1799 });
   }
-  if (url.pathname !== "/api/now/table/change_request") {
+  const record = /^\/api\/now\/table\/change_request\/([^/]+)$/.exec(url.pathname)?.[1];
+  if (url.pathname !== "/api/now/table/change_request" && !record) {
     return failure(res, 400, "Invalid table", "");
   }
   const auth = req.headers.authorization ?? "";
@@ -84,10 +89,46 @@ async function handle(
     return failure(res, 429, "Too Many Requests", "Rate limit exceeded", { "retry-after": "30" });
   }
   if (s.failWith) return failure(res, s.failWith, "Failure", "");
+  if (record !== undefined) return writeNote(s, decodeURIComponent(record), req, body, res);
   const number = /^number=(.+)$/.exec(url.searchParams.get("sysparm_query") ?? "")?.[1];
   const change = number ? s.changes.get(number) : undefined;
   send(res, 200, { result: change ? [displayAll(change)] : [] });
 }
+
+/** PATCH of one change request: only `work_notes` is taken, as a journal entry. */
+function writeNote(
+  s: ServiceNowStandIn,
+  sysId: string,
+  req: IncomingMessage,
+  body: string,
+  res: ServerResponse,
+): void {
+  if (req.method !== "PATCH" && req.method !== "PUT") {
+    return failure(res, 405, "Method not Supported", "");
+  }
+  const change = [...s.changes.values()].find((c) => c.sys_id === sysId);
+  if (!change) {
+    return failure(
+      res,
+      404,
+      "No Record found",
+      "Record doesn't exist or ACL restricts the record retrieval",
+    );
+  }
+  const fields = JSON.parse(body || "{}") as { work_notes?: unknown };
+  if (typeof fields.work_notes === "string" && fields.work_notes !== "") {
+    s.notes.push({ sysId, number: change.number, text: fields.work_notes });
+  }
+  // Without sysparm_display_value the Table API answers plain values, limited to
+  // sysparm_fields when given; work_notes reads back empty (journal fields do).
+  const all: Record<string, string> = { ...change, work_notes: "" };
+  const wanted = url(req).searchParams.get("sysparm_fields")?.split(",");
+  send(res, 200, {
+    result: wanted ? Object.fromEntries(wanted.map((f) => [f, all[f] ?? ""])) : all,
+  });
+}
+
+const url = (req: IncomingMessage): URL => new URL(req.url ?? "/", "http://127.0.0.1");
 
 /** Every field as sysparm_display_value=all gives it. */
 function displayAll(c: StandInChange): Record<string, { display_value: string; value: string }> {

@@ -1,0 +1,297 @@
+// Closing the loop with the change system: once a deployment the protection rule approved
+// succeeds or fails, each change record its change_record gates approved (with `work_note`)
+// gets one note saying what was deployed, by whose approval, and how it went: a work note on
+// the ServiceNow change request, an internal comment on the Jira issue. What was approved is
+// kept in the store at the decision (`remember`), since the deployment's status arrives later
+// and may reach another instance.
+//
+// Once per deployment and record: a lease is claimed before writing and a done mark set after,
+// so a redelivered or concurrent status (on any instance) writes nothing more. A failed write
+// lets go of its lease and is tried again after a back-off, a few times; one that still fails
+// (or that the system refuses for good) is logged and left to a redelivery of the status.
+// Nothing here touches a decision. A process that stops between a write and its mark may
+// repeat that one note: at least once, never silently lost while a redelivery can come.
+import type { Logger } from "pino";
+import {
+  answerError,
+  describeFailure,
+  variablesOf,
+  ChangeSystemError,
+  type ChangeSystemClient,
+  type ChangeSystemName,
+} from "../change-systems/client.js";
+import type { RepoRef } from "../facts/types.js";
+import { reEvaluationDelayMs } from "../github/back-off.js";
+import type { Store } from "../store/store.js";
+
+/** A change record a deployment was approved on, as the note is addressed to it. */
+export interface NotedRecord {
+  system: ChangeSystemName;
+  /** CHG0012345, OPS-42. */
+  number: string;
+  /** What a write addresses: ServiceNow's sys_id, Jira's issue key. */
+  id: string;
+  url: string;
+}
+
+/** What the protection rule approved, kept until the deployment's outcome is known. */
+export interface ApprovedDeployment {
+  repo: RepoRef;
+  deploymentId: number;
+  environment: string;
+  runId: number;
+  sha: string;
+  /** ISO 8601: when it was approved. */
+  approvedAt: string;
+  /** Who approved, and how (GitHub's deployment review, an `/approve` comment). */
+  approvers: { user: string; via: "review" | "comment" }[];
+  /** The commits it brings since the environment's last successful deployment, when read. */
+  range?: { from?: string; to: string; commits: number };
+  /** The merged pull requests that brought the deployed commit. */
+  pulls: number[];
+  /** Approved under an advisory policy, whatever the gates said. */
+  advisory?: boolean;
+  records: NotedRecord[];
+}
+
+export type DeploymentOutcomeState = "success" | "failure" | "error";
+
+/** How the deployment ended, from its deployment_status. */
+export interface DeploymentOutcome {
+  state: DeploymentOutcomeState;
+  /** ISO 8601: when the status was reported. */
+  at: string;
+  /** The repository's page (github.com or GitHub Enterprise Server): the run's is under it. */
+  repositoryUrl: string;
+  /** The status' log or target, when it has one. */
+  statusUrl?: string;
+}
+
+/** Approvals and notes are kept as long as a deployment can wait, and a bit. */
+export const NOTE_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+/** Writes per note before it is left to a redelivery: about 2.5 minutes at the default unit. */
+export const NOTE_ATTEMPTS = 5;
+/** How long one instance owns a write: longer than a request may take (10 s). */
+const LEASE_MS = 60_000;
+
+const OUTCOME_WORDS: Record<DeploymentOutcomeState, string> = {
+  success: "succeeded",
+  failure: "failed",
+  error: "ended in error",
+};
+
+/** The note, in plain text: what an auditor asks for, and nothing secret. */
+export function noteText(approved: ApprovedDeployment, outcome: DeploymentOutcome): string {
+  const { repo } = approved;
+  const lines = [
+    `Release Policy: deployment ${approved.deploymentId} of ${repo.owner}/${repo.repo} to ${approved.environment} ${OUTCOME_WORDS[outcome.state]}.`,
+    `Outcome: ${outcome.state} at ${outcome.at}${outcome.statusUrl ? ` (${outcome.statusUrl})` : ""}`,
+    `Repository: ${repo.owner}/${repo.repo}`,
+    `Environment: ${approved.environment}`,
+    `Workflow run: ${outcome.repositoryUrl}/actions/runs/${approved.runId}`,
+    commitsLine(approved),
+    `Pull requests: ${approved.pulls.length > 0 ? approved.pulls.map((n) => `#${n}`).join(", ") : "none (a direct push)"}`,
+    `Approved at ${approved.approvedAt} by: ${approversText(approved)}`,
+    `Change records: ${approved.records.map((r) => r.number).join(", ")}`,
+  ];
+  if (approved.advisory) {
+    lines.push("Policy mode: advisory (approved whatever the gates said)");
+  }
+  return lines.join("\n");
+}
+
+function commitsLine(approved: ApprovedDeployment): string {
+  const range = approved.range;
+  if (!range) return `Commit: ${approved.sha}`;
+  const count = `${range.commits} commit${range.commits === 1 ? "" : "s"}`;
+  return range.from
+    ? `Commits: ${range.from}..${range.to} (${count})`
+    : `Commits: up to ${range.to} (${count}, the environment's first deployment)`;
+}
+
+function approversText(approved: ApprovedDeployment): string {
+  if (approved.approvers.length === 0) return "no one (the gates alone)";
+  return approved.approvers
+    .map((a) => `${a.user} (${a.via === "comment" ? "/approve comment" : "deployment review"})`)
+    .join(", ");
+}
+
+/** Jira's comment body: Atlassian Document Format, one paragraph per line. */
+export function jiraCommentBody(text: string): unknown {
+  return {
+    body: {
+      type: "doc",
+      version: 1,
+      content: text
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => ({ type: "paragraph", content: [{ type: "text", text: line }] })),
+    },
+    // Internal: seen by the service desk's agents, not by the customer who raised the issue.
+    properties: [{ key: "sd.public.comment", value: { internal: true } }],
+  };
+}
+
+/** One write of the note to one record; rejects with what went wrong. */
+export async function writeNote(
+  client: ChangeSystemClient,
+  record: NotedRecord,
+  text: string,
+): Promise<void> {
+  const json = { "content-type": "application/json" };
+  const response =
+    record.system === "servicenow"
+      ? await client.request(
+          "servicenow",
+          `/api/now/table/change_request/${encodeURIComponent(record.id)}?sysparm_fields=sys_id`,
+          { method: "PATCH", headers: json, body: JSON.stringify({ work_notes: text }) },
+        )
+      : await client.request("jira", `/rest/api/3/issue/${encodeURIComponent(record.id)}/comment`, {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify(jiraCommentBody(text)),
+        });
+  if (!response.ok) throw await answerError(record.system, response);
+  await response.body?.cancel();
+}
+
+/** A failure a later attempt may not meet: no answer, a timeout, 408, 429, 5xx. */
+function passing(error: unknown): boolean {
+  if (!(error instanceof ChangeSystemError)) return true;
+  const status = error.status;
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+/** Runs `task` at `when`: the app's scheduler (timers, or a hand-driven one in tests). */
+export interface NoteScheduler {
+  at(when: Date, task: () => Promise<void>): unknown;
+}
+
+export interface NotesDeps {
+  store: Store;
+  client: ChangeSystemClient;
+  scheduler: NoteScheduler;
+  now: () => Date;
+  log: Logger;
+  /** The unit of the retry back-off (RETRY_BASE_MS): 10 units, doubling. */
+  baseMs: number;
+  attempts?: number;
+}
+
+const deploymentKey = (repo: RepoRef, deploymentId: number): string =>
+  `${repo.owner}/${repo.repo}#${deploymentId}`.toLowerCase();
+
+export class ChangeRecordNotes {
+  constructor(private readonly deps: NotesDeps) {}
+
+  /** Keeps what was approved, for the deployment's status to find. */
+  async remember(approved: ApprovedDeployment): Promise<void> {
+    const key = `change-note:approved:${deploymentKey(approved.repo, approved.deploymentId)}`;
+    await this.deps.store.set(key, JSON.stringify(approved), NOTE_KEEP_MS);
+  }
+
+  async approved(repo: RepoRef, deploymentId: number): Promise<ApprovedDeployment | null> {
+    const raw = await this.deps.store.get(
+      `change-note:approved:${deploymentKey(repo, deploymentId)}`,
+    );
+    return raw === null ? null : (JSON.parse(raw) as ApprovedDeployment);
+  }
+
+  /**
+   * The deployment ended: one note per record it was approved on, unless written already.
+   * Resolves once each record's first attempt is made; retries run later, on the scheduler.
+   */
+  async outcome(
+    repo: RepoRef,
+    deploymentId: number,
+    outcome: DeploymentOutcome,
+    log: Logger = this.deps.log,
+  ): Promise<void> {
+    const approved = await this.approved(repo, deploymentId);
+    if (!approved) return;
+    const text = noteText(approved, outcome);
+    for (const record of approved.records) {
+      await this.#attempt(approved, record, text, 1, log);
+    }
+  }
+
+  async #attempt(
+    approved: ApprovedDeployment,
+    record: NotedRecord,
+    text: string,
+    attempt: number,
+    log: Logger,
+  ): Promise<void> {
+    const { store, now } = this.deps;
+    const id = `${deploymentKey(approved.repo, approved.deploymentId)}:${record.system}:${record.number}`;
+    const about = {
+      deployment: approved.deploymentId,
+      repo: `${approved.repo.owner}/${approved.repo.repo}`,
+      system: record.system,
+      record: record.number,
+    };
+    if (!this.deps.client.config[record.system]) {
+      log.warn(
+        { changeNote: about },
+        `work note not written: ${record.system === "servicenow" ? "ServiceNow" : "Jira"} is not configured (set ${variablesOf(record.system)})`,
+      );
+      return;
+    }
+    const done = `change-note:done:${id}`;
+    if ((await store.get(done)) !== null) return;
+    const lease = `change-note:lease:${id}`;
+    if (!(await store.claim(lease, LEASE_MS))) return;
+    // Another instance may have finished between the look and the claim.
+    if ((await store.get(done)) !== null) {
+      await store.delete(lease);
+      return;
+    }
+    try {
+      await writeNote(this.deps.client, record, text);
+    } catch (error) {
+      await store.delete(lease);
+      this.#failed(approved, record, text, attempt, error, about, log);
+      return;
+    }
+    await store.set(done, now().toISOString(), NOTE_KEEP_MS);
+    await store.delete(lease);
+    log.info({ changeNote: about, attempts: attempt }, "work note written to the change record");
+  }
+
+  #failed(
+    approved: ApprovedDeployment,
+    record: NotedRecord,
+    text: string,
+    attempt: number,
+    error: unknown,
+    about: Record<string, string | number>,
+    log: Logger,
+  ): void {
+    const why = describeFailure(error);
+    const max = this.deps.attempts ?? NOTE_ATTEMPTS;
+    if (!passing(error) || attempt >= max) {
+      log.warn(
+        { changeNote: about, attempts: attempt, why },
+        passing(error)
+          ? `work note not written after ${attempt} attempts (${why}); a redelivery of the deployment status tries again`
+          : `work note refused (${why}): the app's account needs ${record.system === "servicenow" ? "write access to change_request work_notes" : "permission to add comments"}; a redelivery of the deployment status tries again`,
+      );
+      return;
+    }
+    const retryAfter = error instanceof ChangeSystemError ? error.retryAfterMs : undefined;
+    const delay = reEvaluationDelayMs(this.deps.baseMs, attempt, retryAfter);
+    const nextAt = new Date(this.deps.now().getTime() + delay);
+    log.info(
+      { changeNote: about, attempts: attempt, why, nextAt: nextAt.toISOString() },
+      "work note not written; trying again",
+    );
+    this.deps.scheduler.at(nextAt, async () => {
+      try {
+        await this.#attempt(approved, record, text, attempt + 1, log);
+      } catch (retryError) {
+        // The store failed: a redelivery of the status tries again.
+        log.warn({ err: retryError, changeNote: about }, "work note not written");
+      }
+    });
+  }
+}
