@@ -22,8 +22,10 @@ export const DEFAULT_DESK_INTERVAL_MS = 60 * 1000;
 /** The issue's number is looked up again (one listing) after this long. */
 const ISSUE_TTL_MS = 60 * 60 * 1000;
 const CREATE_CLAIM_MS = 5 * 60 * 1000;
-/** The soonest a coalesced edit is tried again, whatever the clocks say. */
+/** The soonest a coalesced edit is tried again while another edit is still being written. */
 const MIN_RETRY_MS = 100;
+/** How long one edit may take (reading the ledger, GitHub's answer) beyond the interval. */
+const WRITE_LEASE_MS = 2 * 60 * 1000;
 
 /** Where an owner's desk lives and which environments count as production. */
 export interface DeskPlace {
@@ -93,16 +95,19 @@ export class DeskIssues {
     const claim = `desk:edit:${key}`;
     const claimedAt = `desk:edit-claimed:${key}`;
     const now = this.now().getTime();
-    if (!(await this.store.claim(claim, this.intervalMs))) {
-      // Edited (or being edited) within the interval: try again when its claim lapses, never
-      // sooner, so a slow edit elsewhere is not polled.
+    // Held for the whole write, then cut back to the interval: a write that outlasts the
+    // interval must not let another start from an older ledger and land after it.
+    const lease = this.intervalMs + WRITE_LEASE_MS;
+    if (!(await this.store.claim(claim, lease))) {
+      // Edited (or being edited) within the interval: try again when it ends.
       const since = Number(await this.store.get(claimedAt));
       const due =
         Number.isFinite(since) && since > 0 ? since + this.intervalMs : now + this.intervalMs;
-      this.#schedule(key, Math.max(due, now + MIN_RETRY_MS));
+      const later = now + Math.max(MIN_RETRY_MS, this.intervalMs / 4);
+      this.#schedule(key, due > now ? due : later);
       return;
     }
-    await this.store.set(claimedAt, String(now), this.intervalMs);
+    await this.store.set(claimedAt, String(now), lease);
     let result: DeskWrite;
     try {
       result = await this.write(latest.place, latest.octokit);
@@ -112,8 +117,11 @@ export class DeskIssues {
       if (isTransient(error)) this.#schedule(key, this.now().getTime() + this.intervalMs);
       throw error;
     }
-    if (result !== "created" && result !== "updated") {
-      // Nothing was written: the interval is not used up.
+    const left = now + this.intervalMs - this.now().getTime();
+    if ((result === "created" || result === "updated") && left > 0) {
+      await this.store.set(claim, "1", left);
+    } else {
+      // Nothing was written, or the interval has passed: the next change may edit at once.
       await this.store.delete(claim);
       // Another instance is opening the issue from what it read: look again after it.
       if (result === "busy") this.#schedule(key, this.now().getTime() + this.intervalMs);

@@ -31,7 +31,9 @@ interface GitHub {
   listed: object[];
 }
 
-function standIn(options: { editStatus?: number; failFirstEdit?: number } = {}): GitHub {
+function standIn(
+  options: { editStatus?: number; failFirstEdit?: number; editDelayMs?: number } = {},
+): GitHub {
   const gh: GitHub = { creates: [], edits: [], lists: 0, listed: [] };
   // This nock hands replies the fetch Request; the body comes with the request event.
   let last: { body?: string; labels?: string[] } = {};
@@ -55,6 +57,7 @@ function standIn(options: { editStatus?: number; failFirstEdit?: number } = {}):
       ];
     })
     .patch("/repos/acme/.github/issues/5")
+    .delay(options.editDelayMs ?? 0)
     .reply(() => {
       gh.edits.push(last.body ?? "");
       if (options.failFirstEdit && gh.edits.length === 1) {
@@ -218,6 +221,27 @@ test("GitHub failing: the change is written once the interval ends", async () =>
   await advance(MINUTE);
   expect(gh.edits).toHaveLength(2);
   expect(gh.edits[1]).toContain("acme/svc2");
+});
+
+test("an edit that outlasts the interval is not overtaken by one started from an older ledger", async () => {
+  const gh = standIn({ editDelayMs: 300 });
+  const [a, b] = [issues(), issues()];
+  await ledger.putHold("acme", "h1", hold(1));
+  await a.changed(PLACE, octokit, log);
+  await advance(MINUTE);
+  await ledger.putHold("acme", "h2", hold(2));
+  const slow = a.changed(PLACE, octokit, log); // reads the ledger, then waits on GitHub
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await advance(2 * MINUTE);
+  await ledger.putHold("acme", "h3", hold(3));
+  await b.changed(PLACE, octokit, log);
+  // Only a's edit, still on its way (GitHub has it, its answer is late): b waits for it.
+  expect(gh.edits).toHaveLength(1);
+  expect(gh.edits[0]).not.toContain("acme/svc3");
+  await slow;
+  await advance(MINUTE);
+  expect(gh.edits).toHaveLength(2);
+  expect(gh.edits[1]).toContain("acme/svc3");
 });
 
 test("the Updated line is no change; the host comes from the issue's address", () => {
