@@ -85,6 +85,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const changeSystems = createChangeSystemClient(options.changeSystems ?? {}, {
     now: () => clock().getTime(),
     ...(options.changeSystemMetrics ? { observe: options.changeSystemMetrics } : {}),
+    ...(options.changeSystemFetch ? { fetch: options.changeSystemFetch } : {}),
   });
   const changeNotes = new ChangeRecordNotes({
     store,

@@ -54,6 +54,8 @@ export interface AppOptions {
   changeSystems?: ChangeSystemsConfig;
   /** Where requests to the change systems are counted (the server's /metrics); nowhere by default. */
   changeSystemMetrics?: ChangeSystemObserver;
+  /** How ServiceNow and Jira are reached: the global fetch unless given (tests under nock). */
+  changeSystemFetch?: typeof fetch;
   /** Told of every deployment decision, after the app's own listeners (tests listen here). */
   deploymentListeners?: readonly DeploymentListener[];
   /** Slack and Teams webhooks of `notify` (docs/notifications.md): the URLs' environment. */

@@ -40,7 +40,11 @@ export async function startApp(
   scheduler = new ManualScheduler(),
   extra: Pick<
     AppOptions,
-    "sweepIntervalMs" | "changeSystems" | "deploymentListeners" | "notifications"
+    | "sweepIntervalMs"
+    | "changeSystems"
+    | "changeSystemFetch"
+    | "deploymentListeners"
+    | "notifications"
   > = {},
 ): Promise<DeploymentHarness> {
   const probot = new Probot({

@@ -2,8 +2,9 @@
 // `comments`, answered 201 with the comment), GET /rest/api/3/issue/{key} answering
 // `{ "key", "fields": { "summary", "status": { "name" }, … } }`, 404 with
 // `{ "errorMessages": [ … ], "errors": {} }`, basic auth with email:api-token.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inProcessFetch } from "../support/in-process-fetch.js";
 import { readBody, send } from "./servicenow.js";
 
 export interface StandInIssue {
@@ -22,6 +23,8 @@ export interface JiraStandIn {
   comments: { key: string; body: unknown; properties: unknown }[];
   failWith?: number;
   credentials: string;
+  /** The same stand-in reached in-process, for tests that load nock. */
+  fetch: typeof fetch;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export async function startJira(): Promise<JiraStandIn> {
     comments: [],
     credentials: "bot@example.com:api-token",
   } as unknown as JiraStandIn;
-  const server: Server = createServer(async (req, res) => {
+  const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await readBody(req);
     const url = new URL(req.url ?? "/", standIn.url);
     standIn.requests.push({
@@ -84,7 +87,9 @@ export async function startJira(): Promise<JiraStandIn> {
       key: issue.key,
       fields: { summary: issue.summary, status: { name: issue.status }, ...(issue.custom ?? {}) },
     });
-  });
+  };
+  const server: Server = createServer((req, res) => void listener(req, res));
+  standIn.fetch = inProcessFetch((req, res) => void listener(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   standIn.close = () =>

@@ -4,6 +4,7 @@
 // `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inProcessFetch } from "../support/in-process-fetch.js";
 
 export interface StandInChange {
   number: string;
@@ -29,6 +30,8 @@ export interface ServiceNowStandIn {
   /** Accepted credentials: "user:password" for basic, and the OAuth client. */
   basic: string;
   client: { id: string; secret: string };
+  /** The same stand-in reached in-process, for tests that load nock. */
+  fetch: typeof fetch;
   close(): Promise<void>;
 }
 
@@ -43,9 +46,11 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
     basic: "release-policy:s3cret",
     client: { id: "client-id", secret: "client-secret" },
   } as unknown as ServiceNowStandIn;
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(standIn, req, res);
-  });
+  };
+  const server: Server = createServer(listener);
+  standIn.fetch = inProcessFetch(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   standIn.close = () =>
