@@ -107,6 +107,19 @@ describe("Waiting now", () => {
     );
   });
 
+  it("names another gate with its reason, escaped like any text people wrote", () => {
+    const snapshot: DeskSnapshot = {
+      ...empty,
+      holds: [
+        hold(1, {
+          waitsFor: [{ kind: "gate", gate: "soak", reason: "staging | soaks until 12:00" }],
+        }),
+      ],
+    };
+    const waiting = section(renderDesk(snapshot, DESK_NOW).body, "Waiting now");
+    expect(waiting).toContain("soak: staging \\| soaks until 12:00");
+  });
+
   it("shows at most N rows, then how many more and where to see them", () => {
     const holds = Array.from({ length: 30 }, (_, index) => hold(index));
     const snapshot = { ...empty, holds, links: { waiting: "https://example.test/all" } };
