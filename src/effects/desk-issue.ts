@@ -78,15 +78,9 @@ export class DeskIssues {
     await this.#attempt(key);
   }
 
-  /** Edits waiting in this process (for shutdown and tests). */
+  /** Edits waiting in this process for their interval to end (their timers never keep it alive). */
   get pending(): number {
     return this.#pending.size;
-  }
-
-  /** Cancels the waiting edits: the next change asks again. */
-  stop(): void {
-    for (const cancel of this.#pending.values()) cancel();
-    this.#pending.clear();
   }
 
   async #attempt(key: string): Promise<void> {
