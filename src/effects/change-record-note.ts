@@ -3,7 +3,8 @@
 // gets one note saying what was deployed, by whose approval, and how it went: a work note on
 // the ServiceNow change request, an internal comment on the Jira issue. What was approved is
 // kept in the store at the decision (`remember`), since the deployment's status arrives later
-// and may reach another instance.
+// and may reach another instance; a status that beats it there (a quick job, a slow answer)
+// waits in the store for it.
 //
 // Once per deployment and record: a lease is claimed before writing and a done mark set after,
 // so a redelivered or concurrent status (on any instance) writes nothing more. A failed write
@@ -71,6 +72,11 @@ export interface DeploymentOutcome {
 export const NOTE_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 /** Writes per note before it is left to a redelivery: about 2.5 minutes at the default unit. */
 export const NOTE_ATTEMPTS = 5;
+/**
+ * An outcome heard before its approval was kept waits this long for it: the approval is kept
+ * right after GitHub has it, so seconds would do; an hour spans a slow, throttled answer.
+ */
+const ENDED_KEEP_MS = 60 * 60 * 1000;
 /** How long one instance owns a write: longer than a request may take (10 s). */
 const LEASE_MS = 60_000;
 
@@ -184,22 +190,27 @@ const deploymentKey = (repo: RepoRef, deploymentId: number): string =>
 export class ChangeRecordNotes {
   constructor(private readonly deps: NotesDeps) {}
 
-  /** Keeps what was approved, for the deployment's status to find. */
-  async remember(approved: ApprovedDeployment): Promise<void> {
-    const key = `change-note:approved:${deploymentKey(approved.repo, approved.deploymentId)}`;
-    await this.deps.store.set(key, JSON.stringify(approved), NOTE_KEEP_MS);
-  }
-
-  async approved(repo: RepoRef, deploymentId: number): Promise<ApprovedDeployment | null> {
-    const raw = await this.deps.store.get(
-      `change-note:approved:${deploymentKey(repo, deploymentId)}`,
+  /**
+   * Keeps what was approved, for the deployment's status to find. GitHub has the approval
+   * before its listeners hear of it, so a quick job's status may have come first: then it is
+   * in the store, and the notes are written now.
+   */
+  async remember(approved: ApprovedDeployment, log: Logger = this.deps.log): Promise<void> {
+    const key = deploymentKey(approved.repo, approved.deploymentId);
+    await this.deps.store.set(
+      `change-note:approved:${key}`,
+      JSON.stringify(approved),
+      NOTE_KEEP_MS,
     );
-    return raw === null ? null : (JSON.parse(raw) as ApprovedDeployment);
+    const ended = await this.deps.store.get(`change-note:ended:${key}`);
+    if (ended !== null) await this.#write(approved, JSON.parse(ended) as DeploymentOutcome, log);
   }
 
   /**
    * The deployment ended: one note per record it was approved on, unless written already.
    * Resolves once each record's first attempt is made; retries run later, on the scheduler.
+   * A deployment with no approval kept (yet) keeps its outcome a while, for `remember`; both
+   * sides write before they read, so whichever comes second sees the other.
    */
   async outcome(
     repo: RepoRef,
@@ -207,8 +218,26 @@ export class ChangeRecordNotes {
     outcome: DeploymentOutcome,
     log: Logger = this.deps.log,
   ): Promise<void> {
-    const approved = await this.approved(repo, deploymentId);
-    if (!approved) return;
+    const key = deploymentKey(repo, deploymentId);
+    let approved = await this.#approved(key);
+    if (!approved) {
+      await this.deps.store.set(`change-note:ended:${key}`, JSON.stringify(outcome), ENDED_KEEP_MS);
+      approved = await this.#approved(key);
+      if (!approved) return;
+    }
+    await this.#write(approved, outcome, log);
+  }
+
+  async #approved(key: string): Promise<ApprovedDeployment | null> {
+    const raw = await this.deps.store.get(`change-note:approved:${key}`);
+    return raw === null ? null : (JSON.parse(raw) as ApprovedDeployment);
+  }
+
+  async #write(
+    approved: ApprovedDeployment,
+    outcome: DeploymentOutcome,
+    log: Logger,
+  ): Promise<void> {
     const text = noteText(approved, outcome);
     for (const record of approved.records) {
       await this.#attempt(approved, record, text, 1, log);

@@ -60,8 +60,8 @@ export function approvedForNote(decided: DeploymentDecided): ApprovedDeployment 
 
 /** Keeps what an approval with a work note approved; other decisions cost nothing. */
 export function changeNoteListener(notes: ChangeRecordNotes): DeploymentListener {
-  return async (decided) => {
+  return async (decided, log) => {
     const approved = approvedForNote(decided);
-    if (approved) await notes.remember(approved);
+    if (approved) await notes.remember(approved, log);
   };
 }

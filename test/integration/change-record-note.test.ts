@@ -234,6 +234,21 @@ describe("work note on a ServiceNow change request", () => {
     expect(sn.notes).toHaveLength(1);
   });
 
+  it("writes the note when the status comes before the approval is kept", async () => {
+    const world = github(SNOW_NOTE);
+    const app = await appAt({ now: NOW });
+    // GitHub has the answer before the app's listeners hear of it: a quick job's status can
+    // come first.
+    await app.receive("deployment_status", ended("failure"));
+    expect(writes(sn)).toBe(0);
+    await approve(app, world);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    expect(sn.notes).toHaveLength(1);
+    expect(sn.notes[0]?.text).toContain("to production failed.");
+    await app.receive("deployment_status", ended("failure"));
+    expect(writes(sn)).toBe(1);
+  });
+
   it("writes nothing when the gate does not ask for a note", async () => {
     const world = github(policy('{ system: servicenow, pattern: "CHG[0-9]{7}" }'));
     const app = await appAt({ now: NOW });
