@@ -53,6 +53,8 @@ export interface ReaderOptions {
 
 export interface ChangeRecordReader {
   read(need: ChangeRecordNeed, reference: string): Promise<ChangeRecordFact>;
+  /** Drops every kept answer: a person asked for a fresh look (`/recheck`). */
+  forget(): void;
 }
 
 const DEFAULT_CACHE_MS = 60_000;
@@ -174,6 +176,9 @@ export function createChangeRecordReader(
       }
       cache.set(key, { at: now(), fact });
       return fact;
+    },
+    forget() {
+      cache.clear();
     },
   };
 }

@@ -1,7 +1,7 @@
 // `/recheck` on a pull request: a person asks for a fresh look, as the check's Re-evaluate
 // button does, from where the conversation is. It is the way to say "the change record is
 // approved now" or "the team changed" without waiting for the hold's next re-check. The
-// open pull request is evaluated with nothing kept (policy, facts); each held deployment of
+// open pull request is evaluated with nothing kept (policy, facts, change records); each held deployment of
 // a commit it brought is judged again from GitHub's record. It approves nothing by itself:
 // whatever it re-checks is judged exactly as any other event would have it judged.
 import type { Context } from "probot";
@@ -33,6 +33,8 @@ export async function onRecheckComment(
       const trigger = { octokit: context.octokit, log: context.log };
       await deps.triggers.note(pullScope(repo, issue.number));
       await deps.policies.invalidateRepo(repo.owner, repo.repo);
+      // The change systems send no webhook: what they said a moment ago may be what changed.
+      deps.changeRecords?.forget();
       // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
       await context.octokit.rest.reactions.createForIssueComment({
         owner: repo.owner,

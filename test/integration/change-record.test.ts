@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { DeploymentDecided } from "../../src/pipeline/deployment-listeners.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import { commentCreated } from "../fixtures/deployment/events.js";
 import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
 import {
@@ -28,6 +29,9 @@ import {
   POLICY_URL as PR_POLICY_URL,
   REPO_PATH as PR_REPO_PATH,
   RUNS,
+  api,
+  APP_ID,
+  HEAD,
 } from "./harness.js";
 
 const SHA = "abcabcabcabcabcabcabcabcabcabcabcabcabca";
@@ -61,6 +65,7 @@ function github(): World {
     .reply(200, [{ ...mergedPull(SHA), title: "CHG0012345 ship the thing" }]);
   scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
   scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(201, {});
+  scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, {});
   return world;
 }
 
@@ -131,6 +136,23 @@ describe("change_record at a deployment", () => {
     expect(heard[1]?.facts?.changeRecords?.[0]).toMatchObject({ reference: "CHG0012345" });
   });
 
+  it("approves at once when someone comments /recheck after the change is approved, asking ServiceNow afresh", async () => {
+    const world = github();
+    const clock = { now: NOW };
+    const app = await appWith(clock);
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)?.state).toBeUndefined();
+
+    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    // Within the reader's short cache: only the person's request makes the app ask again.
+    await app.receive(
+      "issue_comment",
+      commentCreated({ pr: 7, id: 4242, body: "/recheck", author: "rita" }),
+    );
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    expect(sn.requests.filter((r) => r.path === "/api/now/table/change_request")).toHaveLength(2);
+  });
+
   it("keeps a deployment waiting, never approving, while ServiceNow refuses the app", async () => {
     const world = github();
     sn.failWith = 429;
@@ -174,6 +196,63 @@ describe("change_record on a pull request", () => {
     expect(scope.pendingMocks()).toEqual([]);
     return bodyOf(made, CREATE_RUN);
   }
+
+  it("completes the check when someone comments /recheck once the change is approved", async () => {
+    const harness = await createHarness({
+      changeSystems: {
+        servicenow: {
+          url: sn.url,
+          auth: { kind: "basic", user: "release-policy", password: "s3cret" },
+        },
+      },
+    });
+    const opened = example("pull_request", "opened");
+    const pr = { ...(opened.pull_request as Record<string, unknown>), title: "CHG0012345 ship" };
+    prGithub()
+      .get(PR_POLICY_URL)
+      .reply(200, contents(PR_POLICY))
+      .get(RUNS)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(POLICY_AT_HEAD)
+      .reply(200, contents(PR_POLICY))
+      .post(`${PR_REPO_PATH}/check-runs`)
+      .reply(201, { id: 1 });
+    await harness.receive("pull_request", { ...opened, pull_request: pr });
+
+    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    const comment = example("issue_comment", "created");
+    const issue = { ...(comment.issue as Record<string, unknown>), number: 2 };
+    const ownRun = {
+      id: 1,
+      name: "release-policy",
+      head_sha: HEAD,
+      status: "in_progress",
+      conclusion: null,
+      app: { id: APP_ID },
+      output: { title: "t", summary: "s", text: null, annotations_count: 0 },
+    };
+    const scope = api()
+      .post(`${PR_REPO_PATH}/issues/comments/492700400/reactions`)
+      .reply(201, {})
+      .get(`${PR_REPO_PATH}/pulls/2`)
+      .reply(200, pr)
+      .get(PR_POLICY_URL)
+      .reply(200, contents(PR_POLICY))
+      .get(RUNS)
+      .reply(200, { total_count: 1, check_runs: [ownRun] })
+      .patch(`${PR_REPO_PATH}/check-runs/1`)
+      .reply(200, {});
+    const made = await harness.receive("issue_comment", {
+      ...comment,
+      issue: { ...issue, pull_request: { url: `https://api.github.com${PR_REPO_PATH}/pulls/2` } },
+      comment: { ...(comment.comment as Record<string, unknown>), body: "/recheck" },
+    });
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(bodyOf(made, `PATCH ${PR_REPO_PATH}/check-runs/1`)).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+    });
+  });
 
   it("keeps the check in progress while the change awaits approval, saying so", async () => {
     const run = await open("CHG0012345 ship the thing");
