@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
 import { pino } from "pino";
 import type { ChangeSystemClient, ChangeSystemsConfig } from "../../src/change-systems/client.js";
@@ -91,6 +92,26 @@ describe("noteText", () => {
       `ended in error.\nOutcome: error at 2026-03-10T12:20:00Z`,
     );
     expect(noteText(withoutRange, outcome)).toContain(`\nCommit: ${SHA}\n`);
+  });
+
+  it("is shown in docs/policy.md as the app writes it", () => {
+    const docs = readFileSync(new URL("../../docs/policy.md", import.meta.url), "utf8");
+    const shown = noteText(
+      {
+        ...approved,
+        sha: "abcabcabcabcabcabcabcabcabcabcabcabcabca",
+        approvers: [{ user: "rita", via: "review" }],
+        pulls: [7],
+        range: undefined,
+      },
+      {
+        state: "success",
+        at: "2026-03-10T12:20:00Z",
+        repositoryUrl: "https://github.com/acme/shop",
+        statusUrl: "https://github.com/acme/shop/actions/runs/9001",
+      },
+    );
+    expect(docs).toContain("```text\n" + shown + "\n```");
   });
 });
 
