@@ -95,15 +95,18 @@ afterEach(async () => {
   await sn.close();
 });
 
+/** The stand-in ServiceNow, as the app is configured to reach it. */
+const serviceNow = () => ({
+  servicenow: {
+    url: sn.url,
+    auth: { kind: "basic" as const, user: "release-policy", password: "s3cret" },
+  },
+});
+
 function appWith(clock: { now: Date }, heard: DeploymentDecided[] = []) {
   return startApp(new MemoryStore(), clock, undefined, {
     deploymentListeners: [async (decided) => void heard.push(decided)],
-    changeSystems: {
-      servicenow: {
-        url: sn.url,
-        auth: { kind: "basic", user: "release-policy", password: "s3cret" },
-      },
-    },
+    changeSystems: serviceNow(),
   });
 }
 
@@ -174,12 +177,7 @@ describe("change_record on a pull request", () => {
 
   async function open(title: string) {
     const harness = await createHarness({
-      changeSystems: {
-        servicenow: {
-          url: sn.url,
-          auth: { kind: "basic", user: "release-policy", password: "s3cret" },
-        },
-      },
+      changeSystems: serviceNow(),
     });
     const scope = prGithub()
       .get(PR_POLICY_URL)
@@ -199,12 +197,7 @@ describe("change_record on a pull request", () => {
 
   it("completes the check when someone comments /recheck once the change is approved", async () => {
     const harness = await createHarness({
-      changeSystems: {
-        servicenow: {
-          url: sn.url,
-          auth: { kind: "basic", user: "release-policy", password: "s3cret" },
-        },
-      },
+      changeSystems: serviceNow(),
     });
     const opened = example("pull_request", "opened");
     const pr = { ...(opened.pull_request as Record<string, unknown>), title: "CHG0012345 ship" };
