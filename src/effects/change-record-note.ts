@@ -218,6 +218,9 @@ export class ChangeRecordNotes {
     outcome: DeploymentOutcome,
     log: Logger = this.deps.log,
   ): Promise<void> {
+    // Without ServiceNow or Jira no gate could have approved on a change record.
+    const { config } = this.deps.client;
+    if (!config.servicenow && !config.jira) return;
     const key = deploymentKey(repo, deploymentId);
     let approved = await this.#approved(key);
     if (!approved) {
