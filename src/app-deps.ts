@@ -52,6 +52,10 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const timing = { ...AWAITED_TIMING, ...options.timing };
   const scheduler = options.scheduler ?? timerScheduler(clock);
   const holds = new HoldRegistry(store);
+  // One policy cache for every reader: a burst of events reads each base policy once.
+  const policies = new PolicyCache(store);
+  const auth = async (installationId: number): Promise<Octokit> =>
+    (await app.auth(installationId)) as Octokit;
   // Slack and Teams messages of `notify` (src/notify-deps.ts, docs/notifications.md).
   const notifications = buildNotifications({
     options,
@@ -59,11 +63,10 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     clock,
     scheduler,
     log: app.log,
-    policies: new PolicyCache(store),
-    auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+    policies,
+    auth,
   });
   // The release desk: one issue per owner whose base policy asks for it (src/pipeline/desk.ts).
-  const policies = new PolicyCache(store);
   // A hold the registry no longer has leaves the desk, however it was released.
   const deskLedger = new DeskLedger(store, {
     held: async (key) => (await holds.get(key)) !== null,
@@ -79,7 +82,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
       clock,
       options.deskIntervalMs,
     ),
-    auth: async (installationId) => (await app.auth(installationId)) as Octokit,
+    auth,
   });
   // ServiceNow and Jira: one client (one OAuth token) reads change records and writes notes.
   const changeSystems = createChangeSystemClient(options.changeSystems ?? {}, {
@@ -96,7 +99,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
   });
   const recheck = async (hold: Hold): Promise<void> => {
-    const octokit = (await app.auth(hold.request.installationId)) as Octokit;
+    const octokit = await auth(hold.request.installationId);
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
   };
   const onError = (error: unknown, hold?: Hold): void =>
