@@ -8,6 +8,7 @@ import type { StandIn } from "../stand-in/server.js";
 import {
   comment,
   deployment,
+  deploymentStatus,
   integration,
   issue,
   pullRequest,
@@ -27,6 +28,8 @@ export interface Webhook {
 
 export class GitHubEvents {
   private readonly ctx: ShapeContext;
+  /** The deployment each requested run's job made, by run id. */
+  private readonly deploymentOfRun = new Map<number, number>();
 
   constructor(
     private readonly gh: StandIn,
@@ -66,6 +69,21 @@ export class GitHubEvents {
         review: { ...submitted, state: state.toLowerCase() },
         pull_request: pullRequest(this.ctx, repo, this.pullRecord(number), false),
         ...this.envelope(reviewer),
+      },
+    };
+  }
+
+  /** `author` comments on issue or pull request `number`: `issue_comment.created`. */
+  comment(number: number, body: string, author: string): Webhook {
+    const repo = this.repoRecord();
+    const record = this.gh.state.createComment(repo, number, author, body);
+    return {
+      event: "issue_comment",
+      payload: {
+        action: "created",
+        issue: issue(this.ctx, repo, this.issueRecord(number)),
+        comment: this.commentShape(repo, record),
+        ...this.envelope(author),
       },
     };
   }
@@ -110,6 +128,7 @@ export class GitHubEvents {
       creator: "github-actions[bot]",
     });
     const repo = this.repoRecord();
+    this.deploymentOfRun.set(run.id, record.id);
     return {
       runId: run.id,
       event: "deployment_protection_rule",
@@ -145,6 +164,28 @@ export class GitHubEvents {
         head_commit: null,
         pusher: { name: pusher, email: null },
         ...this.envelope(pusher),
+      },
+    };
+  }
+
+  /**
+   * The job of run `runId` finished its deployment: GitHub records the status and sends
+   * `deployment_status`, with the deployment and its workflow run.
+   */
+  deploymentFinished(runId: number, state: "success" | "failure" | "error"): Webhook {
+    const repo = this.repoRecord();
+    const run = repo.workflowRuns.get(runId);
+    const made = repo.deployments.find((d) => d.id === this.deploymentOfRun.get(runId));
+    if (!run || !made) throw new Error(`no deployment of workflow run ${runId}`);
+    const status = this.gh.state.addDeploymentStatus(this.owner, this.repo, made.id, { state });
+    return {
+      event: "deployment_status",
+      payload: {
+        action: "created",
+        deployment_status: deploymentStatus(this.ctx, repo, status),
+        deployment: deployment(this.ctx, repo, made),
+        workflow_run: workflowRun(this.ctx, repo, run),
+        ...this.envelope("github-actions[bot]"),
       },
     };
   }
