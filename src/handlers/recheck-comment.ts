@@ -35,13 +35,6 @@ export async function onRecheckComment(
       await deps.policies.invalidateRepo(repo.owner, repo.repo);
       // The change systems send no webhook: what they said a moment ago may be what changed.
       deps.changeRecords?.forget();
-      // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
-      await context.octokit.rest.reactions.createForIssueComment({
-        owner: repo.owner,
-        repo: repo.repo,
-        comment_id: comment.id,
-        content: "eyes",
-      });
       if (issue.state === "open") {
         const { data } = await context.octokit.rest.pulls.get({
           owner: repo.owner,
@@ -60,6 +53,18 @@ export async function onRecheckComment(
         { event: "recheck", repo: `${repo.owner}/${repo.repo}`, pr: issue.number },
         "re-check asked for by comment",
       );
+      // Only an acknowledgement, after the work: its failure is no reason to look again.
+      // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
+      await context.octokit.rest.reactions
+        .createForIssueComment({
+          owner: repo.owner,
+          repo: repo.repo,
+          comment_id: comment.id,
+          content: "eyes",
+        })
+        .catch((error: unknown) => {
+          context.log.warn({ err: error }, "could not acknowledge /recheck with a reaction");
+        });
     }),
   );
 }

@@ -117,6 +117,15 @@ export interface CommentRecord {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** Reactions to the comment, one per user and content, as GitHub keeps them. */
+  reactions?: ReactionRecord[];
+}
+
+export interface ReactionRecord {
+  id: number;
+  user: string;
+  content: string;
+  createdAt: string;
 }
 
 export interface LabelRecord {

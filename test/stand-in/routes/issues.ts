@@ -13,10 +13,21 @@ import {
   type HandlerContext,
   type HandlerTable,
 } from "../handler.js";
-import type { CommentRecord, IssueRecord, RepoRecord } from "../records.js";
-import { comment, issue, label } from "../shapes.js";
+import type { CommentRecord, IssueRecord, ReactionRecord, RepoRecord } from "../records.js";
+import { comment, issue, label, user, type JsonObject } from "../shapes.js";
 
 const MAX_BODY = 65536;
+const REACTIONS = new Set(["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]);
+
+function reaction(ctx: HandlerContext, record: ReactionRecord): JsonObject {
+  return {
+    id: record.id,
+    node_id: Buffer.from(`Reaction:${record.id}`).toString("base64"),
+    user: user(ctx, record.user),
+    content: record.content,
+    created_at: record.createdAt,
+  };
+}
 
 function issueOf(ctx: HandlerContext): { repo: RepoRecord; record: IssueRecord } {
   const repo = repoOf(ctx);
@@ -177,6 +188,20 @@ const commentRoutes: HandlerTable = {
     record.body = body;
     record.updatedAt = ctx.state.now();
     return ok(comment(ctx, repo, record));
+  },
+  // GitHub answers a reaction the user already gave with 200 and that reaction, not a second.
+  "reactions/create-for-issue-comment": (ctx) => {
+    const { record } = commentOf(ctx);
+    const content = String(bodyObject(ctx).content);
+    if (!REACTIONS.has(content))
+      throw invalid(`Validation Failed: content ${content} is not a reaction`);
+    const by = ctx.state.botLogin();
+    record.reactions ??= [];
+    const given = record.reactions.find((r) => r.user === by && r.content === content);
+    if (given) return ok(reaction(ctx, given));
+    const made = { id: ctx.state.nextId(), user: by, content, createdAt: ctx.state.now() };
+    record.reactions.push(made);
+    return ok(reaction(ctx, made), 201);
   },
   "issues/delete-comment": (ctx) => {
     const { repo, record } = commentOf(ctx);
