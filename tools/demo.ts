@@ -17,6 +17,8 @@ import {
 } from "./demo/pull-request-story.js";
 import { deploymentPolicy, deploymentStory, seedMergedChanges } from "./demo/deployment-story.js";
 import { DEMO_DESK_INTERVAL, deskStory, seedDesk } from "./demo/desk-story.js";
+import { seedChanges, serviceNowEnv } from "./demo/change-record-story.js";
+import { startServiceNow, type ServiceNowStandIn } from "../test/stand-in/servicenow.js";
 import { bold, dim, red } from "./demo/render.js";
 import { DemoFailure, Stage } from "./demo/stage.js";
 
@@ -33,8 +35,11 @@ function policyText(now: Date): string {
 async function main(): Promise<void> {
   let gh: StandIn | undefined;
   let server: AppServer | undefined;
+  let sn: ServiceNowStandIn | undefined;
   try {
     gh = await start({ app: { id: APP_ID } });
+    sn = await startServiceNow();
+    seedChanges(sn, new Date());
     gh.state.addRepo({ owner: OWNER, repo: REPO, installationId: 42 });
     const policy = policyText(new Date());
     gh.state.addFile(OWNER, REPO, "main", ".github/release-policy.yml", policy);
@@ -43,12 +48,13 @@ async function main(): Promise<void> {
     seedDesk(gh, 42);
 
     console.log(bold("Release Policy demo"));
-    console.log(dim(`GitHub stand-in at ${gh.url}; starting the app (dist/index.js)…`));
+    console.log(dim(`GitHub stand-in at ${gh.url}, ServiceNow stand-in at ${sn.url}`));
+    console.log(dim("starting the app (dist/index.js)…"));
     server = await startServer({
       standIn: gh,
       secret: SECRET,
       entry: "dist",
-      env: { DESK_EDIT_INTERVAL: DEMO_DESK_INTERVAL },
+      env: { DESK_EDIT_INTERVAL: DEMO_DESK_INTERVAL, ...serviceNowEnv(sn) },
     });
     console.log(dim(`app listening at ${server.url}`));
     console.log("");
@@ -58,7 +64,7 @@ async function main(): Promise<void> {
     const stage = new Stage(gh, server, OWNER, REPO, PULL);
     const events = new GitHubEvents(gh, OWNER, REPO);
     await pullRequestStory(stage, events);
-    await deploymentStory(stage, events, merged);
+    await deploymentStory(stage, events, merged, sn);
     await deskStory(stage);
     stage.verdict();
   } catch (error) {
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
   } finally {
     await server?.stop();
     await gh?.close();
+    await sn?.close();
   }
 }
 

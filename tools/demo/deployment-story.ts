@@ -11,6 +11,8 @@ import { waitFor } from "../../test/e2e/server-process.js";
 import { OWNER, REPO } from "./pull-request-story.js";
 import { answerLines, green } from "./render.js";
 import { DemoFailure, type Stage } from "./stage.js";
+import type { ServiceNowStandIn } from "../../test/stand-in/servicenow.js";
+import { CHANGE_GATE, changeApprovedStory, EMERGENCY_CHANGE } from "./change-record-story.js";
 
 const day = (offset: number, now: Date) =>
   new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -31,7 +33,7 @@ gates:
     stage: deployment
     environments: [production]
     require: { deployment_approval: { count: 1, from: { teams: [release-managers] } } }
-`;
+${CHANGE_GATE}`;
 }
 
 /** Two changes already merged to main: a normal one, then an emergency fix on top. */
@@ -61,6 +63,7 @@ export async function deploymentStory(
   stage: Stage,
   events: GitHubEvents,
   commits: { normal: string; emergency: string },
+  sn: ServiceNowStandIn,
 ): Promise<void> {
   stage.heading("A normal change is deployed to production during a freeze");
   stage.say("The deploy workflow of #20 (merged) reaches the production environment.");
@@ -85,10 +88,24 @@ export async function deploymentStory(
     actor: "erin",
   });
   await stage.send(urgent);
-  await expectAnswer(stage, urgent.runId, null, "held for the release manager only");
+  await expectAnswer(
+    stage,
+    urgent.runId,
+    null,
+    `held for the release manager and ${EMERGENCY_CHANGE}'s approval, not the freeze`,
+  );
   stage.say("rita approves it.");
   await stage.send(events.deploymentApproved(urgent.runId, "production", "rita"));
-  await expectAnswer(stage, urgent.runId, "approved", "the emergency deployment proceeds", 2);
+  await expectAnswer(
+    stage,
+    urgent.runId,
+    null,
+    `still held: ${EMERGENCY_CHANGE} is not yet approved`,
+    2,
+  );
+  await changeApprovedStory(stage, events, sn, urgent.runId, () =>
+    expectAnswer(stage, urgent.runId, "approved", "the emergency deployment proceeds", 3),
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The demo's last step: the release desk. acme's base policy (acme/.github) asks for one, so
  * every decision of the story lands on one issue there; the step waits for the issue to show
- * the story's end (the normal change still held by the freeze, the emergency change on its way
- * to production) and prints it as GitHub holds it.
+ * the story's end (the normal change still held by the freeze, the emergency change shipped to
+ * production) and prints it as GitHub holds it.
  */
 import type { StandIn } from "../../test/stand-in/server.js";
 import { waitFor } from "../../test/e2e/server-process.js";
@@ -36,7 +36,7 @@ export async function deskStory(stage: Stage): Promise<void> {
       "the desk issue",
       () => {
         const text = desk()?.body ?? "";
-        return /Quarter-end freeze until/.test(text) && /@rita \| ⏳ in progress/.test(text)
+        return /Quarter-end freeze until/.test(text) && /@rita \| ✅ success/.test(text)
           ? text
           : undefined;
       },
@@ -61,7 +61,7 @@ export async function deskStory(stage: Stage): Promise<void> {
   stage.say(
     "",
     green(
-      "✓ the held change (waiting for the freeze to end) and the emergency deployment are on the desk",
+      "✓ the held change (waiting for the freeze to end) and the emergency deployment, shipped, are on the desk",
     ),
   );
 }
