@@ -26,13 +26,26 @@ export interface JiraConfig {
 export interface ChangeSystemsConfig {
   servicenow?: ServiceNowConfig;
   jira?: JiraConfig;
+  /** Per request (CHANGE_SYSTEM_TIMEOUT_MS); ClientOptions.timeoutMs wins when both are set. */
+  timeoutMs?: number;
 }
 
 /** SERVICENOW_URL with SERVICENOW_USER/SERVICENOW_PASSWORD or SERVICENOW_CLIENT_ID/
  * SERVICENOW_CLIENT_SECRET; JIRA_URL with JIRA_EMAIL and JIRA_API_TOKEN. A system left out is
- * not configured: its gates error with a reason saying which variables to set. */
+ * not configured: its gates error with a reason saying which variables to set.
+ * CHANGE_SYSTEM_TIMEOUT_MS bounds each request; a typo there stops start-up. */
 export function changeSystemsFromEnv(env: NodeJS.ProcessEnv): ChangeSystemsConfig {
   const config: ChangeSystemsConfig = {};
+  const timeout = env.CHANGE_SYSTEM_TIMEOUT_MS?.trim();
+  if (timeout) {
+    const ms = Number(timeout);
+    if (!Number.isInteger(ms) || ms < 1) {
+      throw new Error(
+        `CHANGE_SYSTEM_TIMEOUT_MS: "${timeout}" is not a whole number of milliseconds`,
+      );
+    }
+    config.timeoutMs = ms;
+  }
   const snow = env.SERVICENOW_URL;
   if (snow) {
     if (env.SERVICENOW_CLIENT_ID && env.SERVICENOW_CLIENT_SECRET) {
@@ -118,7 +131,7 @@ export function createChangeSystemClient(
   options: ClientOptions = {},
 ): ChangeSystemClient {
   const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? Date.now;
   let token: { value: string; expiresAt: number } | undefined;
 

@@ -27,6 +27,8 @@ export interface ServiceNowStandIn {
   requests: { method: string; path: string; authorization: string | undefined }[];
   /** Answer the next table reads with this status instead (401, 403, 429…). */
   failWith?: number;
+  /** Hold every table read this long before answering: a slow instance. */
+  delayMs?: number;
   /** Accepted credentials: "user:password" for basic, and the OAuth client. */
   basic: string;
   client: { id: string; secret: string };
@@ -95,6 +97,7 @@ async function handle(
   }
   if (s.failWith) return failure(res, s.failWith, "Failure", "");
   if (record !== undefined) return writeNote(s, decodeURIComponent(record), req, body, res);
+  if (s.delayMs) await new Promise((resolve) => setTimeout(resolve, s.delayMs));
   const number = /^number=(.+)$/.exec(url.searchParams.get("sysparm_query") ?? "")?.[1];
   const change = number ? s.changes.get(number) : undefined;
   send(res, 200, { result: change ? [displayAll(change)] : [] });
