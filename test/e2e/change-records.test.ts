@@ -116,6 +116,19 @@ function firstAnswer(server: AppServer, d: Deploying): Promise<ProtectionAnswer>
   });
 }
 
+/** ServiceNow could not say: the answer is no approval, and its comment says why. */
+async function expectNeverApproved(
+  server: AppServer,
+  d: Deploying,
+  reference: string,
+  why: string,
+): Promise<void> {
+  const answer = await firstAnswer(server, d);
+  expect(answer.state).not.toBe("approved");
+  expect(answer.comment).toContain(`${reference} could not be looked up in ServiceNow: ${why}`);
+  expect(d.answers().every((a) => a.state !== "approved")).toBe(true);
+}
+
 describe("with ServiceNow and Jira answering", () => {
   let gh: StandIn;
   let sn: ServiceNowStandIn;
@@ -210,12 +223,7 @@ describe("with ServiceNow and Jira answering", () => {
     sn.delayMs = 2 * TIMEOUT_MS;
     try {
       const d = await deploy(gh, server, "slow", SERVICENOW_POLICY, "CHG0000106: slow");
-      const answer = await firstAnswer(server, d);
-      expect(answer.state).not.toBe("approved");
-      expect(answer.comment).toContain(
-        "CHG0000106 could not be looked up in ServiceNow: it did not answer in time",
-      );
-      expect(d.answers().every((a) => a.state !== "approved")).toBe(true);
+      await expectNeverApproved(server, d, "CHG0000106", "it did not answer in time");
     } finally {
       delete sn.delayMs;
     }
@@ -257,11 +265,6 @@ describe("with ServiceNow down", () => {
 
   test("never lets the deployment through, and says ServiceNow could not be reached", async () => {
     const d = await deploy(gh, server, "down", SERVICENOW_POLICY, "CHG0000201: unreachable");
-    const answer = await firstAnswer(server, d);
-    expect(answer.state).not.toBe("approved");
-    expect(answer.comment).toContain(
-      "CHG0000201 could not be looked up in ServiceNow: it could not be reached",
-    );
-    expect(d.answers().every((a) => a.state !== "approved")).toBe(true);
+    await expectNeverApproved(server, d, "CHG0000201", "it could not be reached");
   });
 });

@@ -6,7 +6,13 @@ import type { DeploymentDecided } from "../../src/pipeline/deployment-listeners.
 import { MemoryStore } from "../../src/store/memory.js";
 import { commentCreated } from "../fixtures/deployment/events.js";
 import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
-import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
+import type { ChangeSystemsConfig } from "../../src/facts/change-record-clients.js";
+import {
+  startServiceNow,
+  type ServiceNowStandIn,
+  type StandInChange,
+} from "../stand-in/servicenow.js";
+import { freePort } from "../e2e/server-process.js";
 import {
   ORG_BASE_URL,
   POLICY_PATH_URL,
@@ -103,11 +109,20 @@ const serviceNow = () => ({
   },
 });
 
-function appWith(clock: { now: Date }, heard: DeploymentDecided[] = []) {
+function appWith(
+  clock: { now: Date },
+  heard: DeploymentDecided[] = [],
+  changeSystems: ChangeSystemsConfig = serviceNow(),
+) {
   return startApp(new MemoryStore(), clock, undefined, {
     deploymentListeners: [async (decided) => void heard.push(decided)],
-    changeSystems: serviceNow(),
+    changeSystems,
   });
+}
+
+/** The stand-in's change request, with some of its fields changed. */
+function update(fields: Partial<StandInChange>): void {
+  sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, ...fields });
 }
 
 describe("change_record at a deployment", () => {
@@ -164,6 +179,89 @@ describe("change_record at a deployment", () => {
     await app.receive("deployment_protection_rule", requested());
     expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
     expect(JSON.stringify(world.answers)).toContain("ServiceNow answered 429");
+  });
+
+  it("rejects a deployment whose change request does not exist", async () => {
+    const world = github();
+    sn.changes.clear();
+    const app = await appWith({ now: NOW });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)).toMatchObject({ state: "rejected" });
+    expect(world.answers.at(-1)?.comment).toContain("CHG0012345 does not exist in ServiceNow");
+  });
+
+  it("rejects a deployment whose change was rejected", async () => {
+    const world = github();
+    update({ approval: "Rejected" });
+    const app = await appWith({ now: NOW });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)).toMatchObject({ state: "rejected" });
+    expect(world.answers.at(-1)?.comment).toContain(
+      "approval Rejected: it can no longer authorize a change",
+    );
+  });
+
+  it("approves at once a deployment inside its approved change's window", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    const app = await appWith({ now: NOW });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]).toMatchObject({ state: "approved" });
+  });
+
+  it("holds a deployment before its approved change's window opens, and approves it at the start", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    const clock = { now: new Date("2026-03-10T10:00:00Z") };
+    const app = await appWith(clock);
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)?.state).toBeUndefined();
+    expect(world.answers.at(-1)?.comment).toContain(
+      "CHG0012345's window opens at 2026-03-10T11:00:00Z",
+    );
+
+    clock.now = new Date("2026-03-10T11:00:00Z");
+    await app.scheduler.runDue(clock.now);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+  });
+
+  it("rejects a deployment after its approved change's window ended", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    const app = await appWith({ now: new Date("2026-03-10T19:00:00Z") });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)).toMatchObject({ state: "rejected" });
+    expect(world.answers.at(-1)?.comment).toContain(
+      "CHG0012345's planned window ended at 2026-03-10T18:00:00Z",
+    );
+  });
+
+  it("never approves while ServiceNow cannot be reached, and says so", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    const closed = await freePort();
+    const down = { servicenow: { ...serviceNow().servicenow, url: `http://127.0.0.1:${closed}` } };
+    const app = await appWith({ now: NOW }, [], down);
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.length).toBeGreaterThan(0);
+    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
+    expect(JSON.stringify(world.answers)).toContain(
+      "CHG0012345 could not be looked up in ServiceNow: it could not be reached",
+    );
+  });
+
+  it("never approves while ServiceNow answers slower than the timeout, and says so", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    sn.delayMs = 1_000;
+    const app = await appWith({ now: NOW }, [], { ...serviceNow(), timeoutMs: 100 });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.length).toBeGreaterThan(0);
+    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
+    expect(JSON.stringify(world.answers)).toContain(
+      "CHG0012345 could not be looked up in ServiceNow: it did not answer in time",
+    );
   });
 });
 
