@@ -217,6 +217,15 @@ describe("configuration and gathering", () => {
     });
   });
 
+  it("bounds each request by CHANGE_SYSTEM_TIMEOUT_MS, refusing anything but whole milliseconds", () => {
+    expect(changeSystemsFromEnv({ CHANGE_SYSTEM_TIMEOUT_MS: "2500" })).toEqual({ timeoutMs: 2500 });
+    for (const bad of ["0", "2.5", "10s", "-1"]) {
+      expect(() => changeSystemsFromEnv({ CHANGE_SYSTEM_TIMEOUT_MS: bad })).toThrow(
+        `CHANGE_SYSTEM_TIMEOUT_MS: "${bad}"`,
+      );
+    }
+  });
+
   it("errors, naming the variables, for a system that is not configured", async () => {
     const fact = await createChangeRecordReader({}).read(JIRA_NEED, "OPS-42");
     expect(fact.error).toContain("JIRA_URL, JIRA_EMAIL and JIRA_API_TOKEN");
