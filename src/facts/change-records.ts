@@ -46,8 +46,8 @@ export interface ChangeRecordNeed {
 
 export type ChangeReferenceField = "title" | "body" | "branch" | "labels";
 
-/** The texts references are searched in; a deployment has the deployed pull requests' titles
- * and labels and the deployed ref, a pull request all four. */
+/** The texts references are searched in; a deployment has the deployed pull requests' titles,
+ * bodies, branches and labels and the deployed ref, a pull request all four. */
 export type ReferenceTexts = Partial<Record<ChangeReferenceField, readonly string[]>>;
 
 /** At most this many distinct references are looked up per gate: each is one request. */

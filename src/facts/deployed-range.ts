@@ -8,6 +8,7 @@
 // successful one (usually 1, at most MAX_DEPLOYMENTS_SCANNED) + 1 (compare) + 1 per
 // first-parent commit (its pull requests; at most MAX_RANGE_COMMITS). With no earlier
 // successful deployment only the deployed commit is looked at: 1 + scanned + 1.
+import { MAX_PATTERN_INPUT } from "../model/regex.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "./types.js";
 
@@ -42,6 +43,10 @@ export interface AssociatedPull {
   mergedAt: string;
   mergeCommitSha: string | null;
   headSha: string;
+  /** Its description, where a change record may be named (absent in holds stored before). */
+  body?: string;
+  /** Its head branch, e.g. "fix/CHG0012345-login" (absent in holds stored before). */
+  branch?: string;
 }
 
 /** Where the range ends: one deployment of one commit to one environment. */
@@ -186,6 +191,9 @@ export async function mergedPullsOf(
             mergedAt: pr.merged_at,
             mergeCommitSha: pr.merge_commit_sha ?? null,
             headSha: pr.head.sha,
+            // Already in this answer: change-record references are searched in both.
+            body: (pr.body ?? "").slice(0, MAX_PATTERN_INPUT),
+            branch: pr.head.ref,
           },
         ]
       : [],

@@ -12,7 +12,7 @@ import {
 import { readCommitters } from "./pull-request.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
-import type { ChangeRecordFact, ChangeRecordNeed } from "./change-records.js";
+import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./change-records.js";
 import {
   createChangeRecordReader,
   gatherChangeRecords,
@@ -155,17 +155,14 @@ export async function gatherDeploymentFacts(input: {
     input.teams.members(needs.teams),
   ]);
   const recordNeeds = needs.changeRecords ?? [];
-  // Looked up after the pull requests: their titles and labels hold the references.
+  // Looked up after the pull requests: their titles, bodies, branches and labels hold the
+  // references.
   const changeRecords =
     recordNeeds.length > 0
       ? await gatherChangeRecords(
           input.changeRecords ?? createChangeRecordReader({}),
           recordNeeds,
-          {
-            title: pulls.map((p) => p.title),
-            branch: [request.ref],
-            labels: pulls.flatMap((p) => p.labels),
-          },
+          deploymentReferenceTexts(request.ref, pulls),
         )
       : undefined;
   return {
@@ -181,6 +178,23 @@ export async function gatherDeploymentFacts(input: {
     approvals: input.approvals,
     teams,
     ...(changeRecords ? { changeRecords } : {}),
+  };
+}
+
+/**
+ * Where a deployment's change-record references are searched: the deployed ref and the
+ * deployed pull requests' titles, bodies, head branches and labels. One definition, so the
+ * records read are the ones the gate judges.
+ */
+export function deploymentReferenceTexts(
+  ref: string,
+  pulls: readonly AssociatedPull[],
+): ReferenceTexts {
+  return {
+    title: pulls.map((p) => p.title),
+    body: pulls.flatMap((p) => (p.body ? [p.body] : [])),
+    branch: [ref, ...pulls.flatMap((p) => (p.branch ? [p.branch] : []))],
+    labels: pulls.flatMap((p) => p.labels),
   };
 }
 

@@ -364,7 +364,12 @@ async function approvalsOf(
 /** A deployed pull request as it was read, before the verdict and committers are added. */
 function associatedOf(pull: DeployedPull): AssociatedPull {
   const { number, title, url, author, labels, mergedAt, mergeCommitSha, headSha } = pull;
-  return { number, title, url, author, labels, mergedAt, mergeCommitSha, headSha };
+  const { body, branch } = pull;
+  return {
+    ...{ number, title, url, author, labels, mergedAt, mergeCommitSha, headSha },
+    ...(body !== undefined ? { body } : {}),
+    ...(branch !== undefined ? { branch } : {}),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type ChangeReferenceField,
   type ReferenceTexts,
 } from "../facts/change-records.js";
-import type { DeploymentFacts } from "../facts/deployment.js";
+import { deploymentReferenceTexts, type DeploymentFacts } from "../facts/deployment.js";
 import { combineOutcomes } from "../model/outcome.js";
 import { patternError, PatternError } from "../model/regex.js";
 import { orList } from "../model/words.js";
@@ -35,7 +35,7 @@ export const changeRecordSchema = z
       .min(1)
       .optional()
       .describe(
-        "Where references are searched. Default: title, body and branch. At deployment, the deployed pull requests' titles and labels and the deployed ref.",
+        "Where references are searched. Default: title, body and branch. At deployment, the deployed pull requests' titles, bodies, branches and labels and the deployed ref.",
       ),
     states: z
       .array(z.string().min(1).max(100))
@@ -105,11 +105,7 @@ function textsOf(subject: Subject): ReferenceTexts | null {
 }
 
 function deploymentTexts(f: DeploymentFacts): ReferenceTexts {
-  return {
-    title: f.pulls.map((p) => p.title),
-    branch: [f.ref],
-    labels: f.pulls.flatMap((p) => p.labels),
-  };
+  return deploymentReferenceTexts(f.ref, f.pulls);
 }
 
 /**

@@ -60,15 +60,13 @@ interface World {
   statuses: Record<string, unknown>[];
 }
 
-function github(): World {
+function github(pull: Record<string, unknown> = { title: "CHG0012345 ship the thing" }): World {
   const world: World = { answers: [], statuses: [] };
   const scope = recordWrites(githubWithToken().persist(), world);
   new RunReviews().serve(scope, RUN_ID);
   scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
   scope.get(POLICY_PATH_URL).reply(200, policyContents(POLICY));
-  scope
-    .get(`${REPO_PATH}/commits/${SHA}/pulls`)
-    .reply(200, [{ ...mergedPull(SHA), title: "CHG0012345 ship the thing" }]);
+  scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [{ ...mergedPull(SHA), ...pull }]);
   scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
   scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(201, {});
   scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, {});
@@ -208,6 +206,18 @@ describe("change_record at a deployment", () => {
     await app.receive("deployment_protection_rule", requested());
     expect(world.answers).toHaveLength(1);
     expect(world.answers[0]).toMatchObject({ state: "approved" });
+  });
+
+  it.each([
+    ["body", { title: "Ship the thing", body: "Change: CHG0012345" }],
+    ["branch", { title: "Ship the thing", head: { ref: "fix/CHG0012345-login", sha: SHA } }],
+  ])("finds a reference only in the deployed pull request's %s", async (_where, pull) => {
+    const world = github(pull);
+    update({ approval: "Approved" });
+    const app = await appWith({ now: NOW });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers).toEqual([expect.objectContaining({ state: "approved" })]);
+    expect(sn.requests.length).toBeGreaterThan(0);
   });
 
   it("holds a deployment before its approved change's window opens, and approves it at the start", async () => {
