@@ -6,6 +6,11 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pullRequestNeeds } from "../evaluate/needs.js";
+import {
+  changeSystemsFromEnv,
+  createChangeRecordReader,
+  type ChangeSystemsConfig,
+} from "../facts/change-record-clients.js";
 import { FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts } from "../facts/pull-request.js";
 import { describeFactsProblems, pullRequestFactsSchema } from "../facts/recorded.js";
@@ -40,6 +45,10 @@ gates need, and nothing else is read. Then: release-policy explain <file>.
 
 Reads GitHub with the token in GITHUB_TOKEN, which is never printed; GITHUB_API_URL names
 a GitHub Enterprise API (default https://api.github.com).
+Change records (change_record gates) are read from ServiceNow or Jira with the app's own
+variables (SERVICENOW_URL with SERVICENOW_USER/SERVICENOW_PASSWORD or SERVICENOW_CLIENT_ID/
+SERVICENOW_CLIENT_SECRET; JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN; CHANGE_SYSTEM_TIMEOUT_MS);
+a system left unset is recorded as not configured.
 
 Not recorded: checklist ticks (the app signs them with its own secret) and who pushed the
 head commit (the app learns it from push events); a note says when a gate needs them.
@@ -60,6 +69,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { options } = read;
   const client = connect("facts", io);
   if ("code" in client) return client.code;
+  // The app's own settings: change_record gates read the same ServiceNow or Jira it does.
+  let changeSystems: ChangeSystemsConfig;
+  try {
+    changeSystems = changeSystemsFromEnv(io.env ?? {});
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`release-policy facts: ${why}\n`);
+    return EXIT_USAGE;
+  }
   let draft: PolicyFile | undefined;
   if (options.policyPath !== undefined) {
     const read = await readBoundedFile(options.policyPath, io.cwd, MAX_POLICY_BYTES);
@@ -100,6 +118,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       checklist: { ticks: {} },
       cache: new FactCache(store, now),
       isOwnRun: () => false,
+      changeRecords: createChangeRecordReader(changeSystems, { now: () => now().getTime() }),
     });
     const facts = recordable(gathered.facts);
     const checked = pullRequestFactsSchema.safeParse(facts);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pullRequestFactsSchema } from "../../src/facts/recorded.js";
 import { start, type StandIn } from "../stand-in/server.js";
+import { startServiceNow } from "../stand-in/servicenow.js";
 import { requestsDuring, runCli, type Run } from "./run-cli.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
@@ -187,6 +188,50 @@ describe("release-policy facts", () => {
     expect(run?.stderr).toContain("note: who pushed the head commit is not recorded");
     expect(run?.stderr).not.toContain("checklist ticks");
     expect(run?.stderr).toContain("reading what the gates of draft.yml need");
+  });
+
+  it("reads change records from the ServiceNow the app's variables name", async () => {
+    await writeFile(
+      join(dir, "draft.yml"),
+      `gates:
+  change:
+    stage: pull_request
+    require:
+      change_record: { system: servicenow, pattern: "CHG[0-9]{7}" }
+`,
+    );
+    const sn = await startServiceNow();
+    try {
+      sn.changes.set("CHG0001234", {
+        number: "CHG0001234",
+        short_description: "Checkout button",
+        state: "Scheduled",
+        approval: "Approved",
+        start_date: "2026-11-26 09:00:00",
+        end_date: "2026-11-26 18:00:00",
+        sys_id: "c1",
+      });
+      const servicenow = {
+        SERVICENOW_URL: sn.url,
+        SERVICENOW_USER: "release-policy",
+        SERVICENOW_PASSWORD: "s3cret",
+      };
+      const run = await facts(["acme/shop#42", "--policy", "draft.yml"], env(servicenow));
+      expect(run.code).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain("s3cret");
+      const recorded = JSON.parse(run.stdout) as { changeRecords?: unknown[] };
+      expect(recorded.changeRecords).toEqual([
+        expect.objectContaining({ reference: "CHG0001234", found: true, approval: "Approved" }),
+      ]);
+      const typo = await facts(
+        ["acme/shop#42", "--policy", "draft.yml"],
+        env({ ...servicenow, CHANGE_SYSTEM_TIMEOUT_MS: "5s" }),
+      );
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain("CHANGE_SYSTEM_TIMEOUT_MS");
+    } finally {
+      await sn.close();
+    }
   });
 
   it("refuses to run without GITHUB_TOKEN, and says how to set it", async () => {
