@@ -14,13 +14,7 @@ let jira: JiraStandIn;
 beforeEach(async () => {
   sn = await startServiceNow();
   jira = await startJira();
-  sn.changes.set("CHG0012345", {
-    number: "CHG0012345",
-    short_description: "Release shop 4.2",
-    state: "Implement",
-    approval: "Approved",
-    sys_id: "abc123",
-  });
+  sn.put("CHG0012345", { sys_id: "abc123" });
   jira.issues.set("OPS-42", { key: "OPS-42", summary: "Release", status: "Approved" });
 });
 

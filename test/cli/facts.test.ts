@@ -202,14 +202,11 @@ describe("release-policy facts", () => {
     );
     const sn = await startServiceNow();
     try {
-      sn.changes.set("CHG0001234", {
-        number: "CHG0001234",
+      sn.put("CHG0001234", {
         short_description: "Checkout button",
         state: "Scheduled",
-        approval: "Approved",
         start_date: "2026-11-26 09:00:00",
         end_date: "2026-11-26 18:00:00",
-        sys_id: "c1",
       });
       const servicenow = {
         SERVICENOW_URL: sn.url,

@@ -42,11 +42,8 @@ let server: AppServer;
 beforeAll(async () => {
   sn = await startServiceNow();
   // The planned window is around the wall clock: the real server judges it by its own.
-  sn.changes.set("CHG0000007", {
-    number: "CHG0000007",
+  sn.put("CHG0000007", {
     short_description: "New payment provider",
-    state: "Implement",
-    approval: "Approved",
     start_date: serviceNowTime(-1),
     end_date: serviceNowTime(2),
     sys_id: "9d385017c611228701d22104cc95c371",

@@ -56,14 +56,11 @@ function change(
   number: string,
   fields: { approval?: string; start?: number; end?: number } = {},
 ): void {
-  sn.changes.set(number, {
-    number,
+  sn.put(number, {
     short_description: `Release for ${number}`,
-    state: "Implement",
     approval: fields.approval ?? "Approved",
     start_date: serviceNowTime(fields.start ?? -1),
     end_date: serviceNowTime(fields.end ?? 2),
-    sys_id: `sys-${number}`,
   });
 }
 

@@ -22,11 +22,8 @@ let jira: JiraStandIn;
 beforeEach(async () => {
   sn = await startServiceNow();
   jira = await startJira();
-  sn.changes.set("CHG0012345", {
-    number: "CHG0012345",
-    short_description: "Release shop 4.2",
+  sn.put("CHG0012345", {
     state: "Scheduled",
-    approval: "Approved",
     start_date: "2026-03-10 11:00:00",
     end_date: "2026-03-10 13:00:00",
     sys_id: "abc123",

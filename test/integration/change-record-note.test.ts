@@ -87,11 +87,7 @@ beforeEach(async () => {
   nock.enableNetConnect("127.0.0.1");
   sn = await startServiceNow();
   jira = await startJira();
-  sn.changes.set("CHG0012345", {
-    number: "CHG0012345",
-    short_description: "Release shop 4.2",
-    state: "Implement",
-    approval: "Approved",
+  sn.put("CHG0012345", {
     start_date: "2026-03-10 11:00:00",
     end_date: "2026-03-10 18:00:00",
     sys_id: "abc123",
@@ -259,7 +255,7 @@ describe("work note on a ServiceNow change request", () => {
   });
 
   it("writes nothing for a deployment that was rejected", async () => {
-    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, state: "Canceled" });
+    sn.put("CHG0012345", { state: "Canceled" });
     const world = github(SNOW_NOTE);
     const app = await appAt({ now: NOW });
     await approve(app, world);

@@ -83,14 +83,11 @@ beforeEach(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
   sn = await startServiceNow();
-  sn.changes.set("CHG0012345", {
-    number: "CHG0012345",
-    short_description: "Release shop 4.2",
+  sn.put("CHG0012345", {
     state: "Scheduled",
     approval: "Requested",
     start_date: "2026-03-10 11:00:00",
     end_date: "2026-03-10 18:00:00",
-    sys_id: "abc123",
   });
 });
 afterEach(async () => {
@@ -120,7 +117,7 @@ function appWith(
 
 /** The stand-in's change request, with some of its fields changed. */
 function update(fields: Partial<StandInChange>): void {
-  sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, ...fields });
+  sn.put("CHG0012345", fields);
 }
 
 describe("change_record at a deployment", () => {
@@ -138,7 +135,7 @@ describe("change_record at a deployment", () => {
     );
 
     // The change is approved in ServiceNow; no webhook says so: the hold's re-check looks again.
-    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    sn.put("CHG0012345", { approval: "Approved" });
     const next = app.scheduler.next;
     expect(next).toBeDefined();
     clock.now = next!;
@@ -159,7 +156,7 @@ describe("change_record at a deployment", () => {
     await app.receive("deployment_protection_rule", requested());
     expect(world.answers.at(-1)?.state).toBeUndefined();
 
-    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    sn.put("CHG0012345", { approval: "Approved" });
     // Within the reader's short cache: only the person's request makes the app ask again.
     await app.receive(
       "issue_comment",
@@ -320,7 +317,7 @@ describe("change_record on a pull request", () => {
       .reply(201, { id: 1 });
     await harness.receive("pull_request", { ...opened, pull_request: pr });
 
-    sn.changes.set("CHG0012345", { ...sn.changes.get("CHG0012345")!, approval: "Approved" });
+    sn.put("CHG0012345", { approval: "Approved" });
     const comment = example("issue_comment", "created");
     const issue = { ...(comment.issue as Record<string, unknown>), number: 2 };
     const ownRun = {

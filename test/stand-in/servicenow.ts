@@ -21,6 +21,11 @@ export interface StandInChange {
 export interface ServiceNowStandIn {
   url: string;
   changes: Map<string, StandInChange>;
+  /**
+   * Files or updates one change: the fields given over the record as it stands, or over an
+   * approved change in Implement with a title and sys_id of its own.
+   */
+  put(number: string, fields?: Partial<StandInChange>): StandInChange;
   /** Work notes written (PATCH change_request/{sys_id} with `work_notes`), in order. */
   notes: { sysId: string; number: string; text: string }[];
   /** Every request's method, path and Authorization header, in order. */
@@ -48,6 +53,14 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
     basic: "release-policy:s3cret",
     client: { id: "client-id", secret: "client-secret" },
   } as unknown as ServiceNowStandIn;
+  standIn.put = (number, fields = {}) => {
+    const change: StandInChange = {
+      ...(standIn.changes.get(number) ?? approvedChange(number)),
+      ...fields,
+    };
+    standIn.changes.set(number, change);
+    return change;
+  };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(standIn, req, res);
   };
@@ -61,6 +74,17 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
       server.close(() => resolve());
     });
   return standIn;
+}
+
+function approvedChange(number: string): StandInChange {
+  const sysId = `sys-${number}`;
+  return {
+    number,
+    short_description: "Release shop 4.2",
+    state: "Implement",
+    approval: "Approved",
+    sys_id: sysId,
+  };
 }
 
 async function handle(
