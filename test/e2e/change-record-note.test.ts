@@ -5,16 +5,6 @@
 import { jest } from "@jest/globals";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
 import { start, type StandIn } from "../stand-in/server.js";
-import {
-  deployment,
-  deploymentStatus,
-  repository,
-  Urls,
-  user,
-  workflowRun,
-  type JsonObject,
-} from "../stand-in/shapes.js";
-import type { Webhook } from "./github-events.js";
 import { expectOnlyValidRequests, RELEASE_MANAGER_POLICY, seedMergedChange } from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
@@ -75,28 +65,6 @@ async function send(webhook: { event: string; payload: object }, id?: string): P
     throw new Error(`delivery answered ${delivery.status}: ${delivery.body}\n${server.output()}`);
 }
 
-/** The deployment's job finished: GitHub sends its status (`deployment_status`). */
-function succeeded(runId: number, deploymentId: number): Webhook {
-  const ctx = { state: gh.state, urls: new Urls(gh.url) };
-  const record = gh.state.requireRepo(OWNER, REPO);
-  const status = gh.state.addDeploymentStatus(OWNER, REPO, deploymentId, { state: "success" });
-  const made = record.deployments.find((d) => d.id === deploymentId);
-  const run = record.workflowRuns.get(runId);
-  if (!made || !run) throw new Error("the deployment and its run were not seeded");
-  return {
-    event: "deployment_status",
-    payload: {
-      action: "created",
-      deployment_status: deploymentStatus(ctx, record, status),
-      deployment: deployment(ctx, record, made),
-      workflow_run: workflowRun(ctx, record, run),
-      repository: repository(ctx, record),
-      installation: { id: INSTALLATION },
-      sender: user(ctx, "github-actions[bot]"),
-    } as JsonObject,
-  };
-}
-
 test("an approved deployment's status, delivered twice, leaves one work note on its change request", async () => {
   const { events, mergeSha } = seedMergedChange(gh, {
     owner: OWNER,
@@ -120,7 +88,7 @@ test("an approved deployment's status, delivered twice, leaves one work note on 
   const approved = await waitFor("the approval", () => answers()[1]);
   expect(approved.state).toBe("approved");
 
-  const status = succeeded(requested.runId, deploymentId);
+  const status = events.deploymentFinished(requested.runId, "success");
   await send(status, "change-note-status");
   await waitFor("the work note", () => sn.notes[0], {
     explain: () => `${JSON.stringify(sn.requests)}\n${server.output()}`,

@@ -5,16 +5,6 @@
 import { jest } from "@jest/globals";
 import { mermaidBlock, openMermaidPage } from "../../scripts/mermaid-page.js";
 import { start, type StandIn } from "../stand-in/server.js";
-import {
-  deployment,
-  deploymentStatus,
-  repository,
-  Urls,
-  user,
-  workflowRun,
-  type JsonObject,
-} from "../stand-in/shapes.js";
-import type { Webhook } from "./github-events.js";
 import { expectOnlyValidRequests, RELEASE_MANAGER_POLICY, seedMergedChange } from "./seed.js";
 import { startServer, waitFor, type AppServer } from "./server-process.js";
 
@@ -71,28 +61,6 @@ async function send(webhook: { event: string; payload: object }): Promise<void> 
     throw new Error(`delivery answered ${delivery.status}: ${delivery.body}\n${server.output()}`);
 }
 
-/** The deployment's job finished: GitHub sends its status (`deployment_status`). */
-function statusOf(repo: string, runId: number, deploymentId: number, state: "success"): Webhook {
-  const ctx = { state: gh.state, urls: new Urls(gh.url) };
-  const record = gh.state.requireRepo(OWNER, repo);
-  const status = gh.state.addDeploymentStatus(OWNER, repo, deploymentId, { state });
-  const made = record.deployments.find((d) => d.id === deploymentId);
-  const run = record.workflowRuns.get(runId);
-  if (!made || !run) throw new Error("the deployment and its run were not seeded");
-  return {
-    event: "deployment_status",
-    payload: {
-      action: "created",
-      deployment_status: deploymentStatus(ctx, record, status),
-      deployment: deployment(ctx, record, made),
-      workflow_run: workflowRun(ctx, record, run),
-      repository: repository(ctx, record),
-      installation: { id: INSTALLATION },
-      sender: user(ctx, "github-actions[bot]"),
-    } as JsonObject,
-  };
-}
-
 const deskIssues = () =>
   gh.state
     .issues(OWNER, ".github")
@@ -146,8 +114,7 @@ test("holds, releases and deployments of three repositories are on one desk issu
       .protectionRuleAnswers({ owner: OWNER, repo: "web", runId: held.runId })
       .find((answer) => answer.state === "approved"),
   );
-  const deploymentId = (held.payload.deployment as { id: number }).id;
-  await send(statusOf("web", held.runId, deploymentId, "success"));
+  await send(web.events.deploymentFinished(held.runId, "success"));
 
   const body = await waitFor(
     "the desk issue with all three repositories",
