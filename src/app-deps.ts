@@ -19,7 +19,7 @@ import type { AppDeps, AppOptions, Deps } from "./handlers/deps.js";
 import { AWAITED_TIMING } from "./handlers/timing.js";
 import { DEFAULT_RECHECK_INTERVAL_MS } from "./holds/recheck-interval.js";
 import { HoldRegistry, type Hold } from "./holds/registry.js";
-import { timerScheduler } from "./holds/scheduler.js";
+import { repeatEvery, timerScheduler } from "./holds/scheduler.js";
 import { HoldSweep, recheckOnce } from "./holds/sweep.js";
 import { HoldTimers } from "./holds/timers.js";
 import { DecisionTriggers, pullScope } from "./holds/triggers.js";
@@ -171,6 +171,14 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
       const intervalMs = options.sweepIntervalMs;
       new HoldSweep({ store, holds, scheduler, now: clock, recheck, intervalMs, onError }).start();
       notifications.start(intervalMs);
+      // Work notes whose write failed, a previous process's among them.
+      repeatEvery(scheduler, clock, intervalMs, async () => {
+        try {
+          await changeNotes.retryDue();
+        } catch (error) {
+          app.log.warn({ err: error }, "work notes: the retries could not be read; trying again");
+        }
+      });
     }
     // Holds outlive the process: pick them up once the app is running.
     scheduler.at(clock(), async () => {

@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
 import type { Octokit } from "./github/types.js";
 import type { AppOptions } from "./handlers/deps.js";
 import { NotificationOutbox, webhookUrl } from "./holds/notification-outbox.js";
-import type { Scheduler } from "./holds/scheduler.js";
+import { repeatEvery, type Scheduler } from "./holds/scheduler.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
 import type { DeploymentListener } from "./pipeline/deployment-listeners.js";
 import {
@@ -91,17 +91,10 @@ export function buildNotifications(input: {
   return {
     listener: notificationListener(deps),
     start: (intervalMs = DEFAULT_SWEEP_INTERVAL_MS) => {
-      const every = (): void => {
-        scheduler.at(new Date(clock().getTime() + intervalMs), async () => {
-          await look();
-          every();
-        });
-      };
       announce(env, log);
       // What a previous process left unsent goes out now; then freezes and retries are
       // looked at every interval, by every instance (claims and leases keep it once).
-      scheduler.at(clock(), look);
-      every();
+      repeatEvery(scheduler, clock, intervalMs, look);
     },
   };
 }

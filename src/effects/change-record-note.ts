@@ -8,10 +8,11 @@
 //
 // Once per deployment and record: a lease is claimed before writing and a done mark set after,
 // so a redelivered or concurrent status (on any instance) writes nothing more. A failed write
-// lets go of its lease and is tried again after a back-off, a few times; one that still fails
-// (or that the system refuses for good) is logged and left to a redelivery of the status.
-// Nothing here touches a decision. A process that stops between a write and its mark may
-// repeat that one note: at least once, never silently lost while a redelivery can come.
+// lets go of its lease and is kept in the store with its next attempt's time, so a timer or
+// any instance's sweep (`retryDue`) tries again after a back-off, a few times, a restart in
+// between; one that still fails (or that the system refuses for good) is logged and left to
+// a redelivery of the status. Nothing here touches a decision. A process that stops between a
+// write and its mark may repeat that one note: at least once, never silently lost.
 import type { Logger } from "pino";
 import {
   answerError,
@@ -79,6 +80,19 @@ export const NOTE_ATTEMPTS = 5;
 const ENDED_KEEP_MS = 60 * 60 * 1000;
 /** How long one instance owns a write: longer than a request may take (10 s). */
 const LEASE_MS = 60_000;
+/** The notes waiting for their next attempt, by id (deployment, system, record). */
+const RETRIES = "change-note:retries";
+
+/** A note whose write failed, kept until its next attempt. */
+interface Retry {
+  approved: ApprovedDeployment;
+  record: NotedRecord;
+  text: string;
+  /** The attempt to make next (the first was 1). */
+  attempt: number;
+  /** ISO 8601: when it is due. */
+  nextAt: string;
+}
 
 const OUTCOME_WORDS: Record<DeploymentOutcomeState, string> = {
   success: "succeeded",
@@ -187,6 +201,11 @@ export interface NotesDeps {
 const deploymentKey = (repo: RepoRef, deploymentId: number): string =>
   `${repo.owner}/${repo.repo}#${deploymentId}`.toLowerCase();
 
+const noteId = (approved: ApprovedDeployment, record: NotedRecord): string =>
+  `${deploymentKey(approved.repo, approved.deploymentId)}:${record.system}:${record.number}`;
+
+const retryKey = (id: string): string => `change-note:retry:${id}`;
+
 export class ChangeRecordNotes {
   constructor(private readonly deps: NotesDeps) {}
 
@@ -247,15 +266,51 @@ export class ChangeRecordNotes {
     }
   }
 
+  /**
+   * Makes the due retries no other instance is making: what the sweep runs, on every
+   * instance, so a note whose retry a stopped process had armed is still written.
+   * Returns how many it attempted.
+   */
+  async retryDue(log: Logger = this.deps.log): Promise<number> {
+    let attempted = 0;
+    for (const id of await this.deps.store.members(RETRIES)) {
+      if (await this.#retry(id, log)) attempted += 1;
+    }
+    return attempted;
+  }
+
+  /** Notes waiting for a retry (for tests). */
+  async waiting(): Promise<number> {
+    return (await this.deps.store.members(RETRIES)).length;
+  }
+
+  async #retry(id: string, log: Logger): Promise<boolean> {
+    const { store, now } = this.deps;
+    const raw = await store.get(retryKey(id));
+    if (raw === null) {
+      await store.removeFromSet(RETRIES, id);
+      return false;
+    }
+    const retry = JSON.parse(raw) as Retry;
+    if (Date.parse(retry.nextAt) > now().getTime()) return false;
+    return this.#attempt(retry.approved, retry.record, retry.text, retry.attempt, log, true);
+  }
+
+  /**
+   * One write of one note, unless it is done or another instance is making it; a retry is
+   * made only while it is still the one kept (a timer and a sweep may both come for it).
+   * Returns whether a write was tried.
+   */
   async #attempt(
     approved: ApprovedDeployment,
     record: NotedRecord,
     text: string,
     attempt: number,
     log: Logger,
-  ): Promise<void> {
+    retrying = false,
+  ): Promise<boolean> {
     const { store, now } = this.deps;
-    const id = `${deploymentKey(approved.repo, approved.deploymentId)}:${record.system}:${record.number}`;
+    const id = noteId(approved, record);
     const about = {
       deployment: approved.deploymentId,
       repo: `${approved.repo.owner}/${approved.repo.repo}`,
@@ -267,41 +322,58 @@ export class ChangeRecordNotes {
         { changeNote: about },
         `work note not written: ${record.system === "servicenow" ? "ServiceNow" : "Jira"} is not configured (set ${variablesOf(record.system)})`,
       );
-      return;
+      await this.#settle(id);
+      return false;
     }
     const done = `change-note:done:${id}`;
-    if ((await store.get(done)) !== null) return;
-    const lease = `change-note:lease:${id}`;
-    if (!(await store.claim(lease, LEASE_MS))) return;
-    // Another instance may have finished between the look and the claim.
     if ((await store.get(done)) !== null) {
+      await this.#settle(id);
+      return false;
+    }
+    const lease = `change-note:lease:${id}`;
+    if (!(await store.claim(lease, LEASE_MS))) return false;
+    // Another instance may have finished, or made this retry, between the look and the claim.
+    if ((await store.get(done)) !== null || (retrying && !(await this.#stillDue(id, attempt)))) {
       await store.delete(lease);
-      return;
+      return false;
     }
     try {
       await writeNote(this.deps.client, record, text);
     } catch (error) {
+      await this.#failed({ approved, record, text, attempt }, error, about, log);
       await store.delete(lease);
-      this.#failed(approved, record, text, attempt, error, about, log);
-      return;
+      return true;
     }
     await store.set(done, now().toISOString(), NOTE_KEEP_MS);
+    await this.#settle(id);
     await store.delete(lease);
     log.info({ changeNote: about, attempts: attempt }, "work note written to the change record");
+    return true;
   }
 
-  #failed(
-    approved: ApprovedDeployment,
-    record: NotedRecord,
-    text: string,
-    attempt: number,
+  async #stillDue(id: string, attempt: number): Promise<boolean> {
+    const raw = await this.deps.store.get(retryKey(id));
+    return raw !== null && (JSON.parse(raw) as Retry).attempt === attempt;
+  }
+
+  /** The note needs no more attempts: written, given up, or nowhere to write it. */
+  async #settle(id: string): Promise<void> {
+    await this.deps.store.delete(retryKey(id));
+    await this.deps.store.removeFromSet(RETRIES, id);
+  }
+
+  async #failed(
+    failed: Omit<Retry, "nextAt">,
     error: unknown,
     about: Record<string, string | number>,
     log: Logger,
-  ): void {
+  ): Promise<void> {
+    const { approved, record, attempt } = failed;
+    const id = noteId(approved, record);
     const why = describeFailure(error);
     const max = this.deps.attempts ?? NOTE_ATTEMPTS;
     if (!passing(error) || attempt >= max) {
+      await this.#settle(id);
       log.warn(
         { changeNote: about, attempts: attempt, why },
         passing(error)
@@ -313,15 +385,19 @@ export class ChangeRecordNotes {
     const retryAfter = error instanceof ChangeSystemError ? error.retryAfterMs : undefined;
     const delay = reEvaluationDelayMs(this.deps.baseMs, attempt, retryAfter);
     const nextAt = new Date(this.deps.now().getTime() + delay);
+    const retry: Retry = { ...failed, attempt: attempt + 1, nextAt: nextAt.toISOString() };
+    await this.deps.store.set(retryKey(id), JSON.stringify(retry), NOTE_KEEP_MS);
+    await this.deps.store.addToSet(RETRIES, id, NOTE_KEEP_MS);
     log.info(
-      { changeNote: about, attempts: attempt, why, nextAt: nextAt.toISOString() },
+      { changeNote: about, attempts: attempt, why, nextAt: retry.nextAt },
       "work note not written; trying again",
     );
+    // The timer is the quick way; the store's entry outlives this process for the sweep.
     this.deps.scheduler.at(nextAt, async () => {
       try {
-        await this.#attempt(approved, record, text, attempt + 1, log);
+        await this.#retry(id, log);
       } catch (retryError) {
-        // The store failed: a redelivery of the status tries again.
+        // The store failed: the next sweep tries again.
         log.warn({ err: retryError, changeNote: about }, "work note not written");
       }
     });

@@ -27,3 +27,24 @@ export function timerScheduler(now: () => Date = () => new Date()): Scheduler {
     },
   };
 }
+
+/**
+ * Runs `task` now and then every `intervalMs`, each run after the last has ended: a sweep of
+ * what the store keeps for later (due messages, notes to retry). `task` handles its own
+ * failures; one that escapes is dropped and the next interval still comes.
+ */
+export function repeatEvery(
+  scheduler: Scheduler,
+  now: () => Date,
+  intervalMs: number,
+  task: () => Promise<void>,
+): void {
+  const run = async (): Promise<void> => {
+    try {
+      await task();
+    } finally {
+      scheduler.at(new Date(now().getTime() + intervalMs), run);
+    }
+  };
+  scheduler.at(now(), run);
+}

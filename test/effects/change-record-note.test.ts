@@ -154,10 +154,10 @@ function system(statuses: (number | [number, Record<string, string>])[] = []) {
   return { client, requests };
 }
 
-function notes(client: ChangeSystemClient) {
-  const clock = { now: new Date("2026-03-10T12:20:00Z") };
+function notes(client: ChangeSystemClient, shared?: { clock: { now: Date }; store: MemoryStore }) {
+  const clock = shared?.clock ?? { now: new Date("2026-03-10T12:20:00Z") };
   const scheduler = new ManualScheduler();
-  const store = new MemoryStore(() => clock.now);
+  const store = shared?.store ?? new MemoryStore(() => clock.now);
   const made = new ChangeRecordNotes({
     store,
     client,
@@ -207,11 +207,50 @@ describe("ChangeRecordNotes", () => {
     }
     expect(requests).toHaveLength(NOTE_ATTEMPTS);
     expect(scheduler.next).toBeUndefined();
+    expect(await made.waiting()).toBe(0);
     // Given up, the note is not claimed: a redelivered status writes it.
     await made.outcome(REPO, 55, outcome);
     expect(requests).toHaveLength(NOTE_ATTEMPTS + 1);
     await made.outcome(REPO, 55, outcome);
     expect(requests).toHaveLength(NOTE_ATTEMPTS + 1);
+  });
+
+  it("keeps a failed note in the store: after a restart the sweep writes it, and the old timer writes nothing more", async () => {
+    const { client, requests } = system([503]);
+    const first = notes(client);
+    await first.made.remember(approved);
+    await first.made.outcome(REPO, 55, outcome);
+    expect(requests).toHaveLength(1);
+    expect(await first.made.waiting()).toBe(1);
+    // The process stops; another starts on the same store and sweeps before the retry is due.
+    const second = notes(client, first);
+    expect(await second.made.retryDue()).toBe(0);
+    first.clock.now = new Date(first.clock.now.getTime() + 10_000);
+    expect(await second.made.retryDue()).toBe(1);
+    expect(requests).toHaveLength(2);
+    expect(await second.made.waiting()).toBe(0);
+    // The first process's timer, had it lived, and later sweeps find it done.
+    await first.scheduler.runDue(first.clock.now);
+    expect(await second.made.retryDue()).toBe(0);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("makes a due retry once when two instances sweep at the same time", async () => {
+    const { client, requests } = system([503, 503]);
+    const one = notes(client);
+    const two = notes(client, one);
+    await one.made.remember(approved);
+    await one.made.outcome(REPO, 55, outcome);
+    one.clock.now = new Date(one.clock.now.getTime() + 10_000);
+    const swept = await Promise.all([one.made.retryDue(), two.made.retryDue()]);
+    expect(swept.reduce((a, b) => a + b)).toBe(1);
+    expect(requests).toHaveLength(2);
+    // That retry failed too: the next one is due after a longer back-off, not at once.
+    expect(await two.made.retryDue()).toBe(0);
+    one.clock.now = new Date(one.clock.now.getTime() + 20_000);
+    expect(await two.made.retryDue()).toBe(1);
+    expect(requests).toHaveLength(3);
+    expect(await one.made.waiting()).toBe(0);
   });
 
   it("does not retry a refusal, and lets a redelivery write once the account may", async () => {
