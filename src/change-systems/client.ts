@@ -200,6 +200,16 @@ export function createChangeSystemClient(
 }
 
 /** Why a request failed, in words safe to show: the system's answer, a timeout, no answer. */
+/**
+ * A failure a later attempt may not meet: no answer, a timeout, 408, 429, 5xx. A refusal
+ * (401, 403, 404 of the endpoint) or a token that cannot be had waits for a person.
+ */
+export function isPassingFailure(error: unknown): boolean {
+  if (!(error instanceof ChangeSystemError)) return true;
+  const status = error.status;
+  return status === undefined ? false : status === 408 || status === 429 || status >= 500;
+}
+
 export function describeFailure(error: unknown): string {
   if (error instanceof ChangeSystemError) return error.message;
   const timedOut =

@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import {
   answerError,
   describeFailure,
+  isPassingFailure,
   variablesOf,
   ChangeSystemError,
   type ChangeSystemClient,
@@ -173,13 +174,6 @@ export async function writeNote(
         });
   if (!response.ok) throw await answerError(record.system, response);
   await response.body?.cancel();
-}
-
-/** A failure a later attempt may not meet: no answer, a timeout, 408, 429, 5xx. */
-function passing(error: unknown): boolean {
-  if (!(error instanceof ChangeSystemError)) return true;
-  const status = error.status;
-  return status === undefined || status === 408 || status === 429 || status >= 500;
 }
 
 /** Runs `task` at `when`: the app's scheduler (timers, or a hand-driven one in tests). */
@@ -372,11 +366,11 @@ export class ChangeRecordNotes {
     const id = noteId(approved, record);
     const why = describeFailure(error);
     const max = this.deps.attempts ?? NOTE_ATTEMPTS;
-    if (!passing(error) || attempt >= max) {
+    if (!isPassingFailure(error) || attempt >= max) {
       await this.#settle(id);
       log.warn(
         { changeNote: about, attempts: attempt, why },
-        passing(error)
+        isPassingFailure(error)
           ? `work note not written after ${attempt} attempts (${why}); a redelivery of the deployment status tries again`
           : `work note refused (${why}): the app's account needs ${record.system === "servicenow" ? "write access to change_request work_notes" : "permission to add comments"}; a redelivery of the deployment status tries again`,
       );

@@ -6,6 +6,7 @@ import {
   answerError,
   createChangeSystemClient,
   describeFailure,
+  isPassingFailure,
   variablesOf,
   ChangeSystemError,
   type ChangeSystemClient,
@@ -172,7 +173,10 @@ export function createChangeRecordReader(
         }
       } catch (error) {
         // Errors are not cached: the next event asks again.
-        return failed(need.system, reference, describeFailure(error));
+        return {
+          ...failed(need.system, reference, describeFailure(error)),
+          ...(isPassingFailure(error) ? { passing: true } : {}),
+        };
       }
       cache.set(key, { at: now(), fact });
       return fact;

@@ -32,6 +32,11 @@ export interface ChangeRecordFact {
   sysId?: string;
   /** Why the lookup could not be made (unreachable, timeout, 401, 429…): never a pass. */
   error?: string;
+  /**
+   * The error may pass by itself (no answer, a timeout, 429, 5xx): the gate waits and asks
+   * again rather than fail. Absent for a refusal or a setting a person must fix.
+   */
+  passing?: boolean;
 }
 
 /** What a change_record gate asks the gatherers to look up. */

@@ -210,11 +210,21 @@ function judgeRecord(fact: ChangeRecordFact, j: Judging): KindOutcome {
   const system = SYSTEM_NAMES[fact.system];
   const name = fact.found ? `${fact.number} "${fact.title}"` : fact.reference;
   const details = [`${name}: ${fact.url}`];
+  if (fact.error !== undefined && fact.passing) {
+    // Fail closed without failing: an outage of the change system holds the deployment (and
+    // keeps the pull request's check in progress) until a later look gets an answer.
+    return {
+      status: "pending",
+      reason: `${fact.reference} could not be looked up in ${system}: ${fact.error}; asked again on the next look`,
+      fix: `Nothing to change: the app asks ${system} again (comment \`/recheck\` to ask now)`,
+      details,
+    };
+  }
   if (fact.error !== undefined) {
     return {
       status: "error",
       reason: `${fact.reference} could not be looked up in ${system}: ${fact.error}`,
-      fix: `Nothing to change in the pull request: the check is judged again on its next event, or re-run it once ${system} answers`,
+      fix: `Nothing to change in the pull request: the app's ${system} settings or its account's access need fixing (docs/deploy.md); then comment \`/recheck\`, or re-run the deployment job`,
       details,
     };
   }

@@ -3,8 +3,9 @@
 // change record in its title, and the production deployment of its merge commit is answered
 // through the stand-in GitHub's protection-rule endpoint. A record that does not exist, was
 // rejected or lies outside its window never lets a deployment through, and neither does a
-// change system that is down or too slow; an approval given while the deployment waits lets
-// it through on `/recheck`, with no webhook from the change system.
+// change system that is down or too slow (the deployment is held until it answers); an
+// approval given while the deployment waits lets it through on `/recheck`, with no webhook
+// from the change system.
 import { jest } from "@jest/globals";
 import { startJira, type JiraStandIn } from "../stand-in/jira.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
@@ -113,16 +114,21 @@ function firstAnswer(server: AppServer, d: Deploying): Promise<ProtectionAnswer>
   });
 }
 
-/** ServiceNow could not say: the answer is no approval, and its comment says why. */
-async function expectNeverApproved(
+/**
+ * ServiceNow could not say: the deployment is held (never approved, not rejected, so it goes
+ * once ServiceNow answers), and the comment says why.
+ */
+async function expectHeld(
   server: AppServer,
   d: Deploying,
   reference: string,
   why: string,
 ): Promise<void> {
   const answer = await firstAnswer(server, d);
-  expect(answer.state).not.toBe("approved");
-  expect(answer.comment).toContain(`${reference} could not be looked up in ServiceNow: ${why}`);
+  expect(answer.state).toBeNull();
+  expect(answer.comment).toContain(
+    `${reference} could not be looked up in ServiceNow: ${why}; asked again on the next look`,
+  );
   expect(d.answers().every((a) => a.state !== "approved")).toBe(true);
 }
 
@@ -215,12 +221,12 @@ describe("with ServiceNow and Jira answering", () => {
     expect(approved.state).toBe("approved");
   });
 
-  test("a ServiceNow too slow to answer never lets the deployment through, and says why", async () => {
+  test("a ServiceNow too slow to answer holds the deployment, never letting it through, and says why", async () => {
     change(sn, "CHG0000106");
     sn.delayMs = 2 * TIMEOUT_MS;
     try {
       const d = await deploy(gh, server, "slow", SERVICENOW_POLICY, "CHG0000106: slow");
-      await expectNeverApproved(server, d, "CHG0000106", "it did not answer in time");
+      await expectHeld(server, d, "CHG0000106", "it did not answer in time");
     } finally {
       delete sn.delayMs;
     }
@@ -260,8 +266,8 @@ describe("with ServiceNow down", () => {
 
   afterEach(() => expectOnlyValidRequests(gh));
 
-  test("never lets the deployment through, and says ServiceNow could not be reached", async () => {
+  test("holds the deployment, never letting it through, and says ServiceNow could not be reached", async () => {
     const d = await deploy(gh, server, "down", SERVICENOW_POLICY, "CHG0000201: unreachable");
-    await expectNeverApproved(server, d, "CHG0000201", "it could not be reached");
+    await expectHeld(server, d, "CHG0000201", "it could not be reached");
   });
 });

@@ -124,16 +124,21 @@ describe("ServiceNow client", () => {
   });
 
   it.each([
-    [401, "ServiceNow answered 401: User Not Authenticated"],
-    [403, "ServiceNow answered 403: User Not Authorized"],
-    [429, "ServiceNow answered 429: Too Many Requests"],
-  ])("turns %i into an error fact, without the credentials", async (status, error) => {
-    sn.failWith = status;
-    if (status === 401) sn.basic = "someone:else";
-    const fact = await basicReader().read(SNOW_NEED, "CHG0012345");
-    expect(fact.error).toBe(error);
-    expect(JSON.stringify(fact)).not.toContain("s3cret");
-  });
+    [401, "ServiceNow answered 401: User Not Authenticated", false],
+    [403, "ServiceNow answered 403: User Not Authorized", false],
+    [429, "ServiceNow answered 429: Too Many Requests", true],
+    [503, "ServiceNow answered 503: Failure", true],
+  ])(
+    "turns %i into an error fact, without the credentials (passing: %s)",
+    async (status, error, passing) => {
+      sn.failWith = status;
+      if (status === 401) sn.basic = "someone:else";
+      const fact = await basicReader().read(SNOW_NEED, "CHG0012345");
+      expect(fact.error).toBe(error);
+      expect(fact.passing ?? false).toBe(passing);
+      expect(JSON.stringify(fact)).not.toContain("s3cret");
+    },
+  );
 
   it("turns a timeout into an error fact", async () => {
     const hanging: typeof fetch = (_url, init) =>
@@ -142,6 +147,7 @@ describe("ServiceNow client", () => {
       });
     const fact = await basicReader({ fetch: hanging, timeoutMs: 20 }).read(SNOW_NEED, "CHG0012345");
     expect(fact.error).toBe("it did not answer in time");
+    expect(fact.passing).toBe(true);
   });
 
   it("caches a record for a short while, then asks again", async () => {
@@ -226,6 +232,7 @@ describe("configuration and gathering", () => {
   it("errors, naming the variables, for a system that is not configured", async () => {
     const fact = await createChangeRecordReader({}).read(JIRA_NEED, "OPS-42");
     expect(fact.error).toContain("JIRA_URL, JIRA_EMAIL and JIRA_API_TOKEN");
+    expect(fact.passing).toBeUndefined();
   });
 
   it("looks up each reference the patterns find, once", async () => {

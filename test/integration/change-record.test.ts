@@ -166,14 +166,37 @@ describe("change_record at a deployment", () => {
     expect(sn.requests.filter((r) => r.path === "/api/now/table/change_request")).toHaveLength(2);
   });
 
-  it("keeps a deployment waiting, never approving, while ServiceNow refuses the app", async () => {
+  it("keeps a deployment waiting while ServiceNow is rate limited, and approves once it answers", async () => {
     const world = github();
+    update({ approval: "Approved" });
     sn.failWith = 429;
-    const app = await appWith({ now: NOW });
-    await app.scheduler.runDue(NOW);
+    const clock = { now: NOW };
+    const app = await appWith(clock);
+    await app.scheduler.runDue(clock.now);
     await app.receive("deployment_protection_rule", requested());
-    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
-    expect(JSON.stringify(world.answers)).toContain("ServiceNow answered 429");
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]?.state).toBeUndefined();
+    expect(world.answers[0]?.comment).toContain(
+      "CHG0012345 could not be looked up in ServiceNow: ServiceNow answered 429: Too Many Requests; asked again on the next look",
+    );
+    // The hold's next look finds ServiceNow answering again.
+    delete sn.failWith;
+    clock.now = app.scheduler.next!;
+    await app.scheduler.runDue(clock.now);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+  });
+
+  it("rejects, saying what to fix, while ServiceNow refuses the app's credentials", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    sn.basic = "someone:else";
+    const app = await appWith({ now: NOW });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]).toMatchObject({ state: "rejected" });
+    expect(world.answers[0]?.comment).toContain(
+      "CHG0012345 could not be looked up in ServiceNow: ServiceNow answered 401: User Not Authenticated",
+    );
   });
 
   it("rejects a deployment whose change request does not exist", async () => {
@@ -251,9 +274,10 @@ describe("change_record at a deployment", () => {
     const down = { servicenow: { ...serviceNow().servicenow, url: `http://127.0.0.1:${closed}` } };
     const app = await appWith({ now: NOW }, [], down);
     await app.receive("deployment_protection_rule", requested());
-    expect(world.answers.length).toBeGreaterThan(0);
-    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
-    expect(JSON.stringify(world.answers)).toContain(
+    // Held, not rejected: an outage of ServiceNow is waited out.
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]?.state).toBeUndefined();
+    expect(world.answers[0]?.comment).toContain(
       "CHG0012345 could not be looked up in ServiceNow: it could not be reached",
     );
   });
@@ -262,13 +286,19 @@ describe("change_record at a deployment", () => {
     const world = github();
     update({ approval: "Approved" });
     sn.delayMs = 1_000;
-    const app = await appWith({ now: NOW }, [], { ...serviceNow(), timeoutMs: 100 });
+    const clock = { now: NOW };
+    const app = await appWith(clock, [], { ...serviceNow(), timeoutMs: 100 });
     await app.receive("deployment_protection_rule", requested());
-    expect(world.answers.length).toBeGreaterThan(0);
-    expect(world.answers.every((a) => a.state !== "approved")).toBe(true);
-    expect(JSON.stringify(world.answers)).toContain(
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]?.state).toBeUndefined();
+    expect(world.answers[0]?.comment).toContain(
       "CHG0012345 could not be looked up in ServiceNow: it did not answer in time",
     );
+    // ServiceNow is quick again by the hold's next look: the deployment goes.
+    delete sn.delayMs;
+    clock.now = app.scheduler.next!;
+    await app.scheduler.runDue(clock.now);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
   });
 });
 

@@ -101,14 +101,32 @@ describe("change_record", () => {
     expect(evaluateChangeRecord(spec, onPull([fact], "OPS-4 ship"), NOW).status).toBe("pass");
   });
 
-  it("errors, never passes, when the system cannot be reached", () => {
+  it("waits, never passes, while the system does not answer", () => {
     const out = evaluateChangeRecord(
       SNOW,
-      onPull([record({ found: false, error: "ServiceNow answered 429 Too Many Requests" })]),
+      onPull([
+        record({
+          found: false,
+          error: "ServiceNow answered 429: Too Many Requests",
+          passing: true,
+        }),
+      ]),
+      NOW,
+    );
+    expect(out.status).toBe("pending");
+    expect(out.reason).toBe(
+      "CHG0012345 could not be looked up in ServiceNow: ServiceNow answered 429: Too Many Requests; asked again on the next look",
+    );
+  });
+
+  it("errors, never passes, when the system refuses the app", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onPull([record({ found: false, error: "ServiceNow answered 401: User Not Authenticated" })]),
       NOW,
     );
     expect(out.status).toBe("error");
-    expect(out.reason).toContain("429");
+    expect(out.reason).toContain("401");
   });
 
   it("errors when the records were not read", () => {
