@@ -171,12 +171,17 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
       const intervalMs = options.sweepIntervalMs;
       new HoldSweep({ store, holds, scheduler, now: clock, recheck, intervalMs, onError }).start();
       notifications.start(intervalMs);
-      // Work notes whose write failed, a previous process's among them.
+      // What a previous process left for later: work notes to retry, desk edits deferred.
       repeatEvery(scheduler, clock, intervalMs, async () => {
-        try {
-          await changeNotes.retryDue();
-        } catch (error) {
-          app.log.warn({ err: error }, "work notes: the retries could not be read; trying again");
+        for (const [what, part] of [
+          ["work notes' retries", () => changeNotes.retryDue()],
+          ["deferred desk edits", () => desk.editDue(app.log)],
+        ] as const) {
+          try {
+            await part();
+          } catch (error) {
+            app.log.warn({ err: error }, `${what} could not be made; trying again next interval`);
+          }
         }
       });
     }

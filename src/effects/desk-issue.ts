@@ -1,9 +1,11 @@
 // Keeps the one release desk issue of an owner current. Any change to the desk's ledger asks
 // for an edit; edits are coalesced to at most one per interval (a minute) per owner across
 // instances (a store claim), and the change that falls inside the interval is written when it
-// ends (a timer through the injected scheduler), so the last change is never lost while this
-// process runs. An edit is made only when the body changed, ignoring its "Updated" line, so
-// redelivered events and re-checks of the same held deployment edit nothing.
+// ends (a timer through the injected scheduler). The deferred edit is also marked in the
+// store, so one a stopped process was waiting for is made by the next sweep on any instance
+// (`editDue`): the last change is never lost to a restart. An edit is made only when the body
+// changed, ignoring its "Updated" line, so redelivered events and re-checks of the same held
+// deployment edit nothing.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { createOnce, SEND_ONCE } from "../github/create.js";
@@ -34,6 +36,17 @@ export interface DeskPlace {
   production: readonly string[];
 }
 
+/** Deferred edits, across instances: each member a DueEdit in JSON. */
+const DUE = "desk:due";
+/** A deferred edit's mark lasts as long as a ledger entry may matter, and a bit. */
+const DUE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A deferred edit as marked in the store: where, and whose installation may write it. */
+interface DueEdit {
+  place: DeskPlace;
+  installationId: number;
+}
+
 /** Runs a task at a time (holds/scheduler.ts's Scheduler fits). */
 export interface DeskTimer {
   at(when: Date, task: () => Promise<void>): () => void;
@@ -53,7 +66,21 @@ interface Latest {
   place: DeskPlace;
   octokit: Octokit;
   log: Logger;
+  /** The installation the client is for: the deferred edit's mark names it, when known. */
+  installationId?: number;
 }
+
+const dueMember = (latest: Latest): string | undefined =>
+  latest.installationId === undefined
+    ? undefined
+    : JSON.stringify({
+        place: {
+          owner: latest.place.owner.toLowerCase(),
+          repository: latest.place.repository.toLowerCase(),
+          production: [...latest.place.production],
+        },
+        installationId: latest.installationId,
+      } satisfies DueEdit);
 
 export class DeskIssues {
   /** Edits waiting for the interval to end, by owner: each reads the ledger when it runs. */
@@ -69,13 +96,41 @@ export class DeskIssues {
     private readonly intervalMs = DEFAULT_DESK_INTERVAL_MS,
   ) {}
 
-  /** Something on the owner's desk changed: edit now if the interval allows, else when it ends. */
-  async changed(place: DeskPlace, octokit: Octokit, log: Logger): Promise<void> {
+  /**
+   * Something on the owner's desk changed: edit now if the interval allows, else when it ends.
+   * With the installation's id, a deferred edit survives this process (editDue).
+   */
+  async changed(
+    place: DeskPlace,
+    octokit: Octokit,
+    log: Logger,
+    installationId?: number,
+  ): Promise<void> {
     const key = place.owner.toLowerCase();
-    this.#latest.set(key, { place, octokit, log });
+    this.#latest.set(key, {
+      place,
+      octokit,
+      log,
+      ...(installationId !== undefined ? { installationId } : {}),
+    });
     // An edit is already due when the interval ends: it will read this change too.
     if (this.#pending.has(key)) return;
     await this.#attempt(key);
+  }
+
+  /**
+   * Makes the deferred edits no timer of this process waits for: what a stopped process left
+   * (the sweep runs it on every instance; the claim keeps it to one edit per interval).
+   */
+  async editDue(auth: (installationId: number) => Promise<Octokit>, log: Logger): Promise<void> {
+    for (const member of await this.store.members(DUE)) {
+      const due = JSON.parse(member) as DueEdit;
+      const key = due.place.owner.toLowerCase();
+      if (this.#pending.has(key)) continue;
+      const octokit = await auth(due.installationId);
+      this.#latest.set(key, { place: due.place, octokit, log, installationId: due.installationId });
+      await this.#attempt(key);
+    }
   }
 
   /** Edits waiting in this process for their interval to end (their timers never keep it alive). */
@@ -98,17 +153,20 @@ export class DeskIssues {
       const due =
         Number.isFinite(since) && since > 0 ? since + this.intervalMs : now + this.intervalMs;
       const later = now + Math.max(MIN_RETRY_MS, this.intervalMs / 4);
-      this.#schedule(key, due > now ? due : later);
+      await this.#schedule(key, due > now ? due : later);
       return;
     }
     await this.store.set(claimedAt, String(now), lease);
+    // Unmarked before the ledger is read: a change marked from here on is edited after this.
+    const member = dueMember(latest);
+    if (member) await this.store.removeFromSet(DUE, member);
     let result: DeskWrite;
     try {
       result = await this.write(latest.place, latest.octokit);
     } catch (error) {
       await this.store.delete(claim);
       // GitHub failing for now: the ledger keeps the change, written when the interval ends.
-      if (isTransient(error)) this.#schedule(key, this.now().getTime() + this.intervalMs);
+      if (isTransient(error)) await this.#schedule(key, this.now().getTime() + this.intervalMs);
       throw error;
     }
     const left = now + this.intervalMs - this.now().getTime();
@@ -118,7 +176,7 @@ export class DeskIssues {
       // Nothing was written, or the interval has passed: the next change may edit at once.
       await this.store.delete(claim);
       // Another instance is opening the issue from what it read: look again after it.
-      if (result === "busy") this.#schedule(key, this.now().getTime() + this.intervalMs);
+      if (result === "busy") await this.#schedule(key, this.now().getTime() + this.intervalMs);
     }
     latest.log.info(
       {
@@ -131,7 +189,12 @@ export class DeskIssues {
     );
   }
 
-  #schedule(key: string, at: number): void {
+  async #schedule(key: string, at: number): Promise<void> {
+    if (this.#pending.has(key)) return;
+    const latest = this.#latest.get(key);
+    const member = latest && dueMember(latest);
+    // Marked for any instance's sweep, should this process stop before its timer.
+    if (member) await this.store.addToSet(DUE, member, DUE_KEEP_MS);
     if (this.#pending.has(key)) return;
     const when = new Date(Math.max(at, this.now().getTime()));
     const cancel = this.timer.at(when, async () => {

@@ -35,6 +35,9 @@ export async function onDeskDeploymentStatus(
           at: status.created_at,
           ...(url ? { url } : {}),
           approvers: approvals.map((approval) => approval.user),
+          ...(context.payload.installation
+            ? { installationId: context.payload.installation.id }
+            : {}),
         },
         context.log,
       );

@@ -220,6 +220,8 @@ export async function onRecordChecklistEdit(
 
 interface Triggering extends EventContext {
   octokit: Octokit;
+  /** Every event this file hears names its installation (an App's webhooks do). */
+  payload: { installation?: { id: number } };
 }
 
 async function sync(
@@ -240,7 +242,13 @@ async function syncNow(
   tag: string,
   options: SyncOptions,
 ): Promise<void> {
-  const trigger = { octokit: context.octokit, log: context.log, repo };
+  const installationId = context.payload.installation?.id;
+  const trigger = {
+    octokit: context.octokit,
+    log: context.log,
+    repo,
+    ...(installationId !== undefined ? { installationId } : {}),
+  };
   const synced = await syncRelease(deps, trigger, tag, options);
   const sha = synced?.evaluation.sha;
   if (!synced || !sha || synced.result === "unchanged") return;

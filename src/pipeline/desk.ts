@@ -36,6 +36,8 @@ export interface DeploymentStatusNote {
   url?: string;
   /** Who approved it through the app (the approvals ledger). */
   approvers: string[];
+  /** The installation the webhook came from: a deferred desk edit names it. */
+  installationId?: number;
 }
 
 const OUTCOMES: Record<string, DeskOutcome> = {
@@ -57,7 +59,7 @@ export class ReleaseDesk {
     const config = await this.#config(octokit, decided.request.repo, log);
     if (!config) return;
     await this.#noteDecision(config, decided);
-    await this.deps.issues.changed(config, octokit, log);
+    await this.deps.issues.changed(config, octokit, log, decided.request.installationId);
   };
 
   /** Hears every release record written (pipeline/release.ts). */
@@ -75,7 +77,7 @@ export class ReleaseDesk {
     } else {
       await this.deps.ledger.removeRelease(repo.owner, { repo: full, tag });
     }
-    await this.deps.issues.changed(config, trigger.octokit, trigger.log);
+    await this.deps.issues.changed(config, trigger.octokit, trigger.log, trigger.installationId);
   };
 
   /** A deployment reported a status: its outcome on the calendar, and shipped if production. */
@@ -97,7 +99,12 @@ export class ReleaseDesk {
       at: note.at,
       ...(url ? { url } : {}),
     });
-    await this.deps.issues.changed(config, octokit, log);
+    await this.deps.issues.changed(config, octokit, log, note.installationId);
+  }
+
+  /** The desk edits a stopped process deferred (the sweep's part; effects/desk-issue.ts). */
+  editDue(log: Logger): Promise<void> {
+    return this.deps.issues.editDue(this.deps.auth, log);
   }
 
   async #noteDecision(config: DeskConfig, decided: DeploymentDecided): Promise<void> {

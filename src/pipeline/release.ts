@@ -76,6 +76,8 @@ export interface ReleaseTrigger {
   octokit: Octokit;
   log: Logger;
   repo: RepoRef;
+  /** The installation the event came from, when it said (listeners may act later with it). */
+  installationId?: number;
 }
 
 /** What an event adds to the record's state. */

@@ -137,6 +137,38 @@ test("the first change opens the issue; a burst within the minute is one edit wh
   expect(desk.pending).toBe(0);
 });
 
+test("a deferred edit outlives its process: after a restart the sweep makes it, once", async () => {
+  const gh = standIn();
+  const before = issues();
+  await ledger.putHold("acme", "h1", hold(1));
+  await before.changed(PLACE, octokit, log, 42);
+  await advance(5_000);
+  await ledger.putHold("acme", "h2", hold(2));
+  await before.changed(PLACE, octokit, log, 42);
+  expect(before.pending).toBe(1);
+  // The process stops: its timer is gone. Another starts on the same store and sweeps.
+  const oldTimers = scheduler;
+  scheduler = new ManualScheduler();
+  const after = issues();
+  const asked: number[] = [];
+  const auth = async (installationId: number): Promise<Octokit> => {
+    asked.push(installationId);
+    return octokit;
+  };
+  // Within the minute the claim still stands: the edit is deferred to its end, here.
+  await after.editDue(auth, log);
+  expect(gh.edits).toHaveLength(0);
+  await advance(MINUTE);
+  expect(gh.edits).toHaveLength(1);
+  expect(gh.edits[0]).toContain("acme/svc2");
+  expect(asked).toEqual([42]);
+  // Made: later sweeps find nothing due, and the stopped process's timer edits nothing more.
+  await after.editDue(auth, log);
+  await oldTimers.runDue(clock.now);
+  expect(gh.edits).toHaveLength(1);
+  expect(asked).toEqual([42]);
+});
+
 test("nothing changed: no edit, and the minute stays free for a real change", async () => {
   const gh = standIn();
   const desk = issues();
