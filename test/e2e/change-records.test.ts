@@ -11,7 +11,7 @@ import { startJira, type JiraStandIn } from "../stand-in/jira.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import type { ProtectionAnswer } from "../stand-in/records.js";
-import type { Webhook } from "./github-events.js";
+import { GitHubEvents, type Webhook } from "./github-events.js";
 import { expectOnlyValidRequests, seedMergedChange, type MergedChange } from "./seed.js";
 import { freePort, startServer, waitFor, type AppServer } from "./server-process.js";
 
@@ -37,6 +37,12 @@ gates:
     environments: [production]
     require:
       change_record: { system: jira, pattern: "OPS-[0-9]+", states: [Approved], window: false }
+`;
+const PULL_REQUEST_POLICY = `gates:
+  change-approved:
+    stage: pull_request
+    require:
+      change_record: { system: servicenow, pattern: "CHG[0-9]{7}" }
 `;
 /** The server's bound on one change-system request; the slow stand-in answers after twice it. */
 const TIMEOUT_MS = 1_000;
@@ -219,6 +225,38 @@ describe("with ServiceNow and Jira answering", () => {
       { explain: () => `${JSON.stringify(d.answers())}\n${server.output()}` },
     );
     expect(approved.state).toBe("approved");
+  });
+
+  test("on a pull request, a change not yet approved keeps the check in progress until /recheck finds it approved", async () => {
+    const repo = "pr-side";
+    gh.state.addRepo({ owner: OWNER, repo, installationId: INSTALLATION });
+    gh.state.addFile(OWNER, repo, "main", ".github/release-policy.yml", PULL_REQUEST_POLICY);
+    const { headSha } = gh.state.addPullRequest(OWNER, repo, {
+      number: 9,
+      title: "CHG0000109: new checkout",
+      author: "carol",
+    });
+    change(sn, "CHG0000109", { approval: "Requested" });
+    const events = new GitHubEvents(gh, OWNER, repo);
+    const run = () => gh.state.ownCheckRuns(OWNER, repo, headSha).at(-1);
+    const explain = () => `${JSON.stringify(run()?.output)}\n${server.output()}`;
+    await send(server, events.opened(9));
+    const waiting = await waitFor(
+      "the check waiting on the change",
+      () => (run()?.output.summary?.includes("CHG0000109 is not yet approved") ? run() : undefined),
+      { explain },
+    );
+    expect(waiting.status).toBe("in_progress");
+    expect(waiting.conclusion).toBeNull();
+
+    change(sn, "CHG0000109");
+    await send(server, events.comment(9, "/recheck", "carol"));
+    const done = await waitFor(
+      "the check to pass",
+      () => (run()?.conclusion === "success" ? run() : undefined),
+      { explain },
+    );
+    expect(done.output.summary).toContain("CHG0000109");
   });
 
   test("a ServiceNow too slow to answer holds the deployment, never letting it through, and says why", async () => {
