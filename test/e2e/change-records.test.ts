@@ -5,7 +5,7 @@
 // rejected or lies outside its window never lets a deployment through, and neither does a
 // change system that is down or too slow (the deployment is held until it answers); an
 // approval given while the deployment waits lets it through on `/recheck`, with no webhook
-// from the change system.
+// from the change system. On an open pull request, the check waits the same way.
 import { jest } from "@jest/globals";
 import { startJira, type JiraStandIn } from "../stand-in/jira.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
