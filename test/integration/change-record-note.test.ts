@@ -101,8 +101,13 @@ afterEach(async () => {
   await jira.close();
 });
 
-async function appAt(clock: { now: Date }): Promise<DeploymentHarness> {
-  const app = await startApp(new MemoryStore(() => clock.now), clock, undefined, {
+/** An app on its own store, or (given one) a restart over an earlier app's, with its sweep. */
+async function appAt(
+  clock: { now: Date },
+  store: MemoryStore = new MemoryStore(() => clock.now),
+): Promise<DeploymentHarness> {
+  const app = await startApp(store, clock, undefined, {
+    sweepIntervalMs: 30_000,
     changeSystems: {
       servicenow: {
         url: sn.url,
@@ -228,6 +233,29 @@ describe("work note on a ServiceNow change request", () => {
     await app.scheduler.runDue(clock.now);
     expect(writes(sn)).toBe(3);
     expect(sn.notes).toHaveLength(1);
+  });
+
+  it("writes a note whose write failed before a restart at the next app's sweep, once", async () => {
+    const world = github(SNOW_NOTE);
+    const clock = { now: NOW };
+    const store = new MemoryStore(() => clock.now);
+    const before = await appAt(clock, store);
+    await approve(before, world);
+    sn.failWith = 503;
+    await before.receive("deployment_status", ended("success"));
+    expect(writes(sn)).toBe(1);
+
+    // The process stops before its retry; ServiceNow is back; another starts on the store.
+    sn.failWith = undefined;
+    const after = await appAt(clock, store);
+    expect(writes(sn)).toBe(1);
+    clock.now = new Date(NOW.getTime() + 30_000);
+    await after.scheduler.runDue(clock.now);
+    expect(sn.notes).toHaveLength(1);
+    expect(sn.notes[0]?.text).toContain("to production succeeded.");
+    clock.now = new Date(NOW.getTime() + 10 * 60_000);
+    await after.scheduler.runDue(clock.now);
+    expect(writes(sn)).toBe(2);
   });
 
   it("writes the note when the status comes before the approval is kept", async () => {
