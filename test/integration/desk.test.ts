@@ -201,3 +201,19 @@ test("two instances holding deployments at once open one issue", async () => {
   expect(latest).toContain("actions/runs/9001)");
   expect(latest).toContain("actions/runs/9002)");
 });
+
+test("a change deferred to the minute's end is written after a restart, by the new app's sweep", async () => {
+  const gh = github(reviews, [9001, 9002]);
+  await app.receive("deployment_protection_rule", requested(9001));
+  await advance(5_000);
+  await app.receive("deployment_protection_rule", requested(9002));
+  expect(gh.edits).toEqual([]);
+  // The process stops before the minute ends: its timer goes with it. Another starts.
+  scheduler = new ManualScheduler();
+  await startApp(store, clock, scheduler, { sweepIntervalMs: 30_000 });
+  await advance(MINUTE);
+  expect(gh.count(`PATCH ${DESK}/1`)).toBe(1);
+  expect(gh.edits[0]).toContain("actions/runs/9002)");
+  await advance(10 * MINUTE);
+  expect(gh.count(`PATCH ${DESK}/1`)).toBe(1);
+});
