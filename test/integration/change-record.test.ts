@@ -115,6 +115,25 @@ function appWith(
   });
 }
 
+/** The one answer so far holds the deployment, saying why ServiceNow could not say. */
+function expectHeld(world: World, why: string): void {
+  expect(world.answers).toHaveLength(1);
+  expect(world.answers[0]?.state).toBeUndefined();
+  expect(world.answers[0]?.comment).toContain(
+    `CHG0012345 could not be looked up in ServiceNow: ${why}`,
+  );
+}
+
+/** ServiceNow answers again by the hold's next look: the deployment goes then. */
+async function expectApprovedAtNextLook(
+  app: Awaited<ReturnType<typeof appWith>>,
+  world: World,
+): Promise<void> {
+  app.clock.now = app.scheduler.next!;
+  await app.scheduler.runDue(app.clock.now);
+  expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+}
+
 /** The stand-in's change request, with some of its fields changed. */
 function update(fields: Partial<StandInChange>): void {
   sn.put("CHG0012345", fields);
@@ -174,16 +193,9 @@ describe("change_record at a deployment", () => {
     const app = await appWith(clock);
     await app.scheduler.runDue(clock.now);
     await app.receive("deployment_protection_rule", requested());
-    expect(world.answers).toHaveLength(1);
-    expect(world.answers[0]?.state).toBeUndefined();
-    expect(world.answers[0]?.comment).toContain(
-      "CHG0012345 could not be looked up in ServiceNow: ServiceNow answered 429: Too Many Requests; asked again on the next look",
-    );
-    // The hold's next look finds ServiceNow answering again.
+    expectHeld(world, "ServiceNow answered 429: Too Many Requests; asked again on the next look");
     delete sn.failWith;
-    clock.now = app.scheduler.next!;
-    await app.scheduler.runDue(clock.now);
-    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    await expectApprovedAtNextLook(app, world);
   });
 
   it("rejects, saying what to fix, while ServiceNow refuses the app's credentials", async () => {
@@ -275,11 +287,7 @@ describe("change_record at a deployment", () => {
     const app = await appWith({ now: NOW }, [], down);
     await app.receive("deployment_protection_rule", requested());
     // Held, not rejected: an outage of ServiceNow is waited out.
-    expect(world.answers).toHaveLength(1);
-    expect(world.answers[0]?.state).toBeUndefined();
-    expect(world.answers[0]?.comment).toContain(
-      "CHG0012345 could not be looked up in ServiceNow: it could not be reached",
-    );
+    expectHeld(world, "it could not be reached");
   });
 
   it("never approves while ServiceNow answers slower than the timeout, and says so", async () => {
@@ -289,16 +297,9 @@ describe("change_record at a deployment", () => {
     const clock = { now: NOW };
     const app = await appWith(clock, [], { ...serviceNow(), timeoutMs: 100 });
     await app.receive("deployment_protection_rule", requested());
-    expect(world.answers).toHaveLength(1);
-    expect(world.answers[0]?.state).toBeUndefined();
-    expect(world.answers[0]?.comment).toContain(
-      "CHG0012345 could not be looked up in ServiceNow: it did not answer in time",
-    );
-    // ServiceNow is quick again by the hold's next look: the deployment goes.
+    expectHeld(world, "it did not answer in time");
     delete sn.delayMs;
-    clock.now = app.scheduler.next!;
-    await app.scheduler.runDue(clock.now);
-    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    await expectApprovedAtNextLook(app, world);
   });
 });
 
