@@ -5,8 +5,9 @@
 import type { GateResult } from "../model/result.js";
 import { windowState, WindowSpecError } from "../model/time/window.js";
 import type { Policy } from "../policy/schema.js";
-import { KIND_KEYS, type KindKey } from "../requirements/registry.js";
+import type { KindKey } from "../requirements/registry.js";
 import { deploymentGates } from "./stages.js";
+import { gatesWaitingOn } from "./waiting.js";
 
 /** Requirement kinds whose pending state someone must act on. */
 const PEOPLE: ReadonlySet<KindKey> = new Set<KindKey>([
@@ -17,32 +18,15 @@ const PEOPLE: ReadonlySet<KindKey> = new Set<KindKey>([
   "change_record",
 ]);
 
-const isKind = (id: string): id is KindKey => (KIND_KEYS as readonly string[]).includes(id);
-
 /**
- * The pending gates (by id) a person must act on. A gate of several kinds has a child row per
- * kind, so a gate waiting on its window while its approval is given does not count; the
- * release gate's children are the release's own gates (sign-offs, ticks).
+ * The pending gates (by id) a person must act on (evaluate/waiting.ts): a gate waiting on its
+ * window while its approval is given does not count.
  */
 export function gatesWaitingOnPeople(
   gates: readonly GateResult[],
   policy: Policy | undefined,
 ): string[] {
-  return gates.filter((gate) => waitsOnPeople(gate, policy)).map((gate) => gate.id);
-}
-
-function waitsOnPeople(gate: GateResult, policy: Policy | undefined): boolean {
-  if (gate.status !== "pending") return false;
-  if (gate.children && gate.children.length > 0) {
-    return gate.children.some((child) =>
-      isKind(child.id)
-        ? child.status === "pending" && PEOPLE.has(child.id)
-        : waitsOnPeople(child, policy),
-    );
-  }
-  const require = policy?.gates?.[gate.id]?.require;
-  if (!require) return false;
-  return KIND_KEYS.some((key) => require[key] !== undefined && PEOPLE.has(key));
+  return gatesWaitingOn(gates, policy, PEOPLE);
 }
 
 /** A freeze in force for an environment, as one of its window gates reads it. */
