@@ -17,7 +17,10 @@ import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
 import type { Octokit } from "./github/types.js";
 import type { AppDeps, AppOptions, Deps } from "./handlers/deps.js";
 import { AWAITED_TIMING } from "./handlers/timing.js";
+import { evaluate } from "./handlers/common.js";
+import { keptOrFetched } from "./facts/invalidation.js";
 import { DEFAULT_RECHECK_INTERVAL_MS } from "./holds/recheck-interval.js";
+import { PullWatch } from "./holds/pull-watch.js";
 import { HoldRegistry, type Hold } from "./holds/registry.js";
 import { repeatEvery, timerScheduler } from "./holds/scheduler.js";
 import { HoldSweep, recheckOnce } from "./holds/sweep.js";
@@ -98,6 +101,9 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     log: app.log,
     baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
   });
+  const recheckIntervalMs = options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS;
+  // Pull requests waiting on a change record are looked at as often as held deployments.
+  const pullWatch = new PullWatch(store, recheckIntervalMs);
   const recheck = async (hold: Hold): Promise<void> => {
     const octokit = await auth(hold.request.installationId);
     await decideDeployment(deps, { octokit, log: app.log }, hold.request);
@@ -139,6 +145,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
       client: changeSystems,
     }),
     changeNotes,
+    pullWatch,
     reEvaluations: new ReEvaluations(
       {
         baseMs: options.reEvaluation?.baseMs ?? DEFAULT_RETRY_BASE_MS,
@@ -154,7 +161,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     holds,
     timers,
     triggers: new DecisionTriggers(store, clock),
-    recheckIntervalMs: options.holdRecheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
+    recheckIntervalMs,
     listeners: [
       desk.listener,
       notifications.listener,
@@ -171,9 +178,14 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
       const intervalMs = options.sweepIntervalMs;
       new HoldSweep({ store, holds, scheduler, now: clock, recheck, intervalMs, onError }).start();
       notifications.start(intervalMs);
-      // What a previous process left for later: work notes to retry, desk edits deferred.
+      // What waits without a webhook, or a previous process left for later: pull requests
+      // waiting on a change record, work notes to retry, desk edits deferred.
       repeatEvery(scheduler, clock, intervalMs, async () => {
         for (const [what, part] of [
+          [
+            "looks at pull requests waiting on a change record",
+            () => lookAtWatched(deps, auth, app.log),
+          ],
           ["work notes' retries", () => changeNotes.retryDue()],
           ["deferred desk edits", () => desk.editDue(app.log)],
         ] as const) {
@@ -192,6 +204,33 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     });
   };
   return { deps, start };
+}
+
+/**
+ * Evaluates each watched pull request that is due, through its installation, as an event
+ * would: from the kept snapshot, reading again what may have changed (the change record's
+ * answer is kept a minute, shorter than any interval). The evaluation watches it again if
+ * it still waits, and lets it go once it does not (or is closed).
+ */
+async function lookAtWatched(
+  deps: Deps,
+  auth: (installationId: number) => Promise<Octokit>,
+  log: AppHandle["log"],
+): Promise<void> {
+  for (const { repo, number, installationId } of (await deps.pullWatch?.claimDue(deps.now())) ??
+    []) {
+    try {
+      const octokit = await auth(installationId);
+      const trigger = { octokit, log, repo, installationId };
+      await evaluate(deps, trigger, number, keptOrFetched(deps, octokit, repo, number));
+    } catch (error) {
+      // Still watched (claimDue moved it an interval on): the next look tries again.
+      log.warn(
+        { err: error, repo, pr: number },
+        "could not look at a pull request waiting on a change record",
+      );
+    }
+  }
 }
 
 async function recheckHoldsOf(deps: Deps, change: CheckChange): Promise<void> {

@@ -9,7 +9,7 @@ import { qualifyTeam } from "../requirements/principals.js";
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
-import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf, triggerOf } from "./common.js";
 import { keptOrFetched } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
@@ -51,7 +51,7 @@ async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">
     // the pull request is as the latest event showed it.
     await evaluate(
       deps,
-      { octokit: context.octokit, log: context.log, repo },
+      triggerOf(context, repo),
       issue.number,
       keptOrFetched(deps, context.octokit, repo, issue.number),
       { settle: true },

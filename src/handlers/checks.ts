@@ -3,7 +3,7 @@ import type { AppDeps } from "./deps.js";
 import { CHECK_NAME } from "../facts/checks.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
-import { evaluate, oncePerDelivery, repoRefOf, type EventContext } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf, type EventContext, triggerOf } from "./common.js";
 import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
@@ -60,6 +60,8 @@ export async function onOwnCheckRequested(
       const repo = repoRefOf(repository);
       // A person asked for a fresh look: trust neither a cached policy nor kept facts.
       await deps.policies.invalidateRepo(repo.owner, repo.repo);
+      // The change systems send no webhook: the button is how "it is approved now" is said.
+      deps.changeRecords?.forget();
       const numbers = [...new Set(run.pull_requests.map((pr) => pr.number))];
       await Promise.all(numbers.map((number) => dropHead(deps, repo, number, run.head_sha)));
       await evaluateAll(deps, context, repo, numbers);
@@ -95,7 +97,7 @@ async function evaluateHeadsOf(
   const heads = data.filter((pr) => pr.state === "open" && pr.head.sha === sha);
   await Promise.all(
     heads.map((pr) =>
-      evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr, {
+      evaluate(deps, triggerOf(context, repo), pr.number, pr, {
         settle: true,
       }),
     ),
@@ -124,7 +126,7 @@ function evaluateAll(
     [...new Set(numbers)].map((number) =>
       evaluate(
         deps,
-        { octokit: context.octokit, log: context.log, repo },
+        triggerOf(context, repo),
         number,
         keptOrFetched(deps, context.octokit, repo, number, headSha),
         { settle: true },

@@ -20,6 +20,19 @@ export interface EventContext {
   name: string;
   octokit: Octokit;
   log: Logger;
+  /** Every event an App hears names its installation; the type allows it not to. */
+  payload: { installation?: { id: number } | null };
+}
+
+/** What an evaluation of one of `repo`'s pull requests is triggered with, from an event. */
+export function triggerOf(context: EventContext, repo: RepoRef): Omit<Trigger, "pr"> {
+  const installationId = context.payload.installation?.id;
+  return {
+    octokit: context.octokit,
+    log: context.log,
+    repo,
+    ...(installationId !== undefined ? { installationId } : {}),
+  };
 }
 
 const DELIVERY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -123,6 +136,7 @@ export async function evaluate(
       async () => {
         const snapshot = typeof given === "function" ? await given() : given;
         if (snapshot.state !== "open" && !(await awaitedByDeployment(deps, repo, snapshot))) {
+          await deps.pullWatch?.unwatch(repo, number);
           return;
         }
         let result: PipelineResult;
@@ -137,6 +151,7 @@ export async function evaluate(
         }
         if (result.failure === undefined) {
           deps.reEvaluations.succeeded(key);
+          await followChangeSystem(deps, trigger, number, result);
           return;
         }
         // A failure that may pass is tried again; one the app or installation must fix
@@ -153,6 +168,26 @@ export async function evaluate(
     if (!(error instanceof Unjudged)) throw error;
     const outcome = deliveryOutcome.getStore();
     if (outcome) outcome.unjudged = true;
+  }
+}
+
+/**
+ * A judged pull request still waiting on a change system is watched, so the sweep looks
+ * again (the change systems send no webhook); one no longer waiting is not. Without its
+ * installation (an event that names none) nothing can look later: events and `/recheck` do.
+ */
+async function followChangeSystem(
+  deps: AppDeps,
+  trigger: Omit<Trigger, "pr">,
+  number: number,
+  result: PipelineResult,
+): Promise<void> {
+  const watch = deps.pullWatch;
+  if (!watch) return;
+  if (result.waitsOnChangeSystem && trigger.installationId !== undefined) {
+    await watch.watch(trigger.repo, number, trigger.installationId, deps.now());
+  } else {
+    await watch.unwatch(trigger.repo, number);
   }
 }
 

@@ -4,6 +4,7 @@ import type { RepoRef } from "../facts/types.js";
 import type { ReleaseRecords } from "../effects/release-record.js";
 import type { ChangeRecordNotes } from "../effects/change-record-note.js";
 import type { NotificationOptions } from "../holds/notification-outbox.js";
+import type { PullWatch } from "../holds/pull-watch.js";
 import type { Scheduler } from "../holds/scheduler.js";
 import type { DecisionMetrics } from "../pipeline/decision-metrics.js";
 import type { DeploymentDeps } from "../pipeline/deployment.js";
@@ -80,6 +81,8 @@ export interface AppDeps extends PipelineDeps {
   releaseListeners?: readonly ReleaseListener[];
   /** Work notes on change records once an approved deployment ends (`work_note`). */
   changeNotes?: ChangeRecordNotes;
+  /** Open pull requests waiting on a change system, looked at again by the sweep. */
+  pullWatch?: PullWatch;
 }
 
 /** Everything the handlers of every event need. */

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
-import { evaluate, oncePerDelivery, rememberPusher, repoRefOf } from "./common.js";
+import { evaluate, oncePerDelivery, rememberPusher, repoRefOf, triggerOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
 
@@ -38,7 +38,7 @@ export async function onPullRequest(
       if (payload.action === "edited" && payload.changes.base) {
         await dropBaseDependent(deps, repo, pr.number, pr.head.sha);
       }
-      const trigger = { octokit: context.octokit, log: context.log, repo };
+      const trigger = triggerOf(context, repo);
       await evaluate(deps, trigger, pr.number, pr, { settle: true });
     }),
   );
@@ -77,7 +77,7 @@ export async function onReview(
       const { pull_request: pr, repository, review } = context.payload;
       const repo = repoRefOf(repository);
       await dropReviews(deps, repo, pr.number, pr.head.sha, review.user?.login);
-      const trigger = { octokit: context.octokit, log: context.log, repo };
+      const trigger = triggerOf(context, repo);
       await evaluate(deps, trigger, pr.number, pr, { settle: true });
     }),
   );

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
 import { POLICY_PATH } from "../policy/types.js";
 import type { RepoRef } from "../facts/types.js";
-import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf, triggerOf } from "./common.js";
 import { handle } from "./timing.js";
 
 /**
@@ -54,6 +54,6 @@ async function reevaluateOpen(
   });
   context.log.info({ repo, open: open.length }, "policy changed: re-evaluating open pull requests");
   for (const pr of open) {
-    await evaluate(deps, { octokit: context.octokit, log: context.log, repo }, pr.number, pr);
+    await evaluate(deps, triggerOf(context, repo), pr.number, pr);
   }
 }

@@ -10,7 +10,7 @@ import { dropHead, keepSnapshot } from "../facts/invalidation.js";
 import { markStale } from "../holds/answer.js";
 import { pullScope } from "../holds/triggers.js";
 import { decideDeployment } from "../pipeline/deployment.js";
-import { evaluate, oncePerDelivery, repoRefOf } from "./common.js";
+import { evaluate, oncePerDelivery, repoRefOf, triggerOf } from "./common.js";
 import { handle } from "./timing.js";
 
 /** The whole comment, surrounding whitespace aside, is `/recheck`; quoting it does nothing. */
@@ -43,7 +43,7 @@ export async function onRecheckComment(
         });
         await dropHead(deps, repo, issue.number, data.head.sha);
         const snapshot = await keepSnapshot(deps, repo, data);
-        await evaluate(deps, { ...trigger, repo }, issue.number, snapshot);
+        await evaluate(deps, triggerOf(context, repo), issue.number, snapshot);
       }
       for (const hold of await deps.holds.forPull(repo, issue.number)) {
         await markStale(deps.store, hold.key);

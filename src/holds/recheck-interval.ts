@@ -1,6 +1,7 @@
 // How often a held deployment waiting on people is looked at against GitHub's record, from
 // the environment: HOLD_RECHECK_INTERVAL (default 5m). Each look costs about one request per
-// waiting hold (GitHub's list of the run's reviews): 12 an hour at the default.
+// waiting hold (GitHub's list of the run's reviews): 12 an hour at the default. A pull request
+// waiting on a change record is looked at as often (src/holds/pull-watch.ts).
 import { parseDuration } from "../model/time/duration.js";
 
 /** A hold waiting on people is looked at again this often by default. */

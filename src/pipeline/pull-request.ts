@@ -29,6 +29,8 @@ import type { Policy } from "../policy/schema.js";
 import { POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import type { Store } from "../store/store.js";
 import { evaluatePullRequest } from "../evaluate/pull-request.js";
+import { gatesWaitingOn } from "../evaluate/waiting.js";
+import type { KindKey } from "../requirements/registry.js";
 import type { Evaluation, PolicyProblem } from "../model/result.js";
 import { checklistFacts } from "../checklist/state.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
@@ -71,6 +73,8 @@ export interface Trigger {
   log: Logger;
   repo: RepoRef;
   pr: PullRequestSnapshot;
+  /** The installation the event came from: a watched pull request is looked at through it. */
+  installationId?: number;
 }
 
 export type Write = CheckRunWrite | "skipped";
@@ -84,6 +88,11 @@ export interface PipelineResult {
    * caller decides whether to try again (src/pipeline/re-evaluation.ts).
    */
   failure?: unknown;
+  /**
+   * A gate waits on a change system (ServiceNow, Jira), which sends GitHub no webhook: the
+   * caller watches the pull request so the sweep looks again (src/holds/pull-watch.ts).
+   */
+  waitsOnChangeSystem?: boolean;
 }
 
 /**
@@ -185,8 +194,13 @@ async function evaluateValid(
     problems,
     checklist,
   });
-  return failure ? { ...written, failure: failure.error } : written;
+  if (failure) return { ...written, failure: failure.error };
+  const waiting = gatesWaitingOn(evaluation.gates, policy, CHANGE_SYSTEM_KINDS);
+  return waiting.length > 0 ? { ...written, waitsOnChangeSystem: true } : written;
 }
+
+/** The requirement kinds answered by a change system rather than by GitHub. */
+const CHANGE_SYSTEM_KINDS = new Set<KindKey>(["change_record"]);
 
 /** A read failed before anything could be judged: the check fails and says why. */
 async function notJudged(

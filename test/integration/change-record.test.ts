@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { DeploymentDecided } from "../../src/pipeline/deployment-listeners.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import type { Store } from "../../src/store/store.js";
 import { commentCreated } from "../fixtures/deployment/events.js";
 import { protectionRuleRequested } from "../fixtures/deployment/payloads.js";
 import type { ChangeSystemsConfig } from "../../src/facts/change-record-clients.js";
@@ -34,6 +35,10 @@ import {
   POLICY_AT_HEAD,
   POLICY_URL as PR_POLICY_URL,
   REPO_PATH as PR_REPO_PATH,
+  expectBudget,
+  UPDATE_RUN,
+  type Harness,
+  type SeenRequest,
   RUNS,
   api,
   APP_ID,
@@ -310,11 +315,16 @@ describe("change_record on a pull request", () => {
     require:
       change_record: { system: servicenow, pattern: "CHG[0-9]{7}" }
 `;
+  const FIVE_MINUTES = 5 * 60_000;
 
-  async function open(title: string) {
-    const harness = await createHarness({
-      changeSystems: serviceNow(),
-    });
+  /** The pull request as GitHub shows it once titled `title`. */
+  function titled(title: string): Record<string, unknown> {
+    const opened = example("pull_request", "opened");
+    return { ...(opened.pull_request as Record<string, unknown>), title };
+  }
+
+  /** Opens the pull request titled `title`; resolves with the check run created. */
+  async function open(harness: Harness, title: string) {
     const scope = prGithub()
       .get(PR_POLICY_URL)
       .reply(200, contents(PR_POLICY))
@@ -324,67 +334,128 @@ describe("change_record on a pull request", () => {
       .reply(200, contents(PR_POLICY))
       .post(`${PR_REPO_PATH}/check-runs`)
       .reply(201, { id: 1 });
-    const payload = example("pull_request", "opened");
-    (payload.pull_request as Record<string, unknown>).title = title;
-    const made = await harness.receive("pull_request", payload);
+    const opened = example("pull_request", "opened");
+    const made = await harness.receive("pull_request", { ...opened, pull_request: titled(title) });
     expect(scope.pendingMocks()).toEqual([]);
     return bodyOf(made, CREATE_RUN);
   }
 
-  it("completes the check when someone comments /recheck once the change is approved", async () => {
-    const harness = await createHarness({
-      changeSystems: serviceNow(),
-    });
-    const opened = example("pull_request", "opened");
-    const pr = { ...(opened.pull_request as Record<string, unknown>), title: "CHG0012345 ship" };
-    prGithub()
-      .get(PR_POLICY_URL)
-      .reply(200, contents(PR_POLICY))
-      .get(RUNS)
-      .reply(200, { total_count: 0, check_runs: [] })
-      .get(POLICY_AT_HEAD)
-      .reply(200, contents(PR_POLICY))
-      .post(`${PR_REPO_PATH}/check-runs`)
-      .reply(201, { id: 1 });
-    await harness.receive("pull_request", { ...opened, pull_request: pr });
+  const appWithChangeSystem = (options: { store?: Store; sweepIntervalMs?: number } = {}) =>
+    createHarness({ changeSystems: serviceNow(), ...options });
 
-    sn.put("CHG0012345", { approval: "Approved" });
-    const comment = example("issue_comment", "created");
-    const issue = { ...(comment.issue as Record<string, unknown>), number: 2 };
-    const ownRun = {
-      id: 1,
-      name: "release-policy",
-      head_sha: HEAD,
-      status: "in_progress",
-      conclusion: null,
-      app: { id: APP_ID },
-      output: { title: "t", summary: "s", text: null, annotations_count: 0 },
-    };
-    const scope = api()
-      .post(`${PR_REPO_PATH}/issues/comments/492700400/reactions`)
-      .reply(201, {})
+  /** The app's check as GitHub lists it while the change waits. */
+  const ownRun = {
+    id: 1,
+    name: "release-policy",
+    head_sha: HEAD,
+    status: "in_progress",
+    conclusion: null,
+    app: { id: APP_ID },
+    output: { title: "t", summary: "s", text: null, annotations_count: 0 },
+  };
+
+  /** What a person's fresh look reads (the policy, the pull request, the checks) and writes. */
+  const freshLook = () =>
+    api()
       .get(`${PR_REPO_PATH}/pulls/2`)
-      .reply(200, pr)
+      .reply(200, titled("CHG0012345 ship"))
       .get(PR_POLICY_URL)
       .reply(200, contents(PR_POLICY))
       .get(RUNS)
       .reply(200, { total_count: 1, check_runs: [ownRun] })
       .patch(`${PR_REPO_PATH}/check-runs/1`)
       .reply(200, {});
+
+  /** The requests GitHub saw: ServiceNow's loopback stand-in passes nock by, recorded too. */
+  const ofGitHub = (made: SeenRequest[]) =>
+    made.filter((request) => !request.path.startsWith("/api/now/"));
+
+  it("completes the check when someone comments /recheck once the change is approved", async () => {
+    const harness = await appWithChangeSystem();
+    await open(harness, "CHG0012345 ship");
+
+    sn.put("CHG0012345", { approval: "Approved" });
+    const comment = example("issue_comment", "created");
+    const issue = { ...(comment.issue as Record<string, unknown>), number: 2 };
+    const scope = freshLook()
+      .post(`${PR_REPO_PATH}/issues/comments/492700400/reactions`)
+      .reply(201, {});
     const made = await harness.receive("issue_comment", {
       ...comment,
       issue: { ...issue, pull_request: { url: `https://api.github.com${PR_REPO_PATH}/pulls/2` } },
       comment: { ...(comment.comment as Record<string, unknown>), body: "/recheck" },
     });
     expect(scope.pendingMocks()).toEqual([]);
-    expect(bodyOf(made, `PATCH ${PR_REPO_PATH}/check-runs/1`)).toMatchObject({
+    expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ status: "completed", conclusion: "success" });
+  });
+
+  it("completes the check when someone presses Re-evaluate a moment after the change is approved", async () => {
+    const harness = await appWithChangeSystem();
+    await open(harness, "CHG0012345 ship");
+
+    // Within the minute ServiceNow's answer is kept: the button asks afresh all the same.
+    sn.put("CHG0012345", { approval: "Approved" });
+    const scope = freshLook();
+    const pressed = example("check_run", "completed");
+    const made = await harness.receive("check_run", {
+      ...pressed,
+      action: "requested_action",
+      requested_action: { identifier: "reevaluate" },
+      check_run: { ...(pressed.check_run as Record<string, unknown>), ...ownRun },
+    });
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(bodyOf(made, UPDATE_RUN)).toMatchObject({ status: "completed", conclusion: "success" });
+  });
+
+  it("completes the check on the sweep once the change is approved, with nobody asking", async () => {
+    const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
+    expect(await open(harness, "CHG0012345 ship")).toMatchObject({ status: "in_progress" });
+    // Before the look is due, the sweep asks nobody anything.
+    expect(await harness.runDue()).toEqual([]);
+    const asked = sn.requests.length;
+
+    sn.put("CHG0012345", { approval: "Approved" });
+    harness.clock.now = new Date(harness.clock.now.getTime() + FIVE_MINUTES);
+    const scope = api().patch(`${PR_REPO_PATH}/check-runs/1`).reply(200, {});
+    const looked = await harness.runDue();
+    expect(scope.pendingMocks()).toEqual([]);
+    expectBudget(ofGitHub(looked), { reads: { atMost: 2 }, writes: [UPDATE_RUN] });
+    expect(bodyOf(looked, UPDATE_RUN)).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+    });
+    expect(sn.requests.length).toBe(asked + 1);
+
+    // Nothing waits any more: later sweeps look at it no more.
+    harness.clock.now = new Date(harness.clock.now.getTime() + 12 * FIVE_MINUTES);
+    expect(await harness.runDue()).toEqual([]);
+    expect(sn.requests.length).toBe(asked + 1);
+  });
+
+  it("looks again each interval while the change waits, and after a restart", async () => {
+    const before = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
+    await open(before, "CHG0012345 ship");
+    before.clock.now = new Date(before.clock.now.getTime() + FIVE_MINUTES);
+    const asked = sn.requests.length;
+    // Still awaiting approval: ServiceNow is asked, the check is left as it is.
+    expect(ofGitHub(await before.runDue())).toEqual([]);
+    expect(sn.requests.length).toBe(asked + 1);
+
+    // A new process on the same store knows what its predecessor was watching.
+    sn.put("CHG0012345", { approval: "Approved" });
+    const after = await appWithChangeSystem({ store: before.store, sweepIntervalMs: 30_000 });
+    after.clock.now = new Date(before.clock.now.getTime() + FIVE_MINUTES);
+    const scope = prGithub().patch(`${PR_REPO_PATH}/check-runs/1`).reply(200, {});
+    const looked = await after.runDue();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(bodyOf(looked, UPDATE_RUN)).toMatchObject({
       status: "completed",
       conclusion: "success",
     });
   });
 
   it("keeps the check in progress while the change awaits approval, saying so", async () => {
-    const run = await open("CHG0012345 ship the thing");
+    const run = await open(await appWithChangeSystem(), "CHG0012345 ship the thing");
     expect(run.status).toBe("in_progress");
     expect(JSON.stringify(run.output)).toContain(
       "CHG0012345 is not yet approved (approval: Requested)",
@@ -392,7 +463,7 @@ describe("change_record on a pull request", () => {
   });
 
   it("fails a made-up reference", async () => {
-    const run = await open("CHG0099999 ship the thing");
+    const run = await open(await appWithChangeSystem(), "CHG0099999 ship the thing");
     expect(run.conclusion).toBe("failure");
     expect(JSON.stringify(run.output)).toContain("CHG0099999 does not exist in ServiceNow");
   });

@@ -12,6 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
 import type { EvaluationTiming } from "../../src/handlers/timing.js";
 import type { AppOptions } from "../../src/handlers/deps.js";
+import { ManualScheduler } from "../support/manual-scheduler.js";
 import { expectWithin, type Budget } from "./budget.js";
 
 export { NOTHING, type Budget } from "./budget.js";
@@ -36,6 +37,11 @@ export interface Harness {
   clock: { now: Date };
   /** Delivers one webhook; resolves with the requests nock saw while it was handled. */
   receive(name: string, payload: object, id?: string): Promise<SeenRequest[]>;
+  /**
+   * With `sweepIntervalMs`: runs what the app scheduled for the clock's time (its sweep);
+   * resolves with the requests nock saw meanwhile.
+   */
+  runDue(): Promise<SeenRequest[]>;
 }
 
 export async function createHarness(
@@ -45,8 +51,11 @@ export async function createHarness(
     timing?: Partial<EvaluationTiming>;
     reEvaluation?: AppOptions["reEvaluation"];
     changeSystems?: AppOptions["changeSystems"];
+    /** Sweeps the store this often, on a scheduler the test drives (`runDue`). */
+    sweepIntervalMs?: number;
   } = {},
 ): Promise<Harness> {
+  const scheduler = new ManualScheduler();
   const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
   const store = options.store ?? new MemoryStore(() => clock.now);
   const probot = new Probot({
@@ -72,6 +81,9 @@ export async function createHarness(
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.reEvaluation ? { reEvaluation: options.reEvaluation } : {}),
       ...(options.changeSystems ? { changeSystems: options.changeSystems } : {}),
+      ...(options.sweepIntervalMs !== undefined
+        ? { sweepIntervalMs: options.sweepIntervalMs, scheduler }
+        : {}),
     }),
   );
   let deliveries = 0;
@@ -86,6 +98,11 @@ export async function createHarness(
         name,
         payload,
       } as EmitterWebhookEvent);
+      return seen.slice(from);
+    },
+    async runDue() {
+      const from = seen.length;
+      await scheduler.runDue(clock.now);
       return seen.slice(from);
     },
   };
