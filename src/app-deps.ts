@@ -10,7 +10,7 @@ import { DeskLedger } from "./effects/desk-ledger.js";
 import { ReleaseRecords } from "./effects/release-record.js";
 import { createChangeSystemClient } from "./change-systems/client.js";
 import { ChangeRecordNotes } from "./effects/change-record-note.js";
-import { createChangeRecordReader } from "./facts/change-record-clients.js";
+import { createChangeRecordReader, DEFAULT_CACHE_MS } from "./facts/change-record-clients.js";
 import { FactCache } from "./facts/fact-cache.js";
 import type { RepoRef } from "./facts/types.js";
 import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
@@ -143,6 +143,8 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     changeRecords: createChangeRecordReader(options.changeSystems ?? {}, {
       now: () => clock().getTime(),
       client: changeSystems,
+      // Kept no longer than the time between looks: each periodic look asks afresh.
+      cacheMs: Math.min(DEFAULT_CACHE_MS, recheckIntervalMs),
     }),
     changeNotes,
     pullWatch,
@@ -208,8 +210,8 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
 
 /**
  * Evaluates each watched pull request that is due, through its installation, as an event
- * would: from the kept snapshot, reading again what may have changed (the change record's
- * answer is kept a minute, shorter than any interval). The evaluation watches it again if
+ * would: from the kept snapshot, reading again what may have changed (a change record's
+ * answer is kept no longer than the interval between looks). The evaluation watches it again if
  * it still waits, and lets it go once it does not (or is closed).
  */
 async function lookAtWatched(

@@ -58,7 +58,8 @@ export interface ChangeRecordReader {
   forget(): void;
 }
 
-const DEFAULT_CACHE_MS = 60_000;
+/** A looked-up record is reused this long by default: a burst of events asks once. */
+export const DEFAULT_CACHE_MS = 60_000;
 
 export function createChangeRecordReader(
   config: ChangeSystemsConfig,

@@ -5,7 +5,8 @@
 // rejected or lies outside its window never lets a deployment through, and neither does a
 // change system that is down or too slow (the deployment is held until it answers); an
 // approval given while the deployment waits lets it through on `/recheck`, with no webhook
-// from the change system. On an open pull request, the check waits the same way.
+// from the change system. On an open pull request, the check waits the same way, until
+// `/recheck` or the sweep finds the change approved.
 import { jest } from "@jest/globals";
 import { startJira, type JiraStandIn } from "../stand-in/jira.js";
 import { startServiceNow, type ServiceNowStandIn } from "../stand-in/servicenow.js";
@@ -111,6 +112,43 @@ async function send(server: AppServer, webhook: Webhook): Promise<void> {
   const delivery = await server.deliver(webhook.event, webhook.payload);
   if (delivery.status >= 300)
     throw new Error(`delivery answered ${delivery.status}: ${delivery.body}\n${server.output()}`);
+}
+
+/**
+ * Pull request #9 of a repository of its own, titled with `reference`, whose change waits
+ * for approval; resolves once its check says so, with what the test needs next.
+ */
+async function openWaiting(
+  gh: StandIn,
+  sn: ServiceNowStandIn,
+  server: AppServer,
+  repo: string,
+  reference: string,
+) {
+  gh.state.addRepo({ owner: OWNER, repo, installationId: INSTALLATION });
+  gh.state.addFile(OWNER, repo, "main", ".github/release-policy.yml", PULL_REQUEST_POLICY);
+  const { headSha } = gh.state.addPullRequest(OWNER, repo, {
+    number: 9,
+    title: `${reference}: new checkout`,
+    author: "carol",
+  });
+  change(sn, reference, { approval: "Requested" });
+  const events = new GitHubEvents(gh, OWNER, repo);
+  const run = () => gh.state.ownCheckRuns(OWNER, repo, headSha).at(-1);
+  const explain = () => `${JSON.stringify(run()?.output)}\n${server.output()}`;
+  await send(server, events.opened(9));
+  const waiting = await waitFor(
+    "the check waiting on the change",
+    () => (run()?.output.summary?.includes(`${reference} is not yet approved`) ? run() : undefined),
+    { explain },
+  );
+  expect(waiting.status).toBe("in_progress");
+  expect(waiting.conclusion).toBeNull();
+  const passed = () =>
+    waitFor("the check to pass", () => (run()?.conclusion === "success" ? run() : undefined), {
+      explain,
+    });
+  return { events, passed };
 }
 
 /** The first answer the app gave the deployment (a hold or a decision). */
@@ -228,34 +266,11 @@ describe("with ServiceNow and Jira answering", () => {
   });
 
   test("on a pull request, a change not yet approved keeps the check in progress until /recheck finds it approved", async () => {
-    const repo = "pr-side";
-    gh.state.addRepo({ owner: OWNER, repo, installationId: INSTALLATION });
-    gh.state.addFile(OWNER, repo, "main", ".github/release-policy.yml", PULL_REQUEST_POLICY);
-    const { headSha } = gh.state.addPullRequest(OWNER, repo, {
-      number: 9,
-      title: "CHG0000109: new checkout",
-      author: "carol",
-    });
-    change(sn, "CHG0000109", { approval: "Requested" });
-    const events = new GitHubEvents(gh, OWNER, repo);
-    const run = () => gh.state.ownCheckRuns(OWNER, repo, headSha).at(-1);
-    const explain = () => `${JSON.stringify(run()?.output)}\n${server.output()}`;
-    await send(server, events.opened(9));
-    const waiting = await waitFor(
-      "the check waiting on the change",
-      () => (run()?.output.summary?.includes("CHG0000109 is not yet approved") ? run() : undefined),
-      { explain },
-    );
-    expect(waiting.status).toBe("in_progress");
-    expect(waiting.conclusion).toBeNull();
+    const pr = await openWaiting(gh, sn, server, "pr-side", "CHG0000109");
 
     change(sn, "CHG0000109");
-    await send(server, events.comment(9, "/recheck", "carol"));
-    const done = await waitFor(
-      "the check to pass",
-      () => (run()?.conclusion === "success" ? run() : undefined),
-      { explain },
-    );
+    await send(server, pr.events.comment(9, "/recheck", "carol"));
+    const done = await pr.passed();
     expect(done.output.summary).toContain("CHG0000109");
   });
 
@@ -307,5 +322,37 @@ describe("with ServiceNow down", () => {
   test("holds the deployment, never letting it through, and says ServiceNow could not be reached", async () => {
     const d = await deploy(gh, server, "down", SERVICENOW_POLICY, "CHG0000201: unreachable");
     await expectHeld(server, d, "CHG0000201", "it could not be reached");
+  });
+});
+
+describe("with the sweep looking every second", () => {
+  let gh: StandIn;
+  let sn: ServiceNowStandIn;
+  let server: AppServer;
+
+  beforeAll(async () => {
+    [sn, gh] = await Promise.all([startServiceNow(), start({ app: { id: 4818 } })]);
+    server = await startServer({
+      standIn: gh,
+      secret: SECRET,
+      env: { ...serviceNowEnv(sn.url), HOLD_RECHECK_INTERVAL: "1s", HOLD_SWEEP_INTERVAL: "1s" },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await Promise.all([gh?.close(), sn?.close()]);
+  });
+
+  afterEach(() => expectOnlyValidRequests(gh));
+
+  test("a pull request's check passes by itself once ServiceNow approves its change: no event, no /recheck", async () => {
+    const pr = await openWaiting(gh, sn, server, "pr-swept", "CHG0000301");
+    const asked = sn.requests.length;
+
+    change(sn, "CHG0000301");
+    const done = await pr.passed();
+    expect(done.output.summary).toContain("CHG0000301");
+    expect(sn.requests.length).toBeGreaterThan(asked);
   });
 });
