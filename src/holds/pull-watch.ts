@@ -38,8 +38,10 @@ export class PullWatch {
     await this.store.addToSet(INDEX_KEY, key, HOLD_TTL_MS);
   }
 
+  /** Every evaluation that does not wait says so: one read when nothing was watched. */
   async unwatch(repo: RepoRef, number: number): Promise<void> {
     const key = keyOf(repo, number);
+    if ((await this.store.get(`pull-watch:${key}`)) === null) return;
     await this.store.delete(`pull-watch:${key}`);
     await this.store.removeFromSet(INDEX_KEY, key);
   }
