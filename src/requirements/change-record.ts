@@ -316,8 +316,9 @@ export const changeRecord = defineKind({
   key: "change_record",
   stages: ["pull_request", "deployment"],
   schema: changeRecordSchema,
-  // A record changes outside GitHub: a pending pull request is judged again on its next event,
-  // a held deployment by the hold's periodic re-check.
+  // A record changes outside GitHub: a pending pull request is watched and a held deployment
+  // kept, both looked at again periodically (src/holds/pull-watch.ts, the hold's re-check),
+  // besides the pull request's own events.
   events: ["pull_request.edited", "pull_request.labeled", "pull_request.unlabeled"],
   check(spec, path, at) {
     const error = patternError(spec.pattern);

@@ -101,6 +101,64 @@ describe("change_record", () => {
     expect(evaluateChangeRecord(spec, onPull([fact], "OPS-4 ship"), NOW).status).toBe("pass");
   });
 
+  describe("with Jira", () => {
+    const JIRA: ChangeRecordRequirement = {
+      system: "jira",
+      pattern: "OPS-[0-9]+",
+      states: ["Approved", "Implementing"],
+    };
+    const issue = (overrides: Partial<ChangeRecordFact>): ChangeRecordFact => {
+      const fact = record({ system: "jira", reference: "OPS-4", number: "OPS-4", ...overrides });
+      delete fact.approval;
+      return fact;
+    };
+
+    it("waits for a status that counts, naming the statuses", () => {
+      const out = evaluateChangeRecord(
+        JIRA,
+        onDeployment([issue({ state: "Awaiting CAB" })], "OPS-4 ship"),
+        NOW,
+      );
+      expect(out).toMatchObject({
+        status: "pending",
+        reason: "OPS-4 is in state Awaiting CAB; production needs Approved or Implementing",
+      });
+    });
+
+    it("fails a declined issue, whatever the statuses named", () => {
+      const out = evaluateChangeRecord(
+        { ...JIRA, states: ["Declined"] },
+        onPull([issue({ state: "Declined" })], "OPS-4 ship"),
+        NOW,
+      );
+      expect(out.status).toBe("fail");
+      expect(out.reason).toContain("can no longer authorize a change");
+    });
+
+    it("holds a deployment to the window read from its custom fields, unless told not to", () => {
+      const after = issue({
+        state: "Approved",
+        plannedStart: "2026-03-09T08:00:00Z",
+        plannedEnd: "2026-03-09T10:00:00Z",
+      });
+      const subject = onDeployment([after], "OPS-4 ship");
+      expect(evaluateChangeRecord(JIRA, subject, NOW).status).toBe("fail");
+      expect(evaluateChangeRecord({ ...JIRA, window: false }, subject, NOW).status).toBe("pass");
+    });
+
+    it("fails a deployment whose issue has no planned window to place it in", () => {
+      const bare = issue({ state: "Approved" });
+      delete bare.plannedStart;
+      delete bare.plannedEnd;
+      const out = evaluateChangeRecord(JIRA, onDeployment([bare], "OPS-4 ship"), NOW);
+      expect(out).toMatchObject({
+        status: "fail",
+        reason:
+          "OPS-4 has no planned start and end, so the deployment cannot be placed in its window",
+      });
+    });
+  });
+
   it("waits, never passes, while the system does not answer", () => {
     const out = evaluateChangeRecord(
       SNOW,
