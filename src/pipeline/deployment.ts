@@ -485,6 +485,9 @@ async function answer(
   // Should this process stop before GitHub has the answer, the lease lapses and the hold's
   // re-check (a timer, another instance's sweep, or recovery at start) answers again.
   await deps.holds.put(answeringHold(deps.now(), request, hold));
+  // The decision is dated as it is sent: the writes after it are throttled, and the job may
+  // run and report its status before they end (the work note's "approved at" comes first).
+  const answeredAt = deps.now();
   try {
     await reviewRun(trigger.octokit, request, state, judged.comment);
     await markAnswered(deps.store, request);
@@ -523,7 +526,7 @@ async function answer(
   deps.metrics?.decided("deployment", judged.decision, judged.gates);
   await tellListeners(
     deps.listeners,
-    decidedOf(deps, request, hold, judged, judged.decision),
+    decidedOf(deps, request, hold, judged, judged.decision, answeredAt),
     trigger.log,
   );
   return judged.decision;
@@ -536,12 +539,13 @@ function decidedOf(
   hold: Hold | null,
   judged: Judged,
   decision: Decision,
+  at: Date = deps.now(),
 ): DeploymentDecided {
   return {
     request,
     decision,
     gates: judged.gates,
-    at: deps.now().toISOString(),
+    at: at.toISOString(),
     ...(hold ? { heldSince: hold.createdAt } : {}),
     ...(judged.recheckAt ? { recheckAt: judged.recheckAt } : {}),
     ...(judged.facts ? { facts: judged.facts } : {}),

@@ -56,7 +56,11 @@ interface World {
 }
 
 /** GitHub's side of one deployment of SHA, brought by pull request #7 naming the change. */
-function github(text: string, title = "CHG0012345 ship the thing"): World {
+function github(
+  text: string,
+  title = "CHG0012345 ship the thing",
+  onCommitStatus: () => void = () => undefined,
+): World {
   const world: World = { answers: [], statuses: [], reviews: new RunReviews() };
   const scope = recordWrites(githubWithToken().persist(), world);
   world.reviews.serve(scope, RUN_ID);
@@ -74,7 +78,10 @@ function github(text: string, title = "CHG0012345 ship the thing"): World {
     triggering_actor: { login: "deployer" },
   });
   scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
-  scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(201, {});
+  scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(() => {
+    onCommitStatus();
+    return [201, {}];
+  });
   return world;
 }
 
@@ -204,6 +211,18 @@ describe("work note on a ServiceNow change request", () => {
     await app.receive("deployment_status", ended("failure"), "status-3");
     expect(sn.notes).toHaveLength(1);
     expect(writes(sn)).toBe(1);
+  });
+
+  it("dates the approval as it is sent, not after the writes that follow it", async () => {
+    const clock = { now: NOW };
+    // The commit status, written after the answer, is throttled: seconds pass meanwhile.
+    const world = github(SNOW_NOTE, undefined, () => {
+      clock.now = new Date(clock.now.getTime() + 3_000);
+    });
+    const app = await appAt(clock);
+    await approve(app, world);
+    await app.receive("deployment_status", ended("success"));
+    expect(sn.notes[0]?.text).toContain("Approved at 2026-03-10T12:00:00.000Z by: rita");
   });
 
   it("tries a failed write again after a back-off, and writes it once", async () => {
