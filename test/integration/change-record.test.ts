@@ -454,6 +454,21 @@ describe("change_record on a pull request", () => {
     });
   });
 
+  it("lets a pull request closed while it waits go, asking nobody", async () => {
+    const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
+    await open(harness, "CHG0012345 ship");
+    const closed = example("pull_request", "closed");
+    await harness.receive("pull_request", {
+      ...closed,
+      pull_request: { ...titled("CHG0012345 ship"), state: "closed" },
+    });
+    const asked = sn.requests.length;
+    harness.clock.now = new Date(harness.clock.now.getTime() + FIVE_MINUTES);
+    expect(await harness.runDue()).toEqual([]);
+    expect(sn.requests.length).toBe(asked);
+    expect(await harness.store.members("pull-watch:index")).toEqual([]);
+  });
+
   it("keeps the check in progress while the change awaits approval, saying so", async () => {
     const run = await open(await appWithChangeSystem(), "CHG0012345 ship the thing");
     expect(run.status).toBe("in_progress");
