@@ -6,11 +6,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StandIn } from "../stand-in/server.js";
+import { freePort } from "../support/free-port.js";
+
+export { freePort };
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -82,20 +84,6 @@ export function generatePrivateKey(): string {
 /** `sha256=<hex>`: GitHub's X-Hub-Signature-256 of a body. */
 export function sign(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-/** A port nobody listens on right now (Probot treats PORT=0 as "use 3000"). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface WaitOptions {

@@ -13,7 +13,7 @@ import {
   type ServiceNowStandIn,
   type StandInChange,
 } from "../stand-in/servicenow.js";
-import { freePort } from "../e2e/server-process.js";
+import { freePort } from "../support/free-port.js";
 import {
   ORG_BASE_URL,
   POLICY_PATH_URL,

@@ -12,7 +12,8 @@ import { createLogger } from "../../src/service/logger.js";
 import { createMetrics, type ServiceMetrics } from "../../src/service/metrics.js";
 import { instrumentedOctokit, serviceApp } from "../../src/service/service.js";
 import { MemoryStore } from "../../src/store/memory.js";
-import { freePort, sign, WEBHOOK_PATH } from "../e2e/server-process.js";
+import { sign, WEBHOOK_PATH } from "../e2e/server-process.js";
+import { freePort } from "../support/free-port.js";
 import {
   api,
   APP_ID,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createLogger } from "../../src/service/logger.js";
 import { prepareWebhookProxy } from "../../src/service/webhook-proxy.js";
-import { freePort } from "../e2e/server-process.js";
+import { freePort } from "../support/free-port.js";
 import { startSmee, type SmeeStandIn } from "../e2e/smee-stand-in.js";
 
 let smee: SmeeStandIn;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import { FAIL_FAST, RedisStore } from "../../src/store/redis.js";
-import { freePort } from "../e2e/server-process.js";
+import { freePort } from "../support/free-port.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { storeContract } from "./contract.js";
 

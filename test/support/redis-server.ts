@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { freePort } from "../e2e/server-process.js";
+import { freePort } from "./free-port.js";
 
 export interface TestRedis {
   url: string;
