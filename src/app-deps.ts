@@ -186,7 +186,7 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
         for (const [what, part] of [
           [
             "looks at pull requests waiting on a change record",
-            () => lookAtWatched(deps, auth, app.log),
+            () => lookAtWatched(deps, pullWatch, auth, app.log),
           ],
           ["work notes' retries", () => changeNotes.retryDue()],
           ["deferred desk edits", () => desk.editDue(app.log)],
@@ -216,11 +216,11 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
  */
 async function lookAtWatched(
   deps: Deps,
+  watch: PullWatch,
   auth: (installationId: number) => Promise<Octokit>,
   log: AppHandle["log"],
 ): Promise<void> {
-  for (const { repo, number, installationId } of (await deps.pullWatch?.claimDue(deps.now())) ??
-    []) {
+  for (const { repo, number, installationId } of await watch.claimDue(deps.now())) {
     try {
       const octokit = await auth(installationId);
       const trigger = { octokit, log, repo, installationId };

@@ -91,20 +91,15 @@ export async function createHarness(
     probot,
     store,
     clock,
-    async receive(name, payload, id) {
-      const from = seen.length;
-      await probot.receive({
-        id: id ?? `delivery-${++deliveries}`,
-        name,
-        payload,
-      } as EmitterWebhookEvent);
-      return seen.slice(from);
-    },
-    async runDue() {
-      const from = seen.length;
-      await scheduler.runDue(clock.now);
-      return seen.slice(from);
-    },
+    receive: (name, payload, id) =>
+      seenDuring(() =>
+        probot.receive({
+          id: id ?? `delivery-${++deliveries}`,
+          name,
+          payload,
+        } as EmitterWebhookEvent),
+      ),
+    runDue: () => seenDuring(() => scheduler.runDue(clock.now)),
   };
 }
 
@@ -147,6 +142,13 @@ function record(request: Request, matched: boolean, body?: string): void {
 // A request no interceptor matches is answered 501 by nock, which a handler may swallow
 // (an error becomes a failing check): recording it lets a test see it anyway.
 nock.emitter.on("no match", (request: Request) => record(request, false));
+
+/** The requests nock saw while `work` ran. */
+async function seenDuring(work: () => Promise<unknown>): Promise<SeenRequest[]> {
+  const from = seen.length;
+  await work();
+  return seen.slice(from);
+}
 
 /** "METHOD /path?query", how tests name a request. */
 export function line(request: Pick<SeenRequest, "method" | "path">): string {
