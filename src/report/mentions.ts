@@ -13,8 +13,9 @@ export const WORD_JOINER = "\u2060";
 const MENTION = /@([A-Za-z0-9-]+(?:\/[A-Za-z0-9_.-]+)?)/g;
 // An issue reference, bare (`#12`) or across repositories (`owner/repo#12`), and `GH-12`.
 const REFERENCE = /(#|\bGH-)(?=\d)/gi;
-// Slack's `@channel`, `@here` and `@everyone` are caught by MENTION; Teams' `<at>` tag here.
-const TEAMS_AT = /<(?=\/?at\b)/gi;
+// Slack's `@channel`, `@here` and `@everyone` are caught by MENTION; its `<!channel>`,
+// `<@U123>` and `<#C123>`, and Teams' `<at>` tag, by `unping` where `<` is not escaped.
+const CHAT_TAG = /<(?=[!@#]|\/?at\b)/gi;
 
 /** A handle as GitHub spells one: "alice", "dependabot[bot]" or "org/team". */
 const HANDLE =
@@ -32,16 +33,21 @@ export function handleSet(handles: Iterable<string>): ReadonlySet<string> {
 const NONE: ReadonlySet<string> = new Set();
 
 /**
- * `text` with every mention made inert (GitHub's, Slack's `@channel`, Teams' `<at>`), except
- * mentions of `keep` (lower-case handles, see `handleSet`). A sentence's full stop is not
- * part of a handle.
+ * `text` with every mention made inert (GitHub's, and Slack's `@channel`), except mentions of
+ * `keep` (lower-case handles, see `handleSet`). A sentence's full stop is not part of a handle.
  */
 export function unmention(text: string, keep: ReadonlySet<string> = NONE): string {
-  return text
-    .replace(MENTION, (whole, handle: string) =>
-      keep.has(handle.replace(/\.+$/, "").toLowerCase()) ? whole : `@${WORD_JOINER}${handle}`,
-    )
-    .replace(TEAMS_AT, `<${WORD_JOINER}`);
+  return text.replace(MENTION, (whole, handle: string) =>
+    keep.has(handle.replace(/\.+$/, "").toLowerCase()) ? whole : `@${WORD_JOINER}${handle}`,
+  );
+}
+
+/**
+ * For chat text whose `<` is not escaped (a Slack header, a Teams card): `unmention`, and no
+ * `<!channel>`, `<@U123>` or `<at>` tag either.
+ */
+export function unping(text: string): string {
+  return unmention(text).replace(CHAT_TAG, `<${WORD_JOINER}`);
 }
 
 /**

@@ -3,7 +3,7 @@
 // rendered as a Slack incoming-webhook message and as a Teams Adaptive Card. Pure: the data
 // comes in, JSON goes out. Never a webhook URL: the notice does not know it.
 import type { GateResult, GateStatus } from "../model/result.js";
-import { unmention } from "./mentions.js";
+import { unmention, unping } from "./mentions.js";
 
 export type NoticeKind = "held" | "approved" | "rejected" | "freeze-started" | "freeze-ended";
 
@@ -228,7 +228,7 @@ export function slackMessage(notice: Notice): SlackMessage {
   const blocks: Record<string, unknown>[] = [
     {
       type: "header",
-      text: { type: "plain_text", text: clip(unmention(notice.title), TITLE_MAX) },
+      text: { type: "plain_text", text: clip(unping(notice.title), TITLE_MAX) },
     },
     {
       type: "section",
@@ -299,7 +299,7 @@ const TEAMS_COLOR: Record<NoticeKind, string> = {
  * an `<at>` tag nor an `@name` in it mentions anyone (mentions.ts).
  */
 export function teamsEscape(text: string): string {
-  return unmention(text).replace(/([\\[\]*_`~])/g, "\\$1");
+  return unping(text).replace(/([\\[\]*_`~])/g, "\\$1");
 }
 
 function teamsInline(part: Inline): string {
@@ -336,7 +336,7 @@ export function teamsMessage(notice: Notice): TeamsMessage {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     type: "AdaptiveCard",
     version: "1.4",
-    fallbackText: unmention(notice.title),
+    fallbackText: unping(notice.title),
     body,
     ...(notice.link
       ? { actions: [{ type: "Action.OpenUrl", title: notice.link.text, url: notice.link.url }] }
