@@ -1,6 +1,7 @@
 // The one gate evaluator, for every stage: does the gate apply (when / unless), then each
 // requirement kind it gives, dispatched through the registry, combined into one result.
 import { combineOutcomes } from "../model/outcome.js";
+import { principalHandles, type Principals } from "../model/principals.js";
 import type { GateResult } from "../model/result.js";
 import type { Gate } from "../policy/schema.js";
 import type { JudgeContext, KindOutcome, Subject } from "../requirements/kind.js";
@@ -48,7 +49,7 @@ export function judgeGate(
   const times = outcomes.flatMap((o) =>
     o.status === "pending" && o.recheckAt !== undefined ? [o.recheckAt] : [],
   );
-  const result = toResult(head, combineOutcomes(outcomes));
+  const result = withMentions(toResult(head, combineOutcomes(outcomes)), askedOf(gate.require));
   // A gate of several kinds keeps each kind's own verdict as a child row.
   const children = judged.map(({ key, outcome }) => toResult(headOf(key, gate.stage), outcome));
   return {
@@ -57,6 +58,32 @@ export function judgeGate(
     ...(times.length > 0 ? { recheckAt: Math.max(...times) } : {}),
     signOffs: outcomes.flatMap((o) => (o.signOffs ? [`${id}: ${o.signOffs}`] : [])),
   };
+}
+
+function withMentions(result: GateResult, handles: string[]): GateResult {
+  return handles.length > 0 ? { ...result, mentions: [...new Set(handles)] } : result;
+}
+
+/**
+ * The people a gate's requirements ask to act, wherever they name them (`from`, `by`): the
+ * only mentions its texts make on purpose. Read from the policy, never from the facts.
+ */
+export function askedOf(spec: unknown): string[] {
+  if (Array.isArray(spec)) return spec.flatMap(askedOf);
+  if (spec === null || typeof spec !== "object") return [];
+  return Object.entries(spec).flatMap(([key, value]) =>
+    (key === "from" || key === "by") && isPrincipals(value)
+      ? principalHandles(value)
+      : askedOf(value),
+  );
+}
+
+function isPrincipals(value: unknown): value is Principals {
+  if (value === null || typeof value !== "object") return false;
+  const { users, teams } = value as { users?: unknown; teams?: unknown };
+  const names = (list: unknown) =>
+    list === undefined || (Array.isArray(list) && list.every((n) => typeof n === "string"));
+  return names(users) && names(teams);
 }
 
 /** One outcome per kind the gate gives for its stage, in registry order. */

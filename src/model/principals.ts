@@ -18,6 +18,14 @@ export const principalsSchema = z
 export type Principals = z.infer<typeof principalsSchema>;
 
 /**
+ * The handles a policy's principals are mentioned by: its users, and its teams written with
+ * their organization (a bare slug is named, never mentioned: see `mentionPrincipals`).
+ */
+export function principalHandles(by: Principals): string[] {
+  return [...(by.users ?? []), ...(by.teams ?? []).filter((team) => team.includes("/"))];
+}
+
+/**
  * Who the principals are, as plain text: "@alice, @bob or members of @org/service-desk".
  * A team written without its organization cannot be mentioned, so it is named instead.
  */

@@ -25,6 +25,12 @@ export interface GateResult {
   /** Supporting lines: who approved, which checks, who ticked what. */
   details?: string[];
   /**
+   * Whom its texts name on purpose, as handles ("alice", "org/team"): the people the policy
+   * asks to act. Reports keep these mentions live; any other mention in its texts (a title,
+   * a freeze reason, a change record quoted) is shown without notifying anyone.
+   */
+  mentions?: string[];
+  /**
    * The rows this one stands for: a release's gates, under the release gate of a deployment
    * of its tagged commit.
    */

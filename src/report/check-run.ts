@@ -2,7 +2,15 @@
 // branch protection see. The summary is one table of gates; per-gate details go to `text`.
 import type { Evaluation, GateResult, GateStatus, PolicyProblem } from "../model/result.js";
 import { POLICY_PATH } from "../policy/types.js";
-import { GITHUB_TEXT_LIMIT, inline, link, table, truncateUtf8, utcMinute } from "./markdown.js";
+import {
+  GITHUB_TEXT_LIMIT,
+  inline,
+  inlineMentioning,
+  link,
+  table,
+  truncateUtf8,
+  utcMinute,
+} from "./markdown.js";
 
 export interface CheckRunAnnotation {
   path: string;
@@ -206,8 +214,10 @@ function renderGateTable(all: readonly GateResult[]): string {
   const rows = byUrgency(all).map((gate) => [
     gateCell(gate),
     STATUS_LABEL[gate.status],
-    inline(gate.reason),
-    needsAction(gate.status) && gate.fix !== undefined ? inline(gate.fix) : "—",
+    inlineMentioning(gate.reason, gate.mentions),
+    needsAction(gate.status) && gate.fix !== undefined
+      ? inlineMentioning(gate.fix, gate.mentions)
+      : "—",
   ]);
   return table(["Gate", "Status", "Why", "How to satisfy"], rows);
 }
@@ -236,7 +246,7 @@ function renderDetails(all: readonly GateResult[]): string | undefined {
       [
         `### ${inline(gate.id)} · ${STATUS_LABEL[gate.status]}`,
         "",
-        ...(gate.details ?? []).map((line) => `- ${inline(line)}`),
+        ...(gate.details ?? []).map((line) => `- ${inlineMentioning(line, gate.mentions)}`),
       ].join("\n"),
     );
   return sections.length === 0 ? undefined : sections.join("\n\n");

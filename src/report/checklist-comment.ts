@@ -10,8 +10,8 @@ import {
   type ItemGroup,
   type TickRecord,
 } from "../checklist/state.js";
-import { mentionPrincipals } from "../model/principals.js";
-import { inline, mention, utcMinute } from "./markdown.js";
+import { mentionPrincipals, principalHandles } from "../model/principals.js";
+import { inline, inlineMentioning, mention, utcMinute } from "./markdown.js";
 
 /** Finds the app's comment again among a pull request's comments. */
 export const CHECKLIST_MARKER = "<!-- release-policy:checklist -->";
@@ -81,13 +81,16 @@ function itemLine(group: ItemGroup, tick: TickRecord | undefined): string {
 
 /** "(only @org/service-desk can tick this)", or nothing when anyone may tick the item. */
 function restrictionHint(group: ItemGroup): string {
-  const restrictions = distinct(
-    group.occurrences.flatMap((o) => (o.by === undefined ? [] : [mentionPrincipals(o.by)])),
-  );
+  const by = group.occurrences.flatMap((o) => (o.by === undefined ? [] : [o.by]));
+  const restrictions = distinct(by.map(mentionPrincipals));
+  // The people who may tick are mentioned on purpose: they are the ones asked to act.
+  const asked = by.flatMap(principalHandles);
   if (restrictions.length === 0) return "";
-  if (restrictions.length === 1) return ` (only ${inline(restrictions[0] ?? "")} can tick this)`;
+  if (restrictions.length === 1) {
+    return ` (only ${inlineMentioning(restrictions[0] ?? "", asked)} can tick this)`;
+  }
   // Several gates ask for the same item with different people: each one's rule must hold.
-  return ` (needs a tick from someone who is each of: ${inline(restrictions.join("; "))})`;
+  return ` (needs a tick from someone who is each of: ${inlineMentioning(restrictions.join("; "), asked)})`;
 }
 
 function distinct(values: readonly string[]): string[] {

@@ -1,6 +1,8 @@
 // Markdown helpers shared by every report. Anything a user wrote (titles, labels, logins,
 // item texts, reasons quoting them) goes through `inline` before it reaches GitHub, so it
-// can neither break a table row, inject HTML, nor close one of our hidden markers.
+// can neither break a table row, inject HTML, close one of our hidden markers, nor mention
+// or reference anyone (see mentions.ts). The app's own mentions go through `mention`.
+import { handleSet, isHandle, unmention, unreference } from "./mentions.js";
 
 /** GitHub's limit on a check run's summary and text, in bytes. */
 export const GITHUB_TEXT_LIMIT = 65_535;
@@ -13,10 +15,22 @@ const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": 
 
 /**
  * Plain text made safe for one line of markdown (a table cell, a list item): newlines
- * become spaces, control characters go, markdown punctuation is escaped and HTML is
- * shown as text.
+ * become spaces, control characters go, markdown punctuation is escaped, HTML is shown as
+ * text, and no mention or issue reference in it is live.
  */
 export function inline(text: string): string {
+  return escapeInline(unreference(unmention(text)));
+}
+
+/**
+ * `inline`, except that mentions of `handles` stay live: for the app's own sentences that
+ * name on purpose the people a gate asks to act (a gate's `mentions`).
+ */
+export function inlineMentioning(text: string, handles: readonly string[] = []): string {
+  return escapeInline(unreference(unmention(text, handleSet(handles))));
+}
+
+function escapeInline(text: string): string {
   return text
     .replace(/\r\n|[\r\n\u2028\u2029]/g, " ")
     .replace(/\p{Cc}/gu, "")
@@ -42,15 +56,22 @@ export function utcMinute(iso: string): string {
   return `${time.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** "@alice" for a login. The login is escaped: it is user data like any other. */
+/**
+ * "@alice": a live mention the app makes on purpose, of a login from GitHub's own records or
+ * of a person the policy names. Anything that is not a whole handle (one cut short, one
+ * with spaces) is shown without mentioning anyone.
+ */
 export function mention(login: string): string {
-  return `@${inline(login)}`;
+  return isHandle(login) ? `@${escapeInline(login)}` : inline(`@${login}`);
 }
 
-/** A markdown link whose URL cannot end the link early. */
+/**
+ * A markdown link whose URL cannot end the link early. GitHub reads no issue reference in a
+ * link's text, so "#12" stays as written; a mention in it is made inert all the same.
+ */
 export function link(label: string, url: string): string {
   const safeUrl = url.replace(/[\s()<>]/gu, percentEncode);
-  return `[${inline(label)}](${safeUrl})`;
+  return `[${escapeInline(unmention(label))}](${safeUrl})`;
 }
 
 function percentEncode(char: string): string {

@@ -3,6 +3,7 @@
 // rendered as a Slack incoming-webhook message and as a Teams Adaptive Card. Pure: the data
 // comes in, JSON goes out. Never a webhook URL: the notice does not know it.
 import type { GateResult, GateStatus } from "../model/result.js";
+import { unmention, unping } from "./mentions.js";
 
 export type NoticeKind = "held" | "approved" | "rejected" | "freeze-started" | "freeze-ended";
 
@@ -196,9 +197,12 @@ export function freezeNotice(input: FreezeNoticeInput): Notice {
 // ---------------------------------------------------------------------------------------
 // Slack
 
-/** `&`, `<` and `>` are Slack's markup (`<!channel>` would ping everyone): user text escapes them. */
+/**
+ * `&`, `<` and `>` are Slack's markup (`<!channel>` would ping everyone): user text escapes
+ * them, and no `@channel`, `@here` or `@name` in it is read as a mention (mentions.ts).
+ */
 export function slackEscape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return unmention(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function slackInline(part: Inline): string {
@@ -222,7 +226,10 @@ export interface SlackMessage {
 
 export function slackMessage(notice: Notice): SlackMessage {
   const blocks: Record<string, unknown>[] = [
-    { type: "header", text: { type: "plain_text", text: clip(notice.title, TITLE_MAX) } },
+    {
+      type: "header",
+      text: { type: "plain_text", text: clip(unping(notice.title), TITLE_MAX) },
+    },
     {
       type: "section",
       text: { type: "mrkdwn", text: clip(slackEscape(notice.summary), TEXT_MAX) },
@@ -287,9 +294,12 @@ const TEAMS_COLOR: Record<NoticeKind, string> = {
   "freeze-ended": "Good",
 };
 
-/** Card text is Markdown: brackets and emphasis in user text are shown as written. */
+/**
+ * Card text is Markdown: brackets and emphasis in user text are shown as written, and neither
+ * an `<at>` tag nor an `@name` in it mentions anyone (mentions.ts).
+ */
 export function teamsEscape(text: string): string {
-  return text.replace(/([\\[\]*_`~])/g, "\\$1");
+  return unping(text).replace(/([\\[\]*_`~])/g, "\\$1");
 }
 
 function teamsInline(part: Inline): string {
@@ -326,7 +336,7 @@ export function teamsMessage(notice: Notice): TeamsMessage {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     type: "AdaptiveCard",
     version: "1.4",
-    fallbackText: notice.title,
+    fallbackText: unping(notice.title),
     body,
     ...(notice.link
       ? { actions: [{ type: "Action.OpenUrl", title: notice.link.text, url: notice.link.url }] }

@@ -4,6 +4,7 @@
 import { enforcedDecision, type Decision } from "../evaluate/decision.js";
 import type { DeploymentEvaluation } from "../evaluate/deployment.js";
 import type { GateResult, GateStatus } from "../model/result.js";
+import { clipText, handleSet, unmention } from "./mentions.js";
 
 export const MAX_COMMENT_CHARS = 1024;
 /** Longest sign-off line: two of them leave most of the comment to the gates. */
@@ -32,17 +33,17 @@ const WOULD: Record<Decision, string> = {
   waiting: "would be held",
 };
 
-const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();
+/** One line of text that mentions nobody but `keep` (the people a gate asks to act). */
+const oneLine = (text: string, keep: readonly string[] = []): string =>
+  unmention(text.replace(/\s+/g, " ").trim(), handleSet(keep));
 
 function gateLine(gate: GateResult): string {
-  const fix = gate.fix ? ` → ${oneLine(gate.fix)}` : "";
-  return `${MARK[gate.status]} ${gate.id}: ${oneLine(gate.reason)}${fix}`;
+  const fix = gate.fix ? ` → ${oneLine(gate.fix, gate.mentions)}` : "";
+  return `${MARK[gate.status]} ${oneLine(gate.id)}: ${oneLine(gate.reason, gate.mentions)}${fix}`;
 }
 
-function cut(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join("")}…`;
-}
+/** Cuts to `max` characters; a cut never turns a mention into one of someone else. */
+const cut = clipText;
 
 export interface CommentOptions {
   /** Where the full record can be read (the pull request, the release record). */
@@ -82,8 +83,10 @@ export function renderProtectionComment(
   const advisory = evaluation.advisory === true && enforced !== "approved";
   const mode = advisory ? ` (advisory mode; ${WOULD[enforced]})` : "";
   const counted = tally(advisory ? enforced : decision, applicable.length, unmet.length);
-  const head = `${HEADLINE[decision]} ${evaluation.environment}${mode}: ${counted}${
-    evaluation.changeType && decision !== "waiting" ? ` (${evaluation.changeType} change)` : ""
+  const head = `${HEADLINE[decision]} ${oneLine(evaluation.environment)}${mode}: ${counted}${
+    evaluation.changeType && decision !== "waiting"
+      ? ` (${oneLine(evaluation.changeType)} change)`
+      : ""
   }.`;
   // Who signed off, and how, is kept whole at the end: a person checking whether their
   // sign-off counted must find it, whatever else is cut.
@@ -123,8 +126,12 @@ export function renderNotice(
   lines: string[],
   link?: string,
 ): string {
-  const head = `${HEADLINE[decision]} ${environment}.`;
-  return fitLines(head, lines.map(oneLine), link ? `Details: ${link}` : "");
+  const head = `${HEADLINE[decision]} ${oneLine(environment)}.`;
+  return fitLines(
+    head,
+    lines.map((line) => oneLine(line)),
+    link ? `Details: ${link}` : "",
+  );
 }
 
 /** The commit status for the decision: state and a description within GitHub's limit. */

@@ -6,7 +6,15 @@ import type { ReleaseFacts } from "../facts/release.js";
 import type { DeploymentProgress, IncludedChange, ReleaseEvaluation } from "../evaluate/release.js";
 import type { GateResult } from "../model/result.js";
 import { STATUS_LABEL } from "./check-run.js";
-import { inline, link, mention, table, truncateUtf8, utcMinute } from "./markdown.js";
+import {
+  inline,
+  inlineMentioning,
+  link,
+  mention,
+  table,
+  truncateUtf8,
+  utcMinute,
+} from "./markdown.js";
 import {
   encodeReleaseState,
   type ReleaseDeployment,
@@ -151,8 +159,8 @@ function gateTable(gates: readonly GateResult[]): string {
     gates.map((g) => [
       `\`${inline(g.id)}\`${g.description ? ` ${inline(g.description)}` : ""}`,
       STATUS_LABEL[g.status],
-      inline(g.reason),
-      g.status === "pass" ? "" : inline(g.fix ?? ""),
+      inlineMentioning(g.reason, g.mentions),
+      g.status === "pass" ? "" : inlineMentioning(g.fix ?? "", g.mentions),
     ]),
   );
 }
@@ -162,7 +170,12 @@ function gateDetails(gates: readonly GateResult[]): string[] {
   return gates.flatMap((g) =>
     (g.details ?? []).length === 0
       ? []
-      : ["", `**${inline(g.id)}**`, "", ...(g.details ?? []).map((d) => `- ${inline(d)}`)],
+      : [
+          "",
+          `**${inline(g.id)}**`,
+          "",
+          ...(g.details ?? []).map((d) => `- ${inlineMentioning(d, g.mentions)}`),
+        ],
   );
 }
 

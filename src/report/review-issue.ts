@@ -3,6 +3,8 @@
 // link left on the pull request. A hidden marker names the pull request, so the app finds its
 // own issue again without memory.
 import type { DeploymentApprovalFact } from "../facts/deployment.js";
+import { inline, mention } from "./markdown.js";
+import { unmention, unreference } from "./mentions.js";
 
 export const DEFAULT_REVIEW_CHECKLIST: readonly string[] = [
   "Root cause of the incident identified",
@@ -37,26 +39,28 @@ export function renderReviewIssue(input: ReviewIssueInput): { title: string; bod
   const where = deployment.url ? ` ([run](${deployment.url}))` : "";
   const approvals =
     input.approvals.length > 0
-      ? input.approvals.map((a) => `@${a.user} (${via(a)})`).join(", ")
+      ? input.approvals.map((a) => `${mention(a.user)} (${via(a)})`).join(", ")
       : "none recorded by Release Policy (see the deployment's review history)";
   const body = [
     reviewMarker(pull.number),
-    `The ${input.changeType} change #${pull.number} (${pull.url}) by @${pull.author} reached **${input.environment}** on ${when} UTC.`,
+    // The author and the approvers are mentioned on purpose: they are asked to review.
+    `The ${inline(input.changeType)} change #${pull.number} (${pull.url}) by ${mention(pull.author)} reached **${inline(input.environment)}** on ${when} UTC.`,
     "",
     `- Deployment: ${deployment.id} of \`${deployment.sha.slice(0, 7)}\`${where}`,
     `- Approved by: ${approvals}`,
     "",
     "Review the change now that it runs, then close this issue:",
     "",
-    ...input.checklist.map((item) => `- [ ] ${item}`),
+    ...input.checklist.map((item) => `- [ ] ${inline(item)}`),
   ].join("\n");
-  return { title: `Post-implementation review: ${pull.title} (#${pull.number})`, body };
+  const title = `Post-implementation review: ${unreference(unmention(pull.title))} (#${pull.number})`;
+  return { title, body };
 }
 
 /** The comment on the pull request that links its review issue. */
 export function renderReviewLink(issue: number, changeType: string, environment: string): string {
   return [
     `<!-- release-policy:post-implementation-review-link:#${issue} -->`,
-    `This ${changeType} change reached ${environment}: its post-implementation review is #${issue}.`,
+    `This ${inline(changeType)} change reached ${inline(environment)}: its post-implementation review is #${issue}.`,
   ].join("\n");
 }

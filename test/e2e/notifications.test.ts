@@ -98,7 +98,7 @@ test("a held, then approved deployment: two messages on each channel, once", asy
   const approved = "acme/shop: deployment to production approved";
   expect(texts()).toEqual([held, approved]);
   expect(cardTitles()).toEqual([held, approved]);
-  expect(JSON.stringify(receiver.on("/slack")[1]?.body)).toContain("@rita");
+  expect(JSON.stringify(receiver.on("/slack")[1]?.body)).toContain("@\u2060rita");
 
   // GitHub redelivers the approval: the decision is not repeated, nor is the message. A
   // decision is made (and its messages stored) before its webhook is answered, so once these

@@ -458,7 +458,8 @@ describe("sign-offs by comment", () => {
       "release-manager: signed off: @rm1 by deployment review; not counted: @author by comment (authored the pull request), @outsider by comment (not team release-managers)",
     ]);
     const comment2 = renderProtectionComment(result, "waiting");
-    expect(comment2).toContain("@author by comment (authored the pull request)");
+    // Who signed off is named, not mentioned: only the people a gate asks for are.
+    expect(comment2).toContain("@\u2060author by comment (authored the pull request)");
     expect(comment2).toContain('or comment "/approve production" on the pull request');
   });
 });

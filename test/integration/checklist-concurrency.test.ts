@@ -421,7 +421,7 @@ describe("unticks and refusals among ticks", () => {
     expect(ticked(body, ITEMS[2] ?? "", "dave")).toBe(true);
     expect(unticked(body, RESTRICTED)).toBe(true);
     expect(body).toContain(
-      `@mallory's tick on "${RESTRICTED}" was undone: only @carol can tick it.`,
+      `@\u2060mallory's tick on "${RESTRICTED}" was undone: only @\u2060carol can tick it.`,
     );
     expect(lastRun(world)).toMatchObject({
       status: "in_progress",

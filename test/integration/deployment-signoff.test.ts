@@ -95,7 +95,7 @@ describe("sign-off by comment", () => {
     expect(bodyOf(made, REACTION(501))).toEqual({ content: "eyes" });
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
     expect(bodyOf(made, ANSWER).comment).toContain(
-      "release-manager: signed off: @rm1 by deployment review, @rm2 by comment",
+      "release-manager: signed off: @\u2060rm1 by deployment review, @\u2060rm2 by comment",
     );
     expect(bodyOf(made, STATUS)).toMatchObject({ state: "success" });
   });
@@ -112,14 +112,14 @@ describe("sign-off by comment", () => {
     expectBudget(made, { reads: { atMost: 1 }, writes: [REACTION(601), ANSWER] });
     expect(bodyOf(made, ANSWER)).not.toHaveProperty("state");
     expect(bodyOf(made, ANSWER).comment).toContain(
-      "not counted: @author by comment (authored the pull request)",
+      "not counted: @\u2060author by comment (authored the pull request)",
     );
 
     await app.receive("issue_comment", approveComment("mallory", 602));
     made = world.take();
     expectBudget(made, { reads: { atMost: 1 }, writes: [REACTION(602), ANSWER] });
     expect(bodyOf(made, ANSWER).comment).toContain(
-      "@mallory by comment (not @rm1, @rm2 or @author)",
+      "@\u2060mallory by comment (not @\u2060rm1, @\u2060rm2 or @\u2060author)",
     );
   });
 
@@ -173,7 +173,7 @@ describe("sign-off by comment", () => {
     made = world.take();
     expect(bodyOf(made, ANSWER)).toMatchObject({ state: "approved" });
     expect(bodyOf(made, ANSWER).comment).toContain(
-      "signed off: @rm2 by comment, @rm1 by deployment review",
+      "signed off: @\u2060rm2 by comment, @\u2060rm1 by deployment review",
     );
   });
 

@@ -176,13 +176,13 @@ describe("deployment protection rule", () => {
     expect(world.answers).toHaveLength(2);
     expect(world.answers[1]).not.toHaveProperty("state");
     expect(world.answers[1]?.comment).toContain(
-      "release-manager: not counted: @author by deployment review (authored the pull request)",
+      "release-manager: not counted: @\u2060author by deployment review (authored the pull request)",
     );
 
     await app.receive("deployment_review", approvedBy(world, "rm1"));
     expect(world.answers).toHaveLength(3);
     expect(world.answers[2]).toMatchObject({ environment_name: "production", state: "approved" });
-    expect(world.answers[2]?.comment).toContain("signed off: @rm1 by deployment review");
+    expect(world.answers[2]?.comment).toContain("signed off: @\u2060rm1 by deployment review");
     // Waiting shows where the reviewer acts (the job's status comment); the commit status
     // records the decision.
     expect(world.statuses.map((s) => s.state)).toEqual(["success"]);

@@ -118,7 +118,7 @@ describe("deployment notifications", () => {
       "acme/shop: deployment to production approved",
     ]);
     const approved = JSON.stringify(receiver.on("/slack")[1]?.body);
-    expect(approved).toContain("@rm1");
+    expect(approved).toContain("@\u2060rm1");
     expect(approved).toContain(`https://github.com/acme/shop/actions/runs/${RUN_ID}`);
     expect(approved).toContain("<https://github.com/acme/shop/pull/7|#7 Ship the thing>");
     expect(receiver.on("/teams")).toHaveLength(2);
@@ -149,7 +149,7 @@ describe("deployment notifications", () => {
       "acme/shop: deployment to production rejected",
     ]);
     const rejection = JSON.stringify(receiver.on("/slack")[1]?.body);
-    expect(rejection).toContain("@rm1 rejected it in GitHub's deployment review.");
+    expect(rejection).toContain("@\u2060rm1 rejected it in GitHub's deployment review.");
     expect(rejection).toContain("*Held since*\\n2026-03-10 12:00 UTC");
     expect(receiver.on("/teams")).toHaveLength(2);
   });

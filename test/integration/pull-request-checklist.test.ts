@@ -213,7 +213,7 @@ describe("the checklist comment", () => {
     });
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
-    expect(comment).toContain('@mallory\'s tick on "Service desk briefed" was undone');
+    expect(comment).toContain('@\u2060mallory\'s tick on "Service desk briefed" was undone');
     expect(comment).toMatch(/^- \[x\] Rollback plan documented — ticked by @alice/m);
   });
 
@@ -248,7 +248,7 @@ describe("the checklist comment", () => {
     const comment = bodyOf(made, UPDATE_COMMENT).body as string;
     expect(stateBlock(comment)).toBe(stateBlock(shown.comment));
     expect(comment).toMatch(/^- \[ \] Service desk briefed \(only members/m);
-    expect(comment).toContain('@mallory\'s tick on "Service desk briefed" was undone');
+    expect(comment).toContain('@\u2060mallory\'s tick on "Service desk briefed" was undone');
   });
 
   test("after a restart, a tick is judged against the previous body the webhook reports", async () => {

@@ -176,9 +176,11 @@ describe("approvals", () => {
     const output = created.output as { title: string; summary: string; text: string };
     expect(output.title).toBe("0 of 1 gate passes · waiting on 1");
     expect(output.summary).toContain("0 of 1 approval from team eng");
-    expect(output.text).toContain("@Codertocat is the author: segregation of duties");
-    expect(output.text).toContain("@carol committed to this pull request: segregation of duties");
-    expect(output.text).toContain("@bob approved an older commit 6113728");
+    expect(output.text).toContain("@\u2060Codertocat is the author: segregation of duties");
+    expect(output.text).toContain(
+      "@\u2060carol committed to this pull request: segregation of duties",
+    );
+    expect(output.text).toContain("@\u2060bob approved an older commit 6113728");
   });
 
   test("an eligible approval on the head turns the gate green: the app's own run is updated", async () => {
@@ -215,7 +217,7 @@ describe("approvals", () => {
       conclusion: "success",
       output: { title: "1 gate passes" },
     });
-    expect((updated.output as { text: string }).text).toContain("@alice approved");
+    expect((updated.output as { text: string }).text).toContain("@\u2060alice approved");
   });
 });
 

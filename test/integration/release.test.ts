@@ -215,7 +215,7 @@ describe("the release record", () => {
     expect(body).toMatch(/\| \[#10\].* \| ❌ failure \|/);
     expect(body).toContain("- `3333333` hotfix on master: no pull request brought it");
     expect(body).toMatch(
-      /\| `changes` \| ❌ fail \| #10 was merged with release-policy failure; 3333333 was pushed directly \|/,
+      /\| `changes` \| ❌ fail \| #\u206010 was merged with release-policy failure; 3333333 was pushed directly \|/,
     );
     expect(body).toContain("❌ release gates fail");
   });
@@ -294,7 +294,7 @@ describe("the release record", () => {
     await harness.receive("issue_comment", commentOn(issue, "/signoff", "tagger-tom"));
     expect(recordOf(world).issue.body).toMatch(/\| `sign-off` \| ⏳ pending \| 0 of 1 sign-off \|/);
     expect(recordOf(world).issue.body).toContain(
-      "@tagger-tom signed off at 2026-11-26T10:05:00Z: whoever pushed the tag does not count",
+      "@\u2060tagger-tom signed off at 2026-11-26T10:05:00Z: whoever pushed the tag does not count",
     );
 
     addComment(world, issue, "rm-rachel", "/signoff looks good");
@@ -305,7 +305,7 @@ describe("the release record", () => {
     expectBudget(made, update([`PATCH ${P}/issues/500`]));
     expect(recordOf(world).issue.body).toMatch(/\| `sign-off` \| ✅ pass \| 1 of 1 sign-off \|/);
     expect(recordOf(world).issue.body).toContain(
-      "@rm-rachel signed off at 2026-11-26T10:05:00Z: counts (member of team release-managers)",
+      "@\u2060rm-rachel signed off at 2026-11-26T10:05:00Z: counts (member of team release-managers)",
     );
 
     // Comments that are not sign-offs, or not on a record, cost nothing.
@@ -338,7 +338,7 @@ describe("the release record", () => {
     const after = recordOf(world).checklist?.body ?? "";
     expect(after).toMatch(/^- \[ \] Service desk briefed/m);
     expect(after).toContain(
-      '@mallory\'s tick on "Service desk briefed" was undone: only members of the service-desk team can tick it.',
+      '@\u2060mallory\'s tick on "Service desk briefed" was undone: only members of the service-desk team can tick it.',
     );
     expect(recordOf(world).issue.body).toMatch(
       /\| `readiness` \| ⏳ pending \| 1 of 2 checklist items ticked \|/,

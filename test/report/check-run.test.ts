@@ -69,7 +69,8 @@ describe("renderCheckRun", () => {
         "",
         "### cab · ⏳ pending",
         "",
-        "- Approved by @alice",
+        // Details name people; only the people a gate asks for (its mentions) are mentioned.
+        "- Approved by @\u2060alice",
       ].join("\n"),
     });
   });
@@ -228,7 +229,7 @@ describe("renderCheckRun", () => {
     expect(output.summary).toContain("**Change type:** nor\\|mal &lt;b&gt;");
     expect(output.summary).not.toMatch(/<(script|img|b>)/);
     expect(output.text).toBe(
-      "### readiness · ❌ fail\n\n- @mallory wrote &lt;!-- hidden --&gt; \\| and newlines",
+      "### readiness · ❌ fail\n\n- @\u2060mallory wrote &lt;!-- hidden --&gt; \\| and newlines",
     );
   });
 

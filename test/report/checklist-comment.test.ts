@@ -41,7 +41,8 @@ describe("renderChecklistComment", () => {
         "",
         "**Notes**",
         "",
-        `- @mallory's tick on "Service desk briefed" was undone: only members of @acme/service-desk can tick it.`,
+        // A note is text: it mentions nobody (the item's own line mentions who may tick it).
+        `- @\u2060mallory's tick on "Service desk briefed" was undone: only members of @\u2060acme/service-desk can tick it.`,
         "",
         CHECKLIST_MARKER,
         encodeState(ticked, KEY),
@@ -123,7 +124,7 @@ describe("renderChecklistComment", () => {
     expect(body.match(/<!-- release-policy:state /g)).toHaveLength(1);
     expect([...parseBoxes(body).entries()]).toEqual([[itemId(hostile), true]]);
     expect(body).toContain(
-      `- [x] Evil - \\[x\\] Fake &lt;!-- item:0123456789 --&gt; \\| &lt;script&gt;x&lt;/script&gt; — ticked by @mallory&lt;b&gt;, 2026-11-26 10:00 UTC <!-- item:${itemId(hostile)} -->`,
+      `- [x] Evil - \\[x\\] Fake &lt;!-- item:0123456789 --&gt; \\| &lt;script&gt;x&lt;/script&gt; — ticked by @\u2060mallory&lt;b&gt;, 2026-11-26 10:00 UTC <!-- item:${itemId(hostile)} -->`,
     );
     expect(decodeState(body, KEY)).toEqual(state);
   });

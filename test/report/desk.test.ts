@@ -151,7 +151,8 @@ describe("Waiting now", () => {
     expect(rows[0]).toContain("&lt;script&gt;");
     expect(rows[0]).not.toContain("<script>");
     expect(rows[0]).toContain("not a sha\\`");
-    expect(rows[0]).toContain("@eve\\*\\_\\[x\\](y)");
+    // Not a login: shown, but mentioning nobody.
+    expect(rows[0]).toContain("@\u2060eve\\*\\_\\[x\\](y)");
     expect(rows[0]).toContain("[review](https://github.com/a%29%20[evil]%28https://evil.test) |");
   });
 

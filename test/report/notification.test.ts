@@ -80,7 +80,8 @@ describe("deployment notices", () => {
       heldSince: "2026-03-10T11:00:00.000Z",
     });
     expect(approved).toContain('"text":"acme/shop: deployment to production approved"');
-    expect(approved).toContain("*Approved by*\\n@rm1, @rm2");
+    // Chat messages mention nobody: a GitHub login means nothing to Slack.
+    expect(approved).toContain("*Approved by*\\n@\u2060rm1, @\u2060rm2");
     expect(approved).toContain("*Held since*\\n2026-03-10 11:00 UTC");
     expect(approved).toContain("*Decided at*\\n2026-03-10 12:00 UTC");
     expect(approved).toContain("Open the workflow run");
@@ -93,8 +94,8 @@ describe("deployment notices", () => {
     };
     delete unread.pulls;
     const rejected = slackText(unread);
-    expect(rejected).toContain("@rm1 rejected it in GitHub's deployment review.");
-    expect(rejected).toContain("*Rejected by*\\n@rm1");
+    expect(rejected).toContain("@\u2060rm1 rejected it in GitHub's deployment review.");
+    expect(rejected).toContain("*Rejected by*\\n@\u2060rm1");
     // GitHub's review is heard without judging: the pull requests were not read, not none.
     expect(rejected).not.toContain("Pull requests");
     const unjudged = slackText({ ...HELD, kind: "rejected", gates: [] });
