@@ -60,7 +60,7 @@ function opened(): Record<string, unknown> {
 /** The check run written for a pull request whose copy is `copy`, with the secret file as given. */
 async function checkFor(
   copy: string,
-  secret: { status: number; body: unknown },
+  secret: { status: number; body: Record<string, unknown> },
 ): Promise<{ created: Record<string, unknown>; made: SeenRequest[] }> {
   const harness = await createHarness();
   const scope = github()
