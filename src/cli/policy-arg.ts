@@ -8,7 +8,12 @@ import { loadPolicy } from "../policy/inherit.js";
 import { oversizeProblem, parsePolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import type { Policy } from "../policy/schema.js";
-import { MAX_POLICY_BYTES, POLICY_PATH, type PolicySource } from "../policy/types.js";
+import {
+  MAX_POLICY_BYTES,
+  POLICY_PATH,
+  type LoadedPolicy,
+  type PolicySource,
+} from "../policy/types.js";
 import { readBoundedFile } from "./files.js";
 import { EXIT_INVALID, EXIT_USAGE, type CliIo } from "./io.js";
 
@@ -45,7 +50,8 @@ export async function readPolicyArg(
     for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
     return { code: EXIT_INVALID };
   }
-  if (policy._extends === undefined) return { value: policy };
+  // With --bases, a file that extends nothing is loaded too: its owner's base may be required.
+  if (policy._extends === undefined && bases.dir === undefined) return { value: policy };
   if (bases.dir === undefined) {
     io.stderr.write(
       `release-policy ${verb}: ${path} extends "${policy._extends}"; give --bases DIR with each base at DIR/<owner>/<repo>/<path> (and --repo OWNER/REPO for this policy's own repository)\n`,
@@ -63,8 +69,31 @@ async function resolveBases(
   repoArg: string | undefined,
   io: CliIo,
 ): Promise<Outcome<Policy>> {
-  const [owner, repo] = (repoArg ?? LOCAL_REPO).split("/");
-  if (!owner || !repo) {
+  const outcome = await loadLocally(verb, own, { dir, repo: repoArg }, io);
+  if ("code" in outcome) return outcome;
+  const loaded = outcome.value;
+  if (loaded.kind === "valid") return { value: loaded.policy };
+  io.stdout.write(`The policy is invalid: no gate was evaluated.\n`);
+  if (loaded.kind === "invalid") {
+    for (const problem of loaded.problems) io.stdout.write(`${formatProblem(problem)}\n`);
+  }
+  return { code: EXIT_INVALID };
+}
+
+/**
+ * Loads `own` as the app loads its repository's file: merged with the bases it extends and
+ * its owner's required base (DIR/<owner>/.github/.github/release-policy.yml), read from
+ * `bases.dir`, for the repository `bases.repo` (default local/repo).
+ */
+export async function loadLocally(
+  verb: string,
+  own: { location: string; text: string },
+  bases: { dir: string; repo?: string | undefined },
+  io: CliIo,
+): Promise<Outcome<LoadedPolicy>> {
+  const { dir, repo: repoArg } = bases;
+  const [owner, repo, ...rest] = (repoArg ?? LOCAL_REPO).split("/");
+  if (!owner || !repo || rest.length > 0) {
     io.stderr.write(`release-policy ${verb}: --repo "${repoArg}" is not OWNER/REPO\n`);
     return { code: EXIT_USAGE };
   }
@@ -77,13 +106,7 @@ async function resolveBases(
       return "text" in file ? { location: `${o}/${r}:${p}`, text: file.text } : null;
     },
   };
-  const loaded = await loadPolicy(source, owner, repo);
-  if (loaded.kind === "valid") return { value: loaded.policy };
-  io.stdout.write(`The policy is invalid: no gate was evaluated.\n`);
-  if (loaded.kind === "invalid") {
-    for (const problem of loaded.problems) io.stdout.write(`${formatProblem(problem)}\n`);
-  }
-  return { code: EXIT_INVALID };
+  return { value: await loadPolicy(source, owner, repo) };
 }
 
 export function cannotRead(verb: string, io: CliIo, path: string, why: string): { code: number } {

@@ -1,11 +1,13 @@
 // `release-policy validate [file|pattern]...`: checks policy files offline (one repository's,
 // or every repository's of an organisation at once) and prints each problem as
-// file:line:column, so editors and CI logs link straight to it.
+// file:line:column, so editors and CI logs link straight to it. With --bases, each file is
+// merged with its bases and its organization's required base, as the app loads it.
 import { ungatedWarnings } from "../policy/coverage.js";
 import { oversizeProblem, readPolicy } from "../policy/parse.js";
 import { formatProblem } from "../policy/problems.js";
 import { MAX_POLICY_BYTES, POLICY_PATH, type PolicyFile } from "../policy/types.js";
 import { readBoundedFile } from "./files.js";
+import { loadLocally } from "./policy-arg.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 import { expandPolicyPaths } from "./policy-files.js";
 
@@ -26,35 +28,66 @@ A file with _extends is checked on its own: its base policies cannot be fetched 
 so names they may define are not reported, nor warnings (its bases may add gates); the
 app checks the merged policy.
 
+Options:
+  --bases <dir>    check each file merged as the app merges it: with the bases it extends
+                   and its owner's required base, read from <dir>/<owner>/<repo>/<path>
+                   (an organization's base at <dir>/<owner>/.github/.github/release-policy.yml)
+  --repo <o/r>     with --bases: the files' own repository (default local/repo)
+
 Exit codes: 0 every file valid, 1 problems found, 2 usage error, an unreadable file or a
 pattern that matches no file (every file is still checked).
 `;
+
+interface Options {
+  patterns: string[];
+  bases?: { dir: string; repo?: string };
+}
+
+function parseArgs(args: readonly string[]): Options | string {
+  const patterns: string[] = [];
+  let dir: string | undefined;
+  let repo: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--bases" || arg === "--repo") {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("-")) return `${arg} needs a value`;
+      if (arg === "--bases") dir = value;
+      else repo = value;
+    } else if (arg.startsWith("-")) return `unknown option "${arg}"`;
+    else patterns.push(arg);
+  }
+  if (repo !== undefined && dir === undefined) return "--repo needs --bases";
+  const options: Options = { patterns };
+  if (dir !== undefined) options.bases = repo === undefined ? { dir } : { dir, repo };
+  return options;
+}
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     io.stdout.write(HELP);
     return EXIT_OK;
   }
-  const option = args.find((a) => a.startsWith("-"));
-  if (option !== undefined) {
-    io.stderr.write(`release-policy validate: unknown option "${option}"\n\n${HELP}`);
+  const options = parseArgs(args);
+  if (typeof options === "string") {
+    io.stderr.write(`release-policy validate: ${options}\n\n${HELP}`);
     return EXIT_USAGE;
   }
   const { paths, unmatched } = await expandPolicyPaths(
-    args.length === 0 ? [POLICY_PATH] : args,
+    options.patterns.length === 0 ? [POLICY_PATH] : options.patterns,
     io.cwd,
   );
   for (const pattern of unmatched) {
     io.stderr.write(`release-policy validate: no file matches ${pattern}\n`);
   }
   const codes: number[] = unmatched.map(() => EXIT_USAGE);
-  for (const path of paths) codes.push(await check(path, io));
+  for (const path of paths) codes.push(await check(path, io, options.bases));
   if (paths.length > 1) io.stdout.write(`${tally(codes.slice(unmatched.length))}\n`);
   // The worst outcome decides: an unreadable file or an empty pattern is never a pass.
   return Math.max(EXIT_OK, ...codes);
 }
 
-async function check(path: string, io: CliIo): Promise<number> {
+async function check(path: string, io: CliIo, bases: Options["bases"]): Promise<number> {
   const read = await readBoundedFile(path, io.cwd, MAX_POLICY_BYTES);
   if ("error" in read) {
     io.stderr.write(`release-policy validate: cannot read ${path}: ${read.error}\n`);
@@ -64,7 +97,27 @@ async function check(path: string, io: CliIo): Promise<number> {
     io.stdout.write(`${formatProblem(oversizeProblem(path, read.oversize))}\n`);
     return EXIT_INVALID;
   }
-  return report({ location: path, text: read.text }, io);
+  const file = { location: path, text: read.text };
+  return bases ? reportMerged(file, bases, io) : report(file, io);
+}
+
+/** The file merged with its bases and its owner's required base, as the app would load it. */
+async function reportMerged(
+  file: PolicyFile,
+  bases: NonNullable<Options["bases"]>,
+  io: CliIo,
+): Promise<number> {
+  const outcome = await loadLocally("validate", file, bases, io);
+  if ("code" in outcome) return outcome.code;
+  const loaded = outcome.value;
+  if (loaded.kind !== "valid") {
+    const problems = loaded.kind === "invalid" ? loaded.problems : [];
+    for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
+    return EXIT_INVALID;
+  }
+  const gates = Object.keys(loaded.policy.gates ?? {}).length;
+  io.stdout.write(`OK ${file.location}: ${gates} ${gates === 1 ? "gate" : "gates"}, merged\n`);
+  return EXIT_OK;
 }
 
 function report(file: PolicyFile, io: CliIo): number {

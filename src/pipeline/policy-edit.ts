@@ -6,6 +6,8 @@ import type { RepoRef } from "../facts/types.js";
 import type { Evaluation, GateResult, PolicyProblem } from "../model/result.js";
 import { githubPolicySource, readRepoFile } from "../policy/github-source.js";
 import { loadPolicy } from "../policy/inherit.js";
+import { isOrgBase } from "../policy/required-base.js";
+import type { ExtendsTarget } from "../policy/semantics.js";
 import { parsePolicy } from "../policy/parse.js";
 import { POLICY_PATH, type PolicyFile, type PolicySource } from "../policy/types.js";
 import type { Store } from "../store/store.js";
@@ -52,6 +54,8 @@ interface EditInput {
   headSha: string;
   /** The default branch's copy's blob SHA; undefined when the repository has none. */
   defaultSha: string | undefined;
+  /** Where the default branch's policy was read from ("owner/repo:path"), bases included. */
+  defaultFiles: readonly string[];
   /** The pull request's changed files, when the facts already hold them. */
   changedFiles: string[] | undefined;
   /** Where bases are read from default branches (the policy cache's source); default: GitHub. */
@@ -121,8 +125,36 @@ async function mergedProblems(input: EditInput, head: PolicyFile): Promise<Polic
     read: (owner, name, path) =>
       own(owner, name, path) ? Promise.resolve(head) : defaults.read(owner, name, path),
   };
-  const loaded = await loadPolicy(overlay, repo.owner, repo.repo, repo);
+  const refuseBase = (at: ExtendsTarget) => refusedBase(repo, input.defaultFiles, at);
+  const loaded = await loadPolicy(overlay, repo.owner, repo.repo, { ...repo, refuseBase });
   return loaded.kind === "invalid" ? loaded.problems : [];
+}
+
+/**
+ * Why a pull request's copy may not name `at` as a base, or undefined when it may. Whoever can
+ * open a pull request (from a fork too) reads its check, and the app can read files that
+ * person cannot: so the copy may extend only what its check may show, which is this
+ * repository's own files, its organization's base policy (shown on every check of the
+ * organization's repositories), and the bases the default branch's policy already reads
+ * (shown on the same check when they break). Any other file is refused unread, so the check
+ * says the same whether it exists, is private, or is no policy at all.
+ */
+function refusedBase(
+  repo: RepoRef,
+  defaultFiles: readonly string[],
+  at: ExtendsTarget,
+): string | undefined {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (same(at.owner, repo.owner) && (same(at.repo, repo.repo) || isOrgBase(at))) return undefined;
+  const key = (owner: string, name: string, path: string) =>
+    `${owner.toLowerCase()}/${name.toLowerCase()}:${path}`;
+  const read = defaultFiles.map((location) => {
+    const colon = location.indexOf(":");
+    const [owner = "", name = ""] = location.slice(0, colon).split("/");
+    return key(owner, name, location.slice(colon + 1));
+  });
+  if (read.includes(key(at.owner, at.repo, at.path))) return undefined;
+  return `${at.owner}/${at.repo}:${at.path} cannot be used as a base from a pull request: a pull request's policy may extend only this repository's files, its organization's .github policy and the bases the default branch's policy already reads, so that its check never shows another repository's file`;
 }
 
 /** The problems that belong to the pull request's own copy, which a check can annotate. */

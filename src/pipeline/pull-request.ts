@@ -172,6 +172,7 @@ async function evaluateValid(
     pullNumber: pr.number,
     headSha: pr.head.sha,
     defaultSha: files.find((file) => file.location === ownPolicy(repo))?.sha,
+    defaultFiles: files.map((file) => file.location),
     changedFiles,
     bases: deps.policies.source(octokit),
     log: trigger.log,

@@ -2,9 +2,11 @@
 // Merge rule: what a base defines is final. An extending file may add gates, change types,
 // environments and defaults, but never redefine one it inherits, so a repository cannot
 // lower its organization's approval count or drop an organization gate it extends. The one
-// key an extending file may set over its base is `mode`, and only to enforce.
+// key an extending file may set over its base is `mode`, and only to enforce. Under an
+// organization's required base, what the base leaves unsaid is held too (src/policy/floor.ts).
 import type { PolicyProblem } from "../model/result.js";
 import { misplacedDesk, personalDesk } from "./desk-setting.js";
+import { weakenedDefaults, widenFloorGates } from "./floor.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,
@@ -17,6 +19,7 @@ import {
 import type { Policy } from "./schema.js";
 import {
   bindsRepositories,
+  isOrgBase,
   misplacedRequired,
   orgBaseOf,
   personalRequired,
@@ -33,6 +36,8 @@ interface Link {
   file: PolicyFile;
   policy: Policy;
   locator: YamlLocator;
+  /** Part of the organization's required base: the required file, or a base it extends. */
+  floor?: true;
 }
 
 type Chain =
@@ -48,6 +53,15 @@ export interface OwnerFacts {
   organization?: boolean;
 }
 
+/** How a policy is loaded: what is known of its owner, and which bases may be read. */
+export interface LoadOptions extends OwnerFacts {
+  /**
+   * Why a base named by `_extends` may not be read here, or undefined when it may. A refused
+   * base is not read at all, so whether it exists makes no difference to what is reported.
+   */
+  refuseBase?(at: ExtendsTarget): string | undefined;
+}
+
 /**
  * Loads the policy for owner/repo: the repository's file, else its owner's `.github`
  * repository's, then every base it extends, merged; and the organization's base when it is
@@ -58,7 +72,7 @@ export async function loadPolicy(
   source: PolicySource,
   owner: string,
   repo: string,
-  facts: OwnerFacts = {},
+  facts: LoadOptions = {},
 ): Promise<LoadedPolicy> {
   source = readingOnce(source);
   const start = await findStart(source, owner, repo);
@@ -122,7 +136,7 @@ function readingOnce(source: PolicySource): PolicySource {
 }
 
 /** How a chain is read: whose repository it is, and the base that binds it. */
-interface ChainOptions extends OwnerFacts {
+interface ChainOptions extends LoadOptions {
   owner: string;
   /** The organization's required base, joined below the chain unless the chain reaches it. */
   required: { at: ExtendsTarget; file: PolicyFile } | undefined;
@@ -165,7 +179,8 @@ async function readChain(
     const joined = required !== undefined && seen.includes(keyOf(required.at));
     const parsed = readPolicy(current.file, { baseAbove: required !== undefined && !joined });
     if (!parsed.policy || !parsed.locator) return { problems: parsed.problems, files };
-    const link = { ...current, policy: parsed.policy, locator: parsed.locator };
+    const link: Link = { ...current, policy: parsed.policy, locator: parsed.locator };
+    if (joined) link.floor = true;
     const placement = requiredPlacement(link, options);
     if (placement) return { problems: [placement], files };
     links.push(link);
@@ -177,28 +192,35 @@ async function readChain(
       current = required;
       continue;
     }
-    if (required && joined && reachedBeforeJoining(seen, required.at, value, link.at.owner)) {
+    const shared =
+      required && joined ? readBeforeJoining(seen, required.at, value, link.at.owner) : -1;
+    if (shared >= 0) {
       // The required base extends a file the repository's own chain merged already (both
-      // build on one shared base): merged once, not reported as a cycle.
+      // build on one shared base): merged once, not reported as a cycle. That base and its
+      // own bases, read just before joining, are then part of the floor too.
+      for (const l of links.slice(shared)) l.floor = true;
       return { links, files };
     }
-    const next = await followExtends(source, link, value, seen, links.length);
+    const next = await followExtends(source, link, value, seen, links.length, options);
     if ("problem" in next) return { problems: [next.problem], files };
     current = next;
   }
 }
 
-/** Whether `_extends: value` names a file the chain read before it joined the required base. */
-function reachedBeforeJoining(
+/**
+ * Where in the chain `_extends: value` names a file read before the chain joined the required
+ * base; -1 when it does not.
+ */
+function readBeforeJoining(
   seen: readonly string[],
   joinedAt: ExtendsTarget,
   value: string,
   owner: string,
-): boolean {
+): number {
   const target = parseExtends(value, owner);
-  if (typeof target === "string") return false;
+  if (typeof target === "string") return -1;
   const index = seen.indexOf(keyOf(target));
-  return index >= 0 && index < seen.indexOf(keyOf(joinedAt));
+  return index >= 0 && index < seen.indexOf(keyOf(joinedAt)) ? index : -1;
 }
 
 async function followExtends(
@@ -207,6 +229,7 @@ async function followExtends(
   value: string,
   seen: readonly string[],
   depth: number,
+  options: LoadOptions,
 ): Promise<{ at: ExtendsTarget; file: PolicyFile } | { problem: PolicyProblem }> {
   const fail = (message: string) => ({ problem: link.locator.problem(["_extends"], message) });
   const target = parseExtends(value, link.at.owner);
@@ -221,6 +244,8 @@ async function followExtends(
       `_extends goes deeper than ${MAX_EXTENDS_DEPTH} levels; flatten the chain of base policies`,
     );
   }
+  const refused = options.refuseBase?.(target);
+  if (refused !== undefined) return fail(refused);
   const file = await source.read(target.owner, target.repo, target.path);
   if (!file) {
     return fail(
@@ -285,12 +310,16 @@ function mergeChain(links: readonly Link[]): Merged {
   if (!top) throw new Error("mergeChain needs at least one file");
   const locator = new MergedLocator(top.locator);
   const merged: Merged = { policy: {}, locator, problems: [] };
+  const floor = links.filter((link) => link.floor);
+  const required = (floor.find((link) => isOrgBase(link.at)) ?? floor[0])?.locator.file ?? "";
   for (const [index, link] of [...links].reverse().entries()) {
     mergeMode(merged, link, index === 0);
+    if (!link.floor) merged.problems.push(...weakenedDefaults(floor, link, required));
     for (const section of SECTIONS) mergeSection(merged, link, section);
     mergeKeyed(merged, link, "defaults");
     mergeKeyed(merged, link, "releases");
   }
+  merged.policy = widenFloorGates(merged.policy, floor);
   return merged;
 }
 

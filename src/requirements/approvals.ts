@@ -60,7 +60,10 @@ export function approversOf(from: Approvers | undefined): Approvers {
   return from ?? { permission: "write" };
 }
 
-const DEFAULT_EXCLUDE: readonly Exclusion[] = ["author", "committers"];
+/** Whose approval never counts when neither the requirement nor `defaults` says. */
+export const DEFAULT_EXCLUDE: readonly Exclusion[] = ["author", "committers"];
+/** Whether approvals of an older head commit are dropped when nothing says. */
+export const DEFAULT_INVALIDATE_ON_PUSH = true;
 
 const short = (sha: string): string => sha.slice(0, 7);
 
@@ -190,7 +193,8 @@ function settingsOf(req: ApprovalsRequirement, defaults: Defaults): Settings {
   return {
     from: approversOf(req.from),
     exclude: [...new Set(req.exclude ?? defaults?.approvals?.exclude ?? DEFAULT_EXCLUDE)],
-    invalidateOnPush: req.invalidate_on_push ?? defaults?.invalidate_on_push ?? true,
+    invalidateOnPush:
+      req.invalidate_on_push ?? defaults?.invalidate_on_push ?? DEFAULT_INVALIDATE_ON_PUSH,
   };
 }
 

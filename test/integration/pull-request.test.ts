@@ -387,8 +387,10 @@ describe("a pull request that edits the policy file", () => {
 
   test("its copy is checked merged with the base it extends: redefining an inherited gate fails", async () => {
     const harness = await createHarness();
-    const base = `/repos/${OWNER}/org-policies/contents/.github%2Frelease-policy.yml`;
-    const extending = `_extends: org-policies\n${REVIEW_POLICY}`;
+    // A base in its own repository: another repository's, new to the default branch's
+    // policy, is refused unread (test/security/extends-disclosure.test.ts).
+    const base = `${REPO_PATH}/contents/.github%2Fbase-policy.yml`;
+    const extending = `_extends: Hello-World:.github/base-policy.yml\n${REVIEW_POLICY}`;
     const created = await openEditing(
       harness,
       [200, contents(extending, "edited-sha")],
@@ -404,7 +406,7 @@ describe("a pull request that edits the policy file", () => {
       start_line: 3,
       title: "gates.peer-review",
     });
-    expect(output.annotations[0]?.message).toContain("org-policies");
+    expect(output.annotations[0]?.message).toContain("base-policy.yml");
   });
 
   test("a copy that differs only because the default branch moved on is not an edit", async () => {
