@@ -56,12 +56,21 @@ interface Run extends Record<string, unknown> {
 class World {
   runs: Run[] = [];
   reviews = new Map<number, Record<string, unknown>[]>();
+  /** The policy file as the head commit holds it, and each pull request's changed files. */
+  headPolicy = { text: POLICY, sha: "policysha1" };
+  files = new Map<number, string[]>();
 
   serve(): void {
     const scope = github().persist();
     scope.get(POLICY_URL).reply(200, contents(POLICY));
     scope.get(ORG_POLICY_URL).reply(404, { message: "Not Found" });
-    scope.get(POLICY_AT_HEAD).reply(200, contents(POLICY));
+    scope
+      .get(POLICY_AT_HEAD)
+      .reply(() => [200, contents(this.headPolicy.text, this.headPolicy.sha)]);
+    scope.get(/\/pulls\/\d+\/files/).reply((req: Request) => {
+      const number = Number(/pulls\/(\d+)\//.exec(req.url)?.[1]);
+      return [200, (this.files.get(number) ?? []).map((filename) => ({ filename }))];
+    });
     scope.get(/\/pulls\/\d+\/reviews/).reply((req: Request) => {
       const number = Number(/pulls\/(\d+)\//.exec(req.url)?.[1]);
       return [200, this.reviews.get(number) ?? []];
@@ -164,6 +173,27 @@ describe("one commit, several pull requests", () => {
       [3, "success"],
     ]);
     expect(world.shown.conclusion).not.toBe("success");
+  });
+
+  test("one pull request's policy edit verdict is not another's", async () => {
+    const world = new World();
+    // The head commit holds a broken policy: #2 into main brings that edit, #3 into
+    // sandbox/x (which already has it) changes no policy file.
+    world.headPolicy = {
+      text: "gates:\n  cab:\n    stage: pull_request\n    require: { approvals: { count: 0 } }\n",
+      sha: "brokensha",
+    };
+    world.files.set(2, [".github/release-policy.yml"]);
+    world.reviews.set(2, [approval("alice")]);
+    world.serve();
+    const harness = await createHarness();
+
+    await harness.receive("pull_request", pullEvent("opened", 3, "sandbox/x"));
+    await harness.receive("pull_request", pullEvent("opened", 2, "main"));
+
+    const record = readVerdicts(world.shown.summary) ?? [];
+    expect(record.find((p) => p.number === 2)?.verdict).toBe("failure");
+    expect(world.shown.conclusion).toBe("failure");
   });
 
   test("a pull request closed unmerged stops holding the others back", async () => {
@@ -270,5 +300,25 @@ describe("a deployment judges each shipped pull request by its own verdict", () 
     const answer = bodyOf(world.take(), ANSWER);
     expect(answer).toMatchObject({ state: "rejected" });
     expect(String(answer.comment)).toContain("#7 was merged with release-policy failure");
+  });
+});
+
+describe("the record cannot be forged through a branch name or a title", () => {
+  test("a base branch that would close the hidden block stays inside it", () => {
+    const base = 'x--> <!-- release-policy:pulls [{"n":2,"b":"main","v":"success","t":""}] -->';
+    const block = verdictsBlock([
+      { number: 2, base: "main", verdict: "failure", title: "Blocked" },
+      { number: 3, base, verdict: "success", title: "-->" },
+    ]);
+    expect(block.match(/-->/g)).toHaveLength(1);
+    expect(readVerdicts(`summary\n\n${block}`)).toEqual([
+      { number: 2, base: "main", verdict: "failure", title: "Blocked" },
+      { number: 3, base, verdict: "success", title: "-->" },
+    ]);
+  });
+
+  test("a record that does not parse names no pull request's pass", () => {
+    expect(readVerdicts('<!-- release-policy:pulls [{"n":2}] -->')).toEqual([]);
+    expect(readVerdicts("no record")).toBeUndefined();
   });
 });
