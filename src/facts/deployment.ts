@@ -254,7 +254,9 @@ export async function readPolicyCheck(
 ): Promise<PolicyVerdict> {
   const own = await readOwnCheckRun(octokit, repo, headSha, appId);
   if (!own) return "missing";
-  const pulls = readVerdicts(own.output.summary);
+  // A run listed without its output (never by GitHub) holds no record either.
+  const output = own.output as Partial<typeof own.output> | undefined;
+  const pulls = readVerdicts(output?.summary);
   if (pulls === undefined) return checkRunState(own.status, own.conclusion);
   const entry = pulls.find((p) => p.number === number);
   return entry ? entry.verdict : "missing";
