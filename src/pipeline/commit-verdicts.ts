@@ -20,8 +20,9 @@ export class CommitMembers {
   async join(repo: RepoRef, sha: string, number: number): Promise<void> {
     const key = commitKey(repo, sha);
     await this.store.addToSet(`pulls-on:${key}`, String(number), MEMBERS_TTL_MS);
+    // Reopened: it holds the others back again. Merged stays merged, even when judged again
+    // for a deployment that waits on it.
     await this.store.removeFromSet(`pulls-left:${key}`, String(number));
-    await this.store.removeFromSet(`pulls-left:${key}`, `${number}:merged`);
   }
 
   async leave(repo: RepoRef, sha: string, number: number, merged: boolean): Promise<void> {

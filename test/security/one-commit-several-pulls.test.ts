@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { readVerdicts, verdictsBlock } from "../../src/model/commit-verdicts.js";
 import { readPolicyCheck } from "../../src/facts/deployment.js";
+import { repaired } from "../../src/pipeline/commit-verdicts.js";
 import {
   api,
   APP_ID,
@@ -196,6 +197,42 @@ describe("one commit, several pull requests", () => {
     expect(world.shown.conclusion).toBe("failure");
   });
 
+  test("a passed check that reopens for a second pull request carries the first one's verdict", async () => {
+    const world = new World();
+    world.serve();
+    const harness = await createHarness();
+    await harness.receive("pull_request", pullEvent("opened", 3, "sandbox/x"));
+    expect(world.shown.conclusion).toBe("success");
+
+    await harness.receive("pull_request", pullEvent("opened", 2, "main"));
+
+    // GitHub cannot reopen a completed run: a fresh one is the latest, with both entries.
+    expect(world.runs).toHaveLength(2);
+    expect(world.shown.status).toBe("in_progress");
+    expect(readVerdicts(world.shown.summary)?.map((p) => [p.number, p.verdict])).toEqual([
+      [2, "pending"],
+      [3, "success"],
+    ]);
+  });
+
+  test("a merged pull request keeps its verdict, and no longer holds the others back", async () => {
+    const world = new World();
+    world.serve();
+    const harness = await createHarness();
+    await harness.receive("pull_request", pullEvent("opened", 2, "main"));
+    await harness.receive("pull_request", pullEvent("opened", 3, "sandbox/x"));
+
+    const merged = pullEvent("closed", 2, "main");
+    (merged.pull_request as Record<string, unknown>).merged = true;
+    await harness.receive("pull_request", merged);
+
+    expect(world.shown.conclusion).toBe("success");
+    expect(readVerdicts(world.shown.summary)).toEqual([
+      expect.objectContaining({ number: 2, verdict: "pending", merged: true }),
+      expect.objectContaining({ number: 3, verdict: "success" }),
+    ]);
+  });
+
   test("a pull request closed unmerged stops holding the others back", async () => {
     const world = new World();
     world.serve();
@@ -320,5 +357,20 @@ describe("the record cannot be forged through a branch name or a title", () => {
   test("a record that does not parse names no pull request's pass", () => {
     expect(readVerdicts('<!-- release-policy:pulls [{"n":2}] -->')).toEqual([]);
     expect(readVerdicts("no record")).toBeUndefined();
+  });
+});
+
+describe("a write another instance overtook", () => {
+  test("a pull request judged on the commit but missing from the run is put back, pending if lost", () => {
+    const written = [{ number: 3, base: "sandbox/x", verdict: "success" as const, title: "ok" }];
+    const onGitHub = [{ number: 2, base: "main", verdict: "failure" as const, title: "Blocked" }];
+    expect(repaired(written, onGitHub, [2, 3]).map((p) => [p.number, p.verdict])).toEqual([
+      [2, "failure"],
+      [3, "success"],
+    ]);
+    expect(repaired(written, [], [2, 3]).map((p) => [p.number, p.verdict])).toEqual([
+      [2, "pending"],
+      [3, "success"],
+    ]);
   });
 });
