@@ -3,6 +3,7 @@
 // approvals given so far. Plain data (the evaluator stays pure); gathered once per decision.
 import type { Octokit } from "../github/types.js";
 import { checkRunState, readOwnCheckRun } from "./checks.js";
+import { readVerdicts } from "../model/commit-verdicts.js";
 import {
   mergedPullsOf,
   readDeployedRange,
@@ -229,7 +230,7 @@ async function withVerdict(
   committersOf: CommittersReader,
 ): Promise<DeployedPull> {
   const [policyCheck, committers] = await Promise.all([
-    needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha) : undefined,
+    needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha, pull.number) : undefined,
     needs.committers ? committersOf(repo, pull) : undefined,
   ]);
   return {
@@ -239,15 +240,26 @@ async function withVerdict(
   };
 }
 
-/** The verdict the pull request was merged under: the app's own check run on its head. */
+/**
+ * The verdict the pull request was merged under: its own entry in the app's check run on its
+ * head. The run's overall state speaks for every pull request on that commit, so it counts
+ * only for a run written before the app kept each one's verdict.
+ */
 export async function readPolicyCheck(
   octokit: Octokit,
   appId: number,
   repo: RepoRef,
   headSha: string,
+  number: number,
 ): Promise<PolicyVerdict> {
   const own = await readOwnCheckRun(octokit, repo, headSha, appId);
-  return own ? checkRunState(own.status, own.conclusion) : "missing";
+  if (!own) return "missing";
+  // A run listed without its output (never by GitHub) holds no record either.
+  const output = own.output as Partial<typeof own.output> | undefined;
+  const pulls = readVerdicts(output?.summary);
+  if (pulls === undefined) return checkRunState(own.status, own.conclusion);
+  const entry = pulls.find((p) => p.number === number);
+  return entry ? entry.verdict : "missing";
 }
 
 async function readDeployers(octokit: Octokit, request: DeploymentRequest): Promise<string[]> {

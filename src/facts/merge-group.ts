@@ -138,7 +138,7 @@ export async function gatherMergeGroupFacts(input: {
         state: data.state,
         baseBranch: data.base.ref,
         headSha: data.head.sha,
-        verdict: await readPolicyCheck(octokit, appId, repo, data.head.sha),
+        verdict: await readPolicyCheck(octokit, appId, repo, data.head.sha, number),
       };
     }),
   );

@@ -85,7 +85,7 @@ async function readFresh(input: {
   const judged = await Promise.all(
     [...pulls.values()].map(async ({ headSha, ...pull }) => ({
       ...pull,
-      policyCheck: await readPolicyCheck(octokit, input.appId, repo, headSha),
+      policyCheck: await readPolicyCheck(octokit, input.appId, repo, headSha, pull.number),
     })),
   );
   judged.sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt));

@@ -3,6 +3,7 @@ import type { AppDeps } from "./deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf, triggerOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
 import { handle } from "./timing.js";
+import { leaveCommit } from "../pipeline/pull-request.js";
 
 /** Pull request actions that can change a gate's outcome; others cost nothing. */
 export const PULL_REQUEST_ACTIONS = [
@@ -31,6 +32,9 @@ export async function onPullRequest(
       const repo = repoRefOf(repository);
       if (payload.action === "synchronize") {
         await rememberPusher(deps, repo, pr.head.sha, payload.sender.login);
+        // Its verdict on the commit it left no longer holds back other pull requests there.
+        const left = { number: pr.number, sha: payload.before, merged: false };
+        await leaveCommit(deps, triggerOf(context, repo), left);
       }
       // Title, body, labels and draft state come with the payload; only a new head or base
       // changes what the kept facts say (src/facts/invalidation.ts).
@@ -53,7 +57,12 @@ export async function onPullRequestClosed(
   context: Context<"pull_request.closed">,
 ): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
-  await keepSnapshot(deps, repoRefOf(repository), pr);
+  const repo = repoRefOf(repository);
+  await keepSnapshot(deps, repo, pr);
+  // Other pull requests on its head commit are no longer held back by it; merged, its
+  // verdict stays for the deployments and releases that ship it.
+  const left = { number: pr.number, sha: pr.head.sha, merged: pr.merged === true };
+  await leaveCommit(deps, triggerOf(context, repo), left);
 }
 
 export const REVIEW_ACTIONS = [

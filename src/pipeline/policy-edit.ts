@@ -33,11 +33,13 @@ const EDIT_TTL_MS = 24 * 60 * 60 * 1000;
  * Validates the policy file as the pull request would leave it, merged with the bases it
  * extends and its organization's required base (read from their default branches), so an
  * edit that would break the merge fails before it is merged. It is only validated, never used: the gates keep coming from the
- * default branch. The verdict is kept per head commit, so later events on the same commit
- * cost no request.
+ * default branch. The verdict is kept per pull request and head commit, so later events on
+ * the same commit cost no request. Not per commit alone: whether the pull request changes
+ * the file depends on its base, and one pull request's verdict must not be another's.
  */
 export async function validatePolicyEdit(input: EditInput & { store: Store }): Promise<PolicyEdit> {
-  const key = `policy-edit:${input.repo.owner}/${input.repo.repo}@${input.headSha}`.toLowerCase();
+  const { repo, headSha, pullNumber } = input;
+  const key = `policy-edit:${repo.owner}/${repo.repo}@${headSha}#${pullNumber}`.toLowerCase();
   const cached = await input.store.get(key);
   if (cached) return JSON.parse(cached) as PolicyEdit;
   const edit = await judge(input);

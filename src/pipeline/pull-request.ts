@@ -34,7 +34,16 @@ import type { KindKey } from "../requirements/registry.js";
 import type { Evaluation, PolicyProblem } from "../model/result.js";
 import { checklistFacts } from "../checklist/state.js";
 import { renderChecklistComment } from "../report/checklist-comment.js";
-import { renderAnnotations, renderCheckRun } from "../report/check-run.js";
+import { renderAnnotations, renderCheckRun, type CheckRunOutput } from "../report/check-run.js";
+import { commitOutput, recordOutput, verdictOfOutput } from "../report/commit-verdicts.js";
+import { withVerdict, type PullVerdict } from "../model/commit-verdicts.js";
+import {
+  commitLockKey,
+  CommitMembers,
+  commitWrites,
+  recordOf,
+  repaired,
+} from "./commit-verdicts.js";
 import { failedEvaluation, invalidPolicyEvaluation } from "./fail-closed.js";
 import { checklistItemsFor, needsFor } from "./needs.js";
 import { annotatableProblems, validatePolicyEdit, withPolicyEdit } from "./policy-edit.js";
@@ -164,7 +173,7 @@ async function evaluateValid(
     evaluation = failedEvaluation(`Could not read from GitHub: ${describeError(error)}`, now);
     failure = { error };
   }
-  // Each head commit's copy of the policy is judged once (the verdict is kept per commit).
+  // Each head commit's copy of the policy is judged once per pull request (and kept so).
   const edit = await validatePolicyEdit({
     octokit,
     store: deps.store,
@@ -233,29 +242,38 @@ async function writeResults(
   },
 ): Promise<PipelineResult> {
   const { octokit, repo, pr } = trigger;
-  const existing = result.own ? result.own.run : await readOwnRun(deps, trigger);
-  const output = renderCheckRun(result.evaluation, {
+  const rendered = renderCheckRun(result.evaluation, {
     policyLocation: result.files[0]?.location ?? ownPolicy(repo),
   });
   const annotations = renderAnnotations(result.problems ?? [], POLICY_PATH);
-  const records = new OwnRunRecords(deps.store);
-  const { write: checkRun, shown } = await upsertCheckRun({
-    octokit,
-    repo,
-    headSha: pr.head.sha,
-    output: annotations.length > 0 ? { ...output, annotations } : output,
-    existing,
-    appId: deps.appId,
-  }).catch(async (error: unknown) => {
-    if (!existing && mayHaveApplied(error)) await records.unsure(repo, pr.head.sha);
-    throw error;
-  });
-  if (checkRun !== "unchanged") {
-    await keepOwnRun(deps, trigger, shown);
-    await records.made(repo, pr.head.sha, shown.id);
-  }
+  const own = annotations.length > 0 ? { ...rendered, annotations } : rendered;
+  const members = new CommitMembers(deps.store);
+  await members.join(repo, pr.head.sha, pr.number);
+  const { checkRun, output, existing, moved } = await commitWrites.run(
+    commitLockKey(repo, pr.head.sha),
+    async () => {
+      const existing = await currentRun(deps, trigger, result.own);
+      const entry: PullVerdict = {
+        number: pr.number,
+        base: pr.base.ref,
+        verdict: verdictOfOutput(own),
+        title: own.title,
+      };
+      const known = await members.current(repo, pr.head.sha, recordOf(existing?.output.summary));
+      const pulls = withVerdict(known, entry);
+      const output = commitOutput(own, pr.number, pulls);
+      const at = { octokit, repo, sha: pr.head.sha };
+      const checkRun = await writeRun(deps, at, output, existing);
+      await repairRecord(deps, trigger, pulls, (fixed) => commitOutput(own, pr.number, fixed));
+      const before = known.find((p) => p.number === pr.number)?.verdict;
+      return { checkRun, output, existing, moved: before !== entry.verdict };
+    },
+  );
+  // Held deployments wait on this pull request's own verdict, and on the run GitHub shows.
   const changed =
-    existing?.status !== output.status || (existing.conclusion ?? undefined) !== output.conclusion;
+    moved ||
+    existing?.status !== output.status ||
+    (existing.conclusion ?? undefined) !== output.conclusion;
   if (checkRun !== "unchanged" && changed) {
     for (const listener of deps.checkListeners ?? []) {
       await listener({ octokit, log: trigger.log, repo, number: pr.number });
@@ -283,6 +301,103 @@ async function writeResults(
 }
 
 /**
+ * The app's run on the commit as last known: the kept check runs, which every write of the
+ * app amends (so a pull request on the same commit written just before is seen), else as
+ * gathered, else read. When other pull requests were judged on the commit, possibly by
+ * another instance, GitHub is asked: their entries must not be lost.
+ */
+async function currentRun(
+  deps: PipelineDeps,
+  trigger: Trigger,
+  gathered: { run: ShownRun | undefined } | undefined,
+): Promise<ShownRun | undefined> {
+  const { octokit, repo, pr } = trigger;
+  const present = await new CommitMembers(deps.store).present(repo, pr.head.sha);
+  if (present.some((number) => number !== pr.number)) {
+    const listed = await readOwnCheckRun(octokit, repo, pr.head.sha, deps.appId);
+    return listed && shownRun(listed);
+  }
+  const kept = await deps.facts.peek<CommitRuns>(factKeys.commit(repo, pr.head.sha, "runs"));
+  if (kept) return kept.own;
+  return gathered ? gathered.run : await readOwnRun(deps, trigger);
+}
+
+/** Writes the commit's run when it changes, and keeps what it wrote. */
+async function writeRun(
+  deps: PipelineDeps,
+  trigger: Pick<Trigger, "octokit" | "repo"> & { sha: string },
+  output: CheckRunOutput,
+  existing: ShownRun | undefined,
+): Promise<Write> {
+  const { octokit, repo, sha } = trigger;
+  const records = new OwnRunRecords(deps.store);
+  const { write, shown } = await upsertCheckRun({
+    octokit,
+    repo,
+    headSha: sha,
+    output,
+    existing,
+    appId: deps.appId,
+  }).catch(async (error: unknown) => {
+    if (!existing && mayHaveApplied(error)) await records.unsure(repo, sha);
+    throw error;
+  });
+  if (write !== "unchanged") {
+    await keepOwnRun(deps, repo, sha, shown);
+    await records.made(repo, sha, shown.id);
+  }
+  return write;
+}
+
+/**
+ * Another instance may have written the same commit's run in between: a pull request judged
+ * on the commit but missing from what was written is looked up on GitHub and written back
+ * (as pending when GitHub lost it too). Costs nothing while every entry is there.
+ */
+async function repairRecord(
+  deps: PipelineDeps,
+  trigger: Trigger | (Pick<Trigger, "octokit" | "repo" | "log"> & { sha: string }),
+  written: readonly PullVerdict[],
+  render: (pulls: PullVerdict[]) => CheckRunOutput | undefined,
+): Promise<void> {
+  const { octokit, repo } = trigger;
+  const sha = "sha" in trigger ? trigger.sha : trigger.pr.head.sha;
+  const present = await new CommitMembers(deps.store).present(repo, sha);
+  if (present.every((number) => written.some((p) => p.number === number))) return;
+  const listed = await readOwnCheckRun(octokit, repo, sha, deps.appId);
+  const fixed = repaired(written, recordOf(listed?.output.summary), present);
+  const output = render(fixed);
+  if (output) await writeRun(deps, { octokit, repo, sha }, output, listed && shownRun(listed));
+}
+
+/**
+ * A pull request closed, or pushed away from `sha`: it stops holding back the other pull
+ * requests on that commit (a merged one stays in the record, for what reads the verdict it
+ * shipped under). Alone on the commit, nothing is read or written.
+ */
+export async function leaveCommit(
+  deps: PipelineDeps,
+  trigger: Pick<Trigger, "octokit" | "repo" | "log">,
+  left: { number: number; sha: string; merged: boolean },
+): Promise<Write> {
+  const { octokit, repo } = trigger;
+  const members = new CommitMembers(deps.store);
+  await members.leave(repo, left.sha, left.number, left.merged);
+  const others = (await members.present(repo, left.sha)).filter((n) => n !== left.number);
+  if (others.length === 0) return "skipped";
+  return commitWrites.run(commitLockKey(repo, left.sha), async () => {
+    const listed = await readOwnCheckRun(octokit, repo, left.sha, deps.appId);
+    if (!listed) return "skipped";
+    const pulls = await members.current(repo, left.sha, recordOf(listed.output.summary));
+    const output = recordOutput(pulls);
+    if (!output) return "skipped";
+    const write = await writeRun(deps, { octokit, repo, sha: left.sha }, output, shownRun(listed));
+    await repairRecord(deps, { ...trigger, sha: left.sha }, pulls, recordOutput);
+    return write;
+  });
+}
+
+/**
  * Only the app's own run: the invalid-policy and failed-gathering paths need nothing else.
  * The kept check runs know it when they are kept; only the app writes it.
  */
@@ -307,8 +422,13 @@ async function readOwnRun(deps: PipelineDeps, trigger: Trigger): Promise<ShownRu
  * The app's own write changes the commit's check runs in a way it knows without a read: the
  * kept list is updated, so the next evaluation compares with what GitHub now shows.
  */
-async function keepOwnRun(deps: PipelineDeps, trigger: Trigger, shown: ShownRun): Promise<void> {
-  const key = factKeys.commit(trigger.repo, trigger.pr.head.sha, "runs");
+async function keepOwnRun(
+  deps: PipelineDeps,
+  repo: RepoRef,
+  sha: string,
+  shown: ShownRun,
+): Promise<void> {
+  const key = factKeys.commit(repo, sha, "runs");
   await deps.facts.amend<CommitRuns>(key, (kept) => ({ ...kept, own: shown }));
 }
 
