@@ -9,7 +9,7 @@ import {
   type AssociatedPull,
   type DeployedRange,
 } from "./deployed-range.js";
-import { readCommitters } from "./pull-request.js";
+import { readCommitters } from "./committers.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
 import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./change-records.js";

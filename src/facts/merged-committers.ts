@@ -4,7 +4,7 @@
 import type { Octokit } from "../github/types.js";
 import type { Store } from "../store/store.js";
 import type { AssociatedPull } from "./deployed-range.js";
-import { readCommitters } from "./pull-request.js";
+import { readCommitters } from "./committers.js";
 import type { RepoRef } from "./types.js";
 
 /** As long as GitHub keeps a deployment waiting. */
