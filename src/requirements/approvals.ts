@@ -216,7 +216,7 @@ function unlinkedOf(s: Settings, facts: PullRequestFacts): UnlinkedCommitter[] {
 }
 
 const shortList = (unlinked: readonly UnlinkedCommitter[]): string =>
-  unlinked.map((u) => `${u.identity} (${short(u.sha)})`).join(", ");
+  unlinked.map((u) => `${short(u.sha)} by ${u.identity}`).join(", ");
 
 /**
  * GitHub lists only a pull request's first 250 commits: whoever committed the rest is
@@ -270,7 +270,8 @@ export function evaluateApprovals(
   }
   const pusherUnknown = s.exclude.includes("pusher") && facts.pusher === undefined;
   const beyondPusher = pusherUnknown ? Math.max(0, t.counted.length - 1) : t.counted.length;
-  const sure = Math.max(0, beyondPusher - unlinked.length);
+  const doubts = (pusherUnknown ? 1 : 0) + unlinked.length;
+  const sure = Math.max(0, t.counted.length - doubts);
   if (t.unknownChangeRequests.length === 0 && sure >= req.count) {
     return { status: "pass", reason: progress, details };
   }
@@ -288,7 +289,7 @@ export function evaluateApprovals(
     };
   }
   return unlinked.length > 0
-    ? unlinkedOutcome(req.count - sure, who, unlinked, progress, details)
+    ? unlinkedOutcome(req.count + doubts - t.counted.length, who, unlinked, progress, details)
     : {
         status: "pending",
         reason: progress,
@@ -313,7 +314,7 @@ function unlinkedOutcome(
   const n = unlinked.length;
   return {
     status: "pending",
-    reason: `${progress}, but ${n === 1 ? "a git identity" : `${n} git identities`} with no linked GitHub account committed (${shortList(unlinked)}) and may be any approver: each such identity takes one more approval`,
+    reason: `${progress}, but commits by ${n === 1 ? "a git identity" : `${n} git identities`} with no linked GitHub account (${shortList(unlinked)}) may be any approver's: each such identity takes one more approval`,
     fix: `Ask ${who} for ${moreReviews(more)}, or have the author link ${n === 1 ? "that email" : "those emails"} to their GitHub account (Settings → Emails) or re-author the commits with a linked email and push`,
     details,
   };
