@@ -14,10 +14,10 @@ const appSlug = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9-]{0,99}$/i,
-    "an app's slug: letters, digits and hyphens, as in github.com/apps/<slug>",
+    "an app's slug: letters, digits and hyphens, the last part of its address github.com/apps/…",
   )
   .describe(
-    "The slug of the app whose check run counts (github.com/apps/<slug>); GitHub Actions is github-actions. A commit status never satisfies it.",
+    "The slug of the app whose check run alone counts: the last part of its address github.com/apps/…; GitHub Actions is github-actions. A commit status never satisfies it.",
   );
 
 const sourcedCheck = z
