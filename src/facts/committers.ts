@@ -29,11 +29,6 @@ export async function readCommits(octokit: Octokit, at: PullAt): Promise<Committ
   return committerFactsOf(commits);
 }
 
-/** Logins of the authors and committers of a pull request's commits. */
-export async function readCommitters(octokit: Octokit, at: PullAt): Promise<string[]> {
-  return (await readCommits(octokit, at)).logins;
-}
-
 export function committerFactsOf(commits: readonly ListedCommit[]): CommitterFacts {
   const logins = new Set<string>();
   const unlinked = new Map<string, UnlinkedCommitter>();

@@ -215,7 +215,8 @@ function unlinkedOf(s: Settings, facts: PullRequestFacts): UnlinkedCommitter[] {
   return s.exclude.includes("committers") ? (facts.committerGaps?.unlinked ?? []) : [];
 }
 
-const shortList = (unlinked: readonly UnlinkedCommitter[]): string =>
+/** "abc1234 by Jane <jane@example.com>, …": the commits, for reasons and details. */
+export const describeUnlinked = (unlinked: readonly UnlinkedCommitter[]): string =>
   unlinked.map((u) => `${short(u.sha)} by ${u.identity}`).join(", ");
 
 /**
@@ -253,7 +254,7 @@ export function evaluateApprovals(
   const details = [
     ...t.details,
     ...(unlinked.length > 0
-      ? [`commits by git identities with no linked GitHub account: ${shortList(unlinked)}`]
+      ? [`commits by git identities with no linked GitHub account: ${describeUnlinked(unlinked)}`]
       : []),
   ];
   if (t.changesRequested.length > 0) {
@@ -314,7 +315,7 @@ function unlinkedOutcome(
   const n = unlinked.length;
   return {
     status: "pending",
-    reason: `${progress}, but commits by ${n === 1 ? "a git identity" : `${n} git identities`} with no linked GitHub account (${shortList(unlinked)}) may be any approver's: each such identity takes one more approval`,
+    reason: `${progress}, but commits by ${n === 1 ? "a git identity" : `${n} git identities`} with no linked GitHub account (${describeUnlinked(unlinked)}) may be any approver's: each such identity takes one more approval`,
     fix: `Ask ${who} for ${moreReviews(more)}, or have the author link ${n === 1 ? "that email" : "those emails"} to their GitHub account (Settings → Emails) or re-author the commits with a linked email and push`,
     details,
   };
