@@ -111,6 +111,7 @@ function runFact(run: CheckRunData): CheckFact {
   return {
     name: run.name,
     source: "check_run",
+    ...(run.app?.slug ? { app: run.app.slug } : {}),
     state: checkRunState(run.status, run.conclusion),
     url: run.html_url ?? undefined,
   };

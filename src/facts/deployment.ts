@@ -10,7 +10,7 @@ import {
   type AssociatedPull,
   type DeployedRange,
 } from "./deployed-range.js";
-import { readCommitters } from "./pull-request.js";
+import { readCommits } from "./committers.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
 import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./change-records.js";
@@ -19,7 +19,7 @@ import {
   gatherChangeRecords,
   type ChangeRecordReader,
 } from "./change-record-clients.js";
-import type { CheckState, RepoRef } from "./types.js";
+import type { CheckState, CommitterFacts, RepoRef } from "./types.js";
 
 /** One deployment waiting on the protection rule, as GitHub asked about it. */
 export interface DeploymentRequest {
@@ -44,6 +44,8 @@ export interface DeployedPull extends AssociatedPull {
   policyCheck?: PolicyVerdict;
   /** Authors and committers of its commits; absent when no gate excludes them. */
   committers?: string[];
+  /** What the committers cannot show; absent when no gate excludes them. */
+  committerGaps?: Omit<CommitterFacts, "logins">;
 }
 
 export type DeploymentState =
@@ -146,7 +148,7 @@ export async function gatherDeploymentFacts(input: {
   const committersOf: CommittersReader =
     input.committers ??
     ((repo, pull) =>
-      readCommitters(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number }));
+      readCommits(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number }));
   const [{ pulls, range }, deployers, prior, teams] = await Promise.all([
     readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf),
     needs.deployers
@@ -236,7 +238,12 @@ async function withVerdict(
   return {
     ...pull,
     ...(policyCheck ? { policyCheck } : {}),
-    ...(committers ? { committers } : {}),
+    ...(committers
+      ? {
+          committers: committers.logins,
+          committerGaps: { unlinked: committers.unlinked, truncated: committers.truncated },
+        }
+      : {}),
   };
 }
 

@@ -108,8 +108,8 @@ export class FactCache {
 }
 
 /** Sources kept per pull request and head commit: a new head starts afresh. */
-export type PullSource = "reviews" | "committers" | "files";
-export const PULL_SOURCES: readonly PullSource[] = ["reviews", "committers", "files"];
+export type PullSource = "reviews" | "commits" | "files";
+export const PULL_SOURCES: readonly PullSource[] = ["reviews", "commits", "files"];
 
 /** Sources that belong to a commit, whichever pull request it heads. */
 export type CommitSource = "runs" | "statuses";

@@ -57,7 +57,7 @@ export function dropBaseDependent(
   sha: string,
 ): Promise<void> {
   return deps.facts.drop(
-    factKeys.pull(repo, number, sha, "committers"),
+    factKeys.pull(repo, number, sha, "commits"),
     factKeys.pull(repo, number, sha, "files"),
   );
 }

@@ -1,5 +1,6 @@
 import type { Octokit } from "../github/types.js";
 import type { ChecklistFacts, PullRequestFacts, RepoRef, ReviewFact } from "./types.js";
+import { readCommits, type PullAt } from "./committers.js";
 import { readRuns, readStatuses, type CheckRunData, type ShownRun } from "./checks.js";
 import { factKeys, type FactCache } from "./fact-cache.js";
 import { readPermissions } from "./permissions.js";
@@ -70,15 +71,15 @@ export async function gatherPullRequestFacts(input: {
   const { octokit, repo, pr, needs, cache } = input;
   const sha = pr.head.sha;
   const at = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
-  const pull = <T>(source: "reviews" | "committers" | "files", read: () => Promise<T>) =>
+  const pull = <T>(source: "reviews" | "commits" | "files", read: () => Promise<T>) =>
     cache.through(factKeys.pull(repo, pr.number, sha, source), read);
   const recordNeeds = needs.changeRecords ?? [];
   const [reviews, committers, changedFiles, runs, statuses, teams, changeRecords] =
     await Promise.all([
       needs.reviews ? pull("reviews", () => readReviews(octokit, at)) : Promise.resolve([]),
       needs.committers
-        ? pull("committers", () => readCommitters(octokit, at))
-        : Promise.resolve([]),
+        ? pull("commits", () => readCommits(octokit, at))
+        : Promise.resolve(undefined),
       needs.changedFiles
         ? pull("files", () => readChangedFiles(octokit, at))
         : Promise.resolve(undefined),
@@ -117,7 +118,10 @@ export async function gatherPullRequestFacts(input: {
     headSha: sha,
     labels: pr.labels.map((label) => label.name),
     ...(changedFiles ? { changedFiles } : {}),
-    committers,
+    committers: committers?.logins ?? [],
+    ...(committers
+      ? { committerGaps: { unlinked: committers.unlinked, truncated: committers.truncated } }
+      : {}),
     ...(input.pusher ? { pusher: input.pusher } : {}),
     reviews,
     checks: [...runs.facts, ...statuses],
@@ -153,8 +157,6 @@ async function permissionsOf(
   return Object.fromEntries(entries);
 }
 
-export type PullAt = { owner: string; repo: string; pull_number: number };
-
 async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> {
   const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...at, per_page: 100 });
   return reviews.flatMap((review) =>
@@ -162,6 +164,7 @@ async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> 
       ? [
           {
             user: review.user.login,
+            ...(review.user.type === "Bot" ? { bot: true } : {}),
             state: review.state as ReviewFact["state"],
             commitId: review.commit_id,
             submittedAt: review.submitted_at ?? "",
@@ -169,21 +172,6 @@ async function readReviews(octokit: Octokit, at: PullAt): Promise<ReviewFact[]> 
         ]
       : [],
   );
-}
-
-/** Logins of the authors and committers of a pull request's commits. */
-export async function readCommitters(octokit: Octokit, at: PullAt): Promise<string[]> {
-  // GitHub lists at most 250 commits here; a larger PR still excludes its first 250
-  // commits' authors, and the limit is documented.
-  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...at, per_page: 100 });
-  const logins = new Set<string>();
-  for (const commit of commits) {
-    if (commit.author?.login) logins.add(commit.author.login);
-    if (commit.committer?.login && commit.committer.login !== "web-flow") {
-      logins.add(commit.committer.login);
-    }
-  }
-  return [...logins].sort();
 }
 
 /** Paths a pull request changes, renamed files under both names. */

@@ -27,10 +27,17 @@ export const pullRequestFactsSchema: z.ZodType<PullRequestFacts> = z.strictObjec
   labels: z.array(z.string()),
   changedFiles: z.array(z.string()).optional(),
   committers: z.array(login),
+  committerGaps: z
+    .strictObject({
+      unlinked: z.array(z.strictObject({ identity: z.string(), sha: z.string().min(1) })),
+      truncated: z.boolean(),
+    })
+    .optional(),
   pusher: login.optional(),
   reviews: z.array(
     z.strictObject({
       user: login,
+      bot: z.boolean().optional(),
       state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
       commitId: z.string().min(1),
       submittedAt: iso,
@@ -40,6 +47,7 @@ export const pullRequestFactsSchema: z.ZodType<PullRequestFacts> = z.strictObjec
     z.strictObject({
       name: z.string().min(1),
       source: z.enum(["check_run", "status"]),
+      app: z.string().min(1).optional(),
       state: checkState,
       url: z.string().optional(),
     }),

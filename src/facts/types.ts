@@ -18,6 +18,8 @@ export interface RepoRef {
 export interface ReviewFact {
   /** Reviewer login. */
   user: string;
+  /** Whether GitHub says the reviewer is a bot account (an app or a machine user marked so). */
+  bot?: boolean;
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
   /** The commit the review was given on. */
   commitId: string;
@@ -45,6 +47,8 @@ export interface CheckFact {
   /** Check run name, or commit status context. */
   name: string;
   source: "check_run" | "status";
+  /** The slug of the app that wrote a check run; GitHub gives commit statuses no app. */
+  app?: string;
   /** Completed conclusion, or "pending" while queued / in progress. */
   state: CheckState;
   url?: string;
@@ -64,6 +68,24 @@ export interface ChecklistFacts {
   ticks: Record<string, ChecklistTick>;
 }
 
+/** A commit author or committer with no linked GitHub account: only git's name and email. */
+export interface UnlinkedCommitter {
+  /** "Name <email>" as the commit records it: text anyone can write, shown, never trusted. */
+  identity: string;
+  /** One commit that carries it. */
+  sha: string;
+}
+
+/** Who wrote and committed a pull request's commits, and what GitHub's list cannot show. */
+export interface CommitterFacts {
+  /** Linked GitHub logins of the commits' authors and committers. */
+  logins: string[];
+  /** Identities with no linked account: anyone may be behind one. */
+  unlinked: UnlinkedCommitter[];
+  /** Whether the pull request has more commits than GitHub lists (250): the rest are unread. */
+  truncated: boolean;
+}
+
 export interface PullRequestFacts {
   repo: RepoRef;
   number: number;
@@ -81,6 +103,8 @@ export interface PullRequestFacts {
   changedFiles?: string[];
   /** Logins of the authors and committers of the PR's commits. */
   committers: string[];
+  /** What the committers cannot show; absent when no gate excludes committers. */
+  committerGaps?: Omit<CommitterFacts, "logins">;
   /** Whoever pushed the head commit, when known. */
   pusher?: string;
   reviews: ReviewFact[];

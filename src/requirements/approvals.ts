@@ -1,6 +1,7 @@
 // approvals: N approving reviews from eligible reviewers, with segregation of duties; a
 // change request from an eligible reviewer blocks.
-import type { PullRequestFacts, ReviewFact } from "../facts/types.js";
+import type { PullRequestFacts, ReviewFact, UnlinkedCommitter } from "../facts/types.js";
+import { LISTED_COMMITS_LIMIT } from "../facts/committers.js";
 import { z } from "zod";
 import type { Outcome } from "../model/outcome.js";
 import { describePrincipals, isEligible, type Eligibility } from "./eligibility.js";
@@ -100,6 +101,19 @@ function exclusionOf(
   return null;
 }
 
+/** A bot account, as GitHub types it or by the "[bot]" every app's login ends with. */
+function isBot(review: ReviewFact): boolean {
+  return review.bot === true || /\[bot\]$/i.test(review.user);
+}
+
+/**
+ * Whether the policy names this login itself. A bot's approval is a machine's verdict, so it
+ * counts only where the policy says so by name: never through a permission or a team.
+ */
+function listsUser(from: Approvers, login: string): boolean {
+  return (from.users ?? []).some((u) => sameName(u, login));
+}
+
 interface Tally {
   counted: string[];
   changesRequested: string[];
@@ -143,6 +157,8 @@ function tally(facts: PullRequestFacts, s: Settings): Tally {
       t.details.push(
         `${who} approved an older commit ${short(r.commitId)}: commits were pushed since`,
       );
+    } else if (isBot(r) && !listsUser(s.from, r.user)) {
+      t.details.push(`${who} is a bot account: its approval counts only where from.users names it`);
     } else noteApproval(t, who, eligibility, s.from);
   }
   return t;
@@ -198,11 +214,36 @@ function settingsOf(req: ApprovalsRequirement, defaults: Defaults): Settings {
   };
 }
 
+/** Unlinked commit identities, when committers are excluded: each may be any approver. */
+function unlinkedOf(s: Settings, facts: PullRequestFacts): UnlinkedCommitter[] {
+  return s.exclude.includes("committers") ? (facts.committerGaps?.unlinked ?? []) : [];
+}
+
+/** "abc1234 by Jane <jane@example.com>, …": the commits, for reasons and details. */
+export const describeUnlinked = (unlinked: readonly UnlinkedCommitter[]): string =>
+  unlinked.map((u) => `${short(u.sha)} by ${u.identity}`).join(", ");
+
 /**
- * Order of verdicts: an eligible change request fails; a change request or (when not yet
- * enough) an approval whose eligibility is unknown is an error; enough approvals pass; else
- * the gate waits. When the pusher is to be excluded but unknown, one counted approval may be
- * theirs: the gate passes only if it holds without any one of them.
+ * GitHub lists only a pull request's first 250 commits: whoever committed the rest is
+ * unknown, so no approval can be shown to come from someone who did not commit.
+ */
+function truncatedOutcome(progress: string, details: string[]): Outcome {
+  return {
+    status: "fail",
+    reason: `${progress}; this pull request has ${LISTED_COMMITS_LIMIT} commits or more and GitHub lists only the first ${LISTED_COMMITS_LIMIT}, so who committed the rest cannot be known and committers cannot be excluded`,
+    fix: `Squash or split the pull request into fewer than ${LISTED_COMMITS_LIMIT} commits`,
+    details,
+  };
+}
+
+/**
+ * Order of verdicts: an eligible change request fails; with committers excluded, a commit
+ * list GitHub cut short fails; a change request or (when not yet enough) an approval whose
+ * eligibility is unknown is an error; enough approvals pass; else the gate waits. Each
+ * doubt about who the counted approvers are costs one approval: an unknown pusher (when
+ * excluded) may be one of them, and so may the person behind each git identity with no
+ * linked account (when committers are excluded). The gate passes only if it holds without
+ * any of them.
  */
 export function evaluateApprovals(
   req: ApprovalsRequirement,
@@ -213,7 +254,13 @@ export function evaluateApprovals(
   const t = tally(facts, s);
   const who = describePrincipals(s.from);
   const progress = `${t.counted.length} of ${req.count} approval${req.count > 1 ? "s" : ""} from ${who}`;
-  const details = t.details;
+  const unlinked = unlinkedOf(s, facts);
+  const details = [
+    ...t.details,
+    ...(unlinked.length > 0
+      ? [`commits by git identities with no linked GitHub account: ${describeUnlinked(unlinked)}`]
+      : []),
+  ];
   if (t.changesRequested.length > 0) {
     const them = t.changesRequested.join(", ");
     return {
@@ -223,15 +270,20 @@ export function evaluateApprovals(
       details,
     };
   }
+  if (s.exclude.includes("committers") && facts.committerGaps?.truncated === true) {
+    return truncatedOutcome(progress, details);
+  }
   const pusherUnknown = s.exclude.includes("pusher") && facts.pusher === undefined;
-  const sure = pusherUnknown ? Math.max(0, t.counted.length - 1) : t.counted.length;
+  const beyondPusher = pusherUnknown ? Math.max(0, t.counted.length - 1) : t.counted.length;
+  const doubts = (pusherUnknown ? 1 : 0) + unlinked.length;
+  const sure = Math.max(0, t.counted.length - doubts);
   if (t.unknownChangeRequests.length === 0 && sure >= req.count) {
     return { status: "pass", reason: progress, details };
   }
   if (
     t.unknownChangeRequests.length > 0 ||
     t.unknownApprovals.length > 0 ||
-    t.counted.length >= req.count
+    (t.counted.length >= req.count && beyondPusher < req.count)
   ) {
     const missing = pusherUnknown ? ["who pushed the head commit is unknown"] : [];
     return {
@@ -241,11 +293,34 @@ export function evaluateApprovals(
       details: [...details, ...missing],
     };
   }
-  const more = req.count - t.counted.length;
+  return unlinked.length > 0
+    ? unlinkedOutcome(req.count + doubts - t.counted.length, who, unlinked, progress, details)
+    : {
+        status: "pending",
+        reason: progress,
+        fix: `Ask ${who} for ${moreReviews(req.count - t.counted.length)}${describeExclusions(s.exclude)}`,
+        details,
+      };
+}
+
+const moreReviews = (n: number): string => `${n} more approving review${n > 1 ? "s" : ""}`;
+
+/**
+ * Anyone may commit under a git identity no account is linked to, approvers included: each
+ * such identity costs one approval, until its commits are re-authored or its email linked.
+ */
+function unlinkedOutcome(
+  more: number,
+  who: string,
+  unlinked: readonly UnlinkedCommitter[],
+  progress: string,
+  details: string[],
+): Outcome {
+  const n = unlinked.length;
   return {
     status: "pending",
-    reason: progress,
-    fix: `Ask ${who} for ${more} more approving review${more > 1 ? "s" : ""}${describeExclusions(s.exclude)}`,
+    reason: `${progress}, but commits by ${n === 1 ? "a git identity" : `${n} git identities`} with no linked GitHub account (${describeUnlinked(unlinked)}) may be any approver's: each such identity takes one more approval`,
+    fix: `Ask ${who} for ${moreReviews(more)}, or have the author link ${n === 1 ? "that email" : "those emails"} to their GitHub account (Settings → Emails) or re-author the commits with a linked email and push`,
     details,
   };
 }

@@ -2,9 +2,12 @@
 // review, by listed users or team members, with segregation of duties: whoever wrote the
 // change or started the deployment cannot approve it.
 import type { DeploymentApprovalFact, DeploymentFacts } from "../facts/deployment.js";
+import { LISTED_COMMITS_LIMIT } from "../facts/committers.js";
+import type { UnlinkedCommitter } from "../facts/types.js";
 import { z } from "zod";
 import type { Outcome } from "../model/outcome.js";
 import { describePrincipals, isEligible } from "./eligibility.js";
+import { describeUnlinked } from "./approvals.js";
 import { defineKind, wrongStage } from "./kind.js";
 import { checkPrincipals, checkReachableCount, peopleCountSchema } from "./principals.js";
 import { sameName } from "../model/names.js";
@@ -83,6 +86,40 @@ export interface DeploymentApprovalOutcome extends Outcome {
   signOffs: string;
 }
 
+/** What the committers of the deployed pull requests cannot show, when committers are excluded. */
+function committerGapsOf(
+  exclude: readonly DeploymentExclusion[],
+  facts: DeploymentFacts,
+): { unlinked: UnlinkedCommitter[]; truncated: number[] } {
+  if (!exclude.includes("committers")) return { unlinked: [], truncated: [] };
+  const unlinked = new Map<string, UnlinkedCommitter>();
+  for (const pull of facts.pulls)
+    for (const u of pull.committerGaps?.unlinked ?? [])
+      if (!unlinked.has(u.identity.toLowerCase())) unlinked.set(u.identity.toLowerCase(), u);
+  const truncated = facts.pulls.filter((p) => p.committerGaps?.truncated === true);
+  return { unlinked: [...unlinked.values()], truncated: truncated.map((p) => p.number) };
+}
+
+/**
+ * GitHub lists only a pull request's first 250 commits: who committed the rest is unknown,
+ * so no approval can be shown to come from someone who did not commit.
+ */
+function truncatedOutcome(
+  progress: string,
+  numbers: readonly number[],
+  details: string[],
+  signOffs: string,
+): DeploymentApprovalOutcome {
+  const pulls = numbers.map((n) => `#${n}`).join(", ");
+  return {
+    status: "fail",
+    reason: `${progress}; ${pulls} ${numbers.length > 1 ? "have" : "has"} ${LISTED_COMMITS_LIMIT} commits or more and GitHub lists only the first ${LISTED_COMMITS_LIMIT}, so who committed the rest cannot be known and committers cannot be excluded`,
+    fix: `Ship the change as pull requests of fewer than ${LISTED_COMMITS_LIMIT} commits each`,
+    details,
+    signOffs,
+  };
+}
+
 /**
  * Counts distinct eligible approvals. Sign-offs by comment count only beyond one given
  * through GitHub's deployment review: the review is GitHub's own record of the approval, and
@@ -134,7 +171,17 @@ export function evaluateDeploymentApproval(
     ...(notCounted.length > 0 ? [`not counted: ${notCounted.join(", ")}`] : []),
   ].join("; ");
   const progress = `${total} of ${req.count} deployment approval${req.count > 1 ? "s" : ""} from ${who}`;
-  if (total >= req.count) return { status: "pass", reason: progress, details, signOffs };
+  const gaps = committerGapsOf(exclude, facts);
+  if (gaps.truncated.length > 0)
+    return truncatedOutcome(progress, gaps.truncated, details, signOffs);
+  const unlinked = gaps.unlinked;
+  if (unlinked.length > 0)
+    details.push(
+      `commits by git identities with no linked GitHub account: ${describeUnlinked(unlinked)}`,
+    );
+  if (total - unlinked.length >= req.count) {
+    return { status: "pass", reason: progress, details, signOffs };
+  }
   if (unknown.length > 0) {
     return {
       status: "error",
@@ -144,7 +191,7 @@ export function evaluateDeploymentApproval(
       signOffs,
     };
   }
-  const more = req.count - total;
+  const more = req.count + unlinked.length - total;
   const viaComment =
     req.count > 1 ? `, or comment "/approve ${facts.environment}" on the pull request` : "";
   return {
@@ -152,7 +199,9 @@ export function evaluateDeploymentApproval(
     reason:
       counted.length > 0 && reviews === 0
         ? `${progress}: sign-offs by comment count once one approval is given through Review deployments`
-        : progress,
+        : unlinked.length > 0
+          ? `${progress}, but commits by git identities with no linked GitHub account (${describeUnlinked(unlinked)}) may be any approver's: each such identity takes one more approval`
+          : progress,
     fix: `${who} must approve: Review deployments → Approve${reviews > 0 ? viaComment : ""} (${more} more; the change's author, committers and whoever started the run do not count)`,
     details,
     signOffs,

@@ -63,8 +63,8 @@ export function review(
 export const approved = (user: string, opts: { commitId?: string; submittedAt?: string } = {}) =>
   review(user, "APPROVED", opts);
 
-export function checkRun(name: string, state: CheckState): CheckFact {
-  return { name, source: "check_run", state };
+export function checkRun(name: string, state: CheckState, app?: string): CheckFact {
+  return { name, source: "check_run", state, ...(app ? { app } : {}) };
 }
 
 export function commitStatus(name: string, state: CheckState): CheckFact {

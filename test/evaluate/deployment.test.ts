@@ -248,6 +248,27 @@ describe("deployment_approval", () => {
     ]);
   });
 
+  it("each git identity with no linked account takes one more approval", () => {
+    const unlinked = { identity: "Rm One <rm1@home.example>", sha: "abcdef0".padEnd(40, "0") };
+    const gaps = { committerGaps: { unlinked: [unlinked], truncated: false } };
+    const one = deploymentFacts({ pulls: [pull(gaps)], approvals: approved("rm1") });
+    const result = gate(evaluateDeployment(p(), one, OPEN), "release-manager");
+    expect(result.status).toBe("pending");
+    expect(result.reason).toContain("abcdef0 by Rm One <rm1@home.example>");
+    const two = deploymentFacts({ pulls: [pull(gaps)], approvals: approved("rm1", "rm2") });
+    expect(gate(evaluateDeployment(p(), two, OPEN), "release-manager").status).toBe("pass");
+    const notExcluded = p({ exclude: ["author", "deployer"] });
+    expect(gate(evaluateDeployment(notExcluded, one, OPEN), "release-manager").status).toBe("pass");
+  });
+
+  it("a pull request of 250 commits or more fails: its committers cannot all be read", () => {
+    const gaps = { committerGaps: { unlinked: [], truncated: true } };
+    const facts = deploymentFacts({ pulls: [pull(gaps)], approvals: approved("rm1", "rm2") });
+    const result = gate(evaluateDeployment(p(), facts, OPEN), "release-manager");
+    expect(result.status).toBe("fail");
+    expect(result.reason).toContain("#7 has 250 commits or more");
+  });
+
   it("exclude: [] lets the author approve", () => {
     const facts = deploymentFacts({ approvals: approved("author") });
     expect(

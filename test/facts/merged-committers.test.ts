@@ -37,8 +37,10 @@ describe("committers of a merged pull request", () => {
     const store = new MemoryStore();
     const read = mergedCommittersReader(octokit, store);
     const together = await Promise.all(Array.from({ length: 5 }, () => read(repo, pull("m1"))));
-    expect(together.every((c) => c.includes("carol"))).toBe(true);
-    expect(await mergedCommittersReader(octokit, store)(repo, pull("m1"))).toContain("carol");
+    expect(together.every((c) => c.logins.includes("carol"))).toBe(true);
+    expect((await mergedCommittersReader(octokit, store)(repo, pull("m1"))).logins).toContain(
+      "carol",
+    );
     expect(reads()).toBe(1);
   });
 

@@ -148,14 +148,14 @@ describe("parsePolicy: schema problems, with positions", () => {
       "a string where a list of checks belongs",
       yaml(...gate("checks: test")),
       [
-        '5:15: gates.cab.require.checks: expected a list of 1 to 100 items (each: text (1 to 200 characters)), or a mapping with keys names, neutral, skipped, got "test"',
+        '5:15: gates.cab.require.checks: expected a list of 1 to 100 items (each: text (1 to 200 characters), or a mapping with keys name, app), or a mapping with keys names, neutral, skipped, got "test"',
       ],
     ],
     [
       "an empty list of checks",
       yaml(...gate("checks: []")),
       [
-        "5:15: gates.cab.require.checks: expected a list of 1 to 100 items (each: text (1 to 200 characters)), got an empty list",
+        "5:15: gates.cab.require.checks: expected a list of 1 to 100 items (each: text (1 to 200 characters), or a mapping with keys name, app), got an empty list",
       ],
     ],
     [
@@ -184,6 +184,30 @@ describe("parsePolicy: schema problems, with positions", () => {
       [
         "4:21: gates.cab.when.labels: expected a list of 1 to 100 items (each: text (1 to 200 characters)), got an empty list",
       ],
+    ],
+    [
+      "a check whose app is not a slug",
+      yaml(
+        "gates:",
+        "  cab:",
+        "    stage: pull_request",
+        '    require: { checks: [{ name: build, app: "GitHub Actions" }] }',
+      ),
+      [
+        expect.stringMatching(
+          /^4:45: gates\.cab\.require\.checks\[0\]\.app: .*slug.*got "GitHub Actions"/,
+        ),
+      ],
+    ],
+    [
+      "a check mapping without its app",
+      yaml(
+        "gates:",
+        "  cab:",
+        "    stage: pull_request",
+        "    require: { checks: [{ name: build }] }",
+      ),
+      [expect.stringMatching(/^4:25: gates\.cab\.require\.checks\[0\]: .*app/)],
     ],
     [
       "a malformed duration",

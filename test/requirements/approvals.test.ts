@@ -314,3 +314,87 @@ describe("approvals: missing facts fail closed", () => {
     );
   });
 });
+
+describe("approvals: bot accounts", () => {
+  const bot = (user: string, bot?: boolean) => ({ ...approved(user), ...(bot ? { bot } : {}) });
+
+  it.each([
+    {
+      name: "a [bot] login through a permission",
+      req: { count: 1, from: { permission: "write" } },
+    },
+    { name: "a [bot] login through a team", req: { count: 1, from: { teams: ["eng"] } } },
+  ])("$name does not count", ({ req }) => {
+    const facts = {
+      teams: { "acme/eng": ["helper[bot]"] },
+      permissions: { "helper[bot]": "write" as const },
+      reviews: [bot("helper[bot]")],
+    };
+    const result = judge(req, facts);
+    expect(result.status).toBe("pending");
+    expect(result.details).toContain(
+      "@helper[bot] is a bot account: its approval counts only where from.users names it",
+    );
+  });
+
+  it("an account GitHub types as a bot does not count through a permission", () => {
+    const req = { count: 1, from: { permission: "write" } };
+    const facts = { permissions: { robot: "write" as const }, reviews: [bot("robot", true)] };
+    expect(judge(req, facts).status).toBe("pending");
+  });
+
+  it("a bot named in from.users counts, with any case", () => {
+    const req = { count: 1, from: { users: ["Helper[bot]"] } };
+    expect(judge(req, { reviews: [bot("helper[bot]")] }).status).toBe("pass");
+  });
+});
+
+describe("approvals: commits no account is linked to, and commits GitHub does not list", () => {
+  const cab = { count: 1, from: { teams: ["cab"] } };
+  const gaps = (unlinked: number, truncated = false) => ({
+    committerGaps: {
+      unlinked: Array.from({ length: unlinked }, (_, i) => ({
+        identity: `Someone ${i} <s${i}@example.com>`,
+        sha: `${i}`.repeat(40),
+      })),
+      truncated,
+    },
+  });
+
+  it.each([
+    { unlinked: 1, approvers: ["carol"], status: "pending" },
+    { unlinked: 1, approvers: ["carol", "dave"], status: "pass" },
+    { unlinked: 2, approvers: ["carol", "dave"], status: "pending" },
+    { unlinked: 2, approvers: ["carol", "dave", "erin"], status: "pass" },
+  ])("$unlinked unlinked, approved by $approvers → $status", ({ unlinked, approvers, status }) => {
+    const facts = { ...gaps(unlinked), reviews: approvers.map((a) => approved(a)) };
+    expect(judge(cab, facts).status).toBe(status);
+  });
+
+  it("says how many more approvals, and how to link or re-author", () => {
+    const result = judge(cab, { ...gaps(2), reviews: [approved("carol")] });
+    expect(result.reason).toContain("2 git identities with no linked GitHub account");
+    expect(result.reason).toContain("0000000 by Someone 0 <s0@example.com>");
+    expect(result.fix).toMatch(/^Ask team cab for 2 more approving reviews, or .*re-author/);
+  });
+
+  it("matter only when committers are excluded", () => {
+    const req = { ...cab, exclude: ["author"] };
+    expect(judge(req, { ...gaps(1, true), reviews: [approved("carol")] }).status).toBe("pass");
+  });
+
+  it("an unknown pusher and an unlinked identity each take one approval", () => {
+    const req = { ...cab, exclude: ["committers", "pusher"] };
+    const two = { ...gaps(1), reviews: [approved("carol"), approved("dave")] };
+    expect(judge(req, two).status).toBe("pending");
+    const three = { ...two, reviews: [...two.reviews, approved("erin")] };
+    expect(judge(req, three).status).toBe("pass");
+  });
+
+  it("a commit list GitHub cut at 250 fails, however many approve", () => {
+    const reviews = ["carol", "dave", "erin"].map((a) => approved(a));
+    const result = judge(cab, { ...gaps(0, true), reviews });
+    expect(result.status).toBe("fail");
+    expect(result.fix).toBe("Squash or split the pull request into fewer than 250 commits");
+  });
+});

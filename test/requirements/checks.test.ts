@@ -34,11 +34,11 @@ describe("checks", () => {
       status: "pass",
     },
     {
-      name: "check run and status of one name: both must pass",
+      name: "a check run and a status of one name: two sources, fails closed",
       checks: [
         checkRun("build", "success"),
         checkRun("test", "success"),
-        commitStatus("test", "failure"),
+        commitStatus("test", "success"),
       ],
       status: "fail",
     },
@@ -80,14 +80,85 @@ describe("checks", () => {
     const result = judge({ names: ["build", "lint"], neutral: "fail" }, [
       checkRun("build", "failure"),
       checkRun("lint", "neutral"),
-      commitStatus("lint", "success"),
     ]);
     expect(result.reason).toBe("checks `build`, `lint` failed");
-    expect(result.details).toEqual([
-      "`build`: failure",
-      "`lint` (check run): neutral (counted as a failure)",
-      "`lint` (status): success",
-    ]);
+    expect(result.details).toEqual(["`build`: failure", "`lint`: neutral (counted as a failure)"]);
     expect(result.fix).toContain("`build`, `lint`");
+  });
+
+  describe("sources", () => {
+    it("two apps report one name the policy ties to none: fails, naming both", () => {
+      const result = judge(
+        ["build"],
+        [checkRun("build", "success", "impostor"), checkRun("build", "failure", "ci")],
+      );
+      expect(result.status).toBe("fail");
+      expect(result.reason).toBe(
+        "check `build` reported by more than one source: `build` by app `impostor` and app `ci`",
+      );
+      expect(result.fix).toContain("{ name: build, app: <slug> }");
+    });
+
+    it("an app and a commit status report one name: fails, naming both", () => {
+      const result = judge(
+        ["build"],
+        [checkRun("build", "failure", "ci"), commitStatus("build", "success")],
+      );
+      expect(result.status).toBe("fail");
+      expect(result.reason).toContain("app `ci` and a commit status");
+    });
+
+    it.each([
+      {
+        name: "only the named app counts",
+        checks: [checkRun("build", "success", "impostor"), checkRun("build", "failure", "ci")],
+        status: "fail",
+      },
+      {
+        name: "the named app passing passes, whatever others say",
+        checks: [checkRun("build", "success", "ci"), commitStatus("build", "failure")],
+        status: "pass",
+      },
+      {
+        name: "slugs compare case-insensitively",
+        checks: [checkRun("build", "success", "CI")],
+        status: "pass",
+      },
+      {
+        name: "another app's success does not stand in for the named app",
+        checks: [checkRun("build", "success", "impostor")],
+        status: "pending",
+      },
+      {
+        name: "a commit status never satisfies a named app",
+        checks: [commitStatus("build", "success")],
+        status: "pending",
+      },
+      {
+        name: "a check run whose app is unknown never satisfies a named app",
+        checks: [checkRun("build", "success")],
+        status: "pending",
+      },
+    ])("$name → $status", ({ checks, status }) => {
+      expect(judge([{ name: "build", app: "ci" }], checks).status).toBe(status);
+    });
+
+    it("says which reports did not count", () => {
+      const result = judge({ names: [{ name: "build", app: "github-actions" }] }, [
+        checkRun("build", "success", "impostor"),
+      ]);
+      expect(result.details).toEqual([
+        "`build` from app `github-actions`: not reported yet",
+        "`build` from app `impostor`: not counted, the policy names app `github-actions`",
+      ]);
+    });
+
+    it("a plain name and a sourced one mix", () => {
+      const result = judge(
+        ["lint", { name: "build", app: "github-actions" }],
+        [checkRun("lint", "success", "linter"), checkRun("build", "success", "github-actions")],
+      );
+      expect(result.status).toBe("pass");
+    });
   });
 });
