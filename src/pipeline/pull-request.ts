@@ -20,7 +20,7 @@ import {
 import { factKeys, type FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
 import { teamReader } from "../facts/teams.js";
-import type { ChangeRecordReader } from "../facts/change-record-clients.js";
+import { lookupIn, pullOf, type ChangeRecordReader } from "../facts/change-record-clients.js";
 import type { RepoRef } from "../facts/types.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
@@ -153,7 +153,14 @@ async function evaluateValid(
       ...(pusher ? { pusher } : {}),
       cache: deps.facts,
       isOwnRun: (run) => isOwnCheckRun(run, deps.appId),
-      ...(deps.changeRecords ? { changeRecords: deps.changeRecords } : {}),
+      ...(deps.changeRecords
+        ? {
+            changeRecords: lookupIn(deps.changeRecords, {
+              installation: trigger.installationId,
+              subject: pullOf(repo, pr.number),
+            }),
+          }
+        : {}),
     });
     own = { run: gathered.ownRun };
     changedFiles = gathered.facts.changedFiles;
