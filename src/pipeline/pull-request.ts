@@ -193,7 +193,9 @@ async function evaluateValid(
   const render: RenderChecklist = (state, notes) =>
     renderChecklistComment(items, state, key, shownNotes(items, notes));
   const checklist =
-    judged && view && (items.length > 0 || view.comment) ? { view, key, render } : null;
+    judged && view && key !== "" && (items.length > 0 || view.comment)
+      ? { view, key, render }
+      : null;
   const written = await writeResults(deps, trigger, {
     evaluation,
     own,
