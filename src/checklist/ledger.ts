@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { applyToggles, RESET_NOTE, type Note, type Toggle } from "./edit.js";
 import { decodeState, emptyState, isCount, type ChecklistState, type TickRecord } from "./state.js";
-import { trustedState, type WrittenStamp } from "./written.js";
+import { stateReadBack, type WrittenStamp } from "./written.js";
 
 export interface JudgedEdit {
   /** The webhook delivery it came from: a redelivery adds the same member again, not a new one. */
@@ -115,7 +115,7 @@ export function judgedChecklist(input: {
       ? decodeState(written, key, id)
       : stood !== undefined
         ? stood
-        : trustedState(found ?? "", key, id ?? 0, input.stamp);
+        : stateReadBack(found ?? "", key, id ?? 0, input.stamp);
   // A found body whose signed ticks the app cannot vouch for: they are reset, and people
   // are told why rather than finding their ticks gone.
   const unvouched =

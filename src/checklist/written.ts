@@ -34,6 +34,22 @@ export function trustedState(
   return payloadDigest(body) === stamp.digest ? state : null;
 }
 
+/**
+ * The state of a body read back from GitHub as the app may take it: the one it wrote last,
+ * or one without any tick (which grants nothing, so it is kept as it is rather than
+ * rewritten to the same empty list with a note). Null: nothing read back is trusted.
+ */
+export function stateReadBack(
+  body: string,
+  key: string,
+  comment: number,
+  stamp: WrittenStamp | null | undefined,
+): ChecklistState | null {
+  const shown = decodeState(body, key, comment);
+  if (shown !== null && Object.keys(shown.ticks).length === 0) return shown;
+  return trustedState(body, key, comment, stamp);
+}
+
 export function encodeStamp(stamp: WrittenStamp): string {
   return JSON.stringify(stamp);
 }

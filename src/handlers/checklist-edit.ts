@@ -3,7 +3,7 @@ import type { AppDeps } from "./deps.js";
 import { judgeToggles, RESET_NOTE, type JudgedToggles, type MayTick } from "../checklist/edit.js";
 import { bodyDigest, type JudgedEdit } from "../checklist/ledger.js";
 import { itemId, type ChecklistItem } from "../checklist/state.js";
-import { trustedState } from "../checklist/written.js";
+import { stateReadBack } from "../checklist/written.js";
 import { isEligible } from "../requirements/eligibility.js";
 import { checklistItemsOf } from "../evaluate/needs.js";
 import { qualifyTeam } from "../requirements/principals.js";
@@ -98,7 +98,7 @@ export async function judgeChecklistEdit(
   const base = remembered
     ? {}
     : {
-        base: trustedState(
+        base: stateReadBack(
           from,
           key,
           comment.id,
