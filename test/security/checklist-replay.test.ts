@@ -34,6 +34,8 @@ describe("an old checklist state replayed through two saves", () => {
   let server: AppServer;
   let events: GitHubEvents;
   let headSha: string;
+  /** The body the app wrote while alice's tick stood. */
+  let ticked = "";
 
   beforeAll(async () => {
     gh = await start({ app: { id: 4711 } });
@@ -81,7 +83,7 @@ describe("an old checklist state replayed through two saves", () => {
     const first = await waitFor("the checklist comment", () => checklist()?.body, { explain });
 
     await save("alice", tickBox(first, ITEM));
-    const ticked = await waitFor(
+    ticked = await waitFor(
       "alice's tick recorded and the check passing",
       () => {
         const body = checklist()?.body ?? "";
@@ -125,6 +127,40 @@ describe("an old checklist state replayed through two saves", () => {
     expect(ownRun()?.conclusion).not.toBe("success");
     expect(shown).not.toContain(`- [x] ${ITEM}`);
     expect(shown).toContain("could not be trusted and every box was reset");
+    expect(gh.violations()).toEqual([]);
+  });
+
+  test("nor when a new app finds the old body by listing, its edit's webhook lost", async () => {
+    // Whatever the last test left, alice's tick is taken back first.
+    await save("alice", untickBox(checklist()?.body ?? "", ITEM));
+    await waitFor(
+      "the check not passing",
+      () =>
+        (checklist()?.body ?? "").includes("- [ ] ") && ownRun()?.conclusion !== "success"
+          ? true
+          : undefined,
+      { explain },
+    );
+    await waitFor("the server to have no work in flight", settled, { explain });
+    await server.stop();
+    server = await startServer({ standIn: gh, secret: SECRET });
+    const comment = checklist();
+    if (!comment) throw new Error("no checklist comment");
+    // Saved on GitHub, its webhook never sent: the app sees it only by reading the comment.
+    events.editComment(comment.id, ticked, "mallory");
+    await send(events.opened(7));
+    await waitFor("the pull request judged again", settled, { explain });
+    const shown = await waitFor(
+      "the comment rewritten or the check passing",
+      () => {
+        const body = checklist()?.body ?? "";
+        return body !== ticked || ownRun()?.conclusion === "success" ? body : undefined;
+      },
+      { explain, timeoutMs: 5_000 },
+    ).catch(() => checklist()?.body ?? "");
+
+    expect(ownRun()?.conclusion).not.toBe("success");
+    expect(shown).not.toContain(`- [x] ${ITEM}`);
     expect(gh.violations()).toEqual([]);
   });
 });
