@@ -53,7 +53,7 @@ export async function renderDeveloperView(root: string): Promise<string> {
       ticks[text] = { checked: true, by: tick.by, at: tick.at };
     }
   }
-  const state: ChecklistState = { v: 1, ticks };
+  const state: ChecklistState = { v: 2, comment: 0, version: 0, ticks };
   const comment = renderChecklistComment(checklistItemsFor(policy, evaluation), state, "readme");
   const status = run.status === "completed" ? `${run.conclusion ?? ""}` : run.status;
   return [

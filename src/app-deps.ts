@@ -3,7 +3,7 @@
 // them.
 import { randomBytes } from "node:crypto";
 import type { Probot } from "probot";
-import { scopedKey } from "./checklist/state.js";
+import { checklistScope, scopedKey } from "./checklist/state.js";
 import { ChecklistComments } from "./effects/checklist-comment.js";
 import { DeskIssues } from "./effects/desk-issue.js";
 import { DeskLedger } from "./effects/desk-ledger.js";
@@ -126,8 +126,10 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     store,
     policies,
     comments: new ChecklistComments(store, options.appId),
+    // By repository id: a renamed or transferred repository keeps its ticks, and a state
+    // signed for another repository never counts. Without the id nothing is signed or trusted.
     checklistKey: (repo: RepoRef, number: number) =>
-      scopedKey(secret, `${repo.owner}/${repo.repo}#${number}`.toLowerCase()),
+      repo.id === undefined ? "" : scopedKey(secret, checklistScope(repo.id, number)),
     records: new ReleaseRecords(store, options.appId),
     releaseListeners: [desk.releaseListener],
     desk,

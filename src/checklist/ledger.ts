@@ -6,8 +6,9 @@
 // kept, where a read-modify-write of one remembered state would keep only the last writer's.
 // The rewrite of the comment folds them, oldest first, onto the state the app last wrote.
 import { createHash } from "node:crypto";
-import { applyToggles, type Note, type Toggle } from "./edit.js";
-import { decodeState, emptyState, type ChecklistState, type TickRecord } from "./state.js";
+import { applyToggles, RESET_NOTE, type Note, type Toggle } from "./edit.js";
+import { decodeState, emptyState, isCount, type ChecklistState, type TickRecord } from "./state.js";
+import { stateReadBack, type WrittenStamp } from "./written.js";
 
 export interface JudgedEdit {
   /** The webhook delivery it came from: a redelivery adds the same member again, not a new one. */
@@ -20,9 +21,9 @@ export interface JudgedEdit {
   toggles: Toggle[];
   notes: Note[];
   /**
-   * Only when the app remembered no body of its own at the time (a restart without a
-   * durable store, or the memory expired): the signed state of the body before the edit,
-   * as GitHub reported it, or null when that body carried none the app could verify.
+   * Only when the app remembered no body of its own at the time (the memory expired): the
+   * signed state of the body before the edit, as GitHub reported it, when it is the one the
+   * app wrote last (written.ts); else null.
    */
   base?: ChecklistState | null;
 }
@@ -92,24 +93,36 @@ export interface JudgedChecklist {
 /**
  * The checklist as judged so far. `written` is the body the app last wrote (its signed
  * state is the base); without one, the oldest pending edit's `base` stands in, else
- * `found`, the body as GitHub shows it. Notes belong to edits: the ones judged since the
- * last write replace those shown before; with none, the last ones stay.
+ * `found`, the body as GitHub shows it, when `stamp` says it is the app's last write. Notes
+ * belong to edits: the ones judged since the last write replace those shown before; with
+ * none, the last ones stay.
  */
 export function judgedChecklist(input: {
+  /** The comment's id; absent when there is no comment yet. */
+  id?: number | undefined;
   written?: string | undefined;
   found?: string | undefined;
+  /** What the app wrote last in the comment (written.ts). */
+  stamp?: WrittenStamp | null | undefined;
   notes?: readonly (Note | string)[] | undefined;
   pending: readonly JudgedEdit[];
   key: string;
 }): JudgedChecklist {
-  const { written, found, pending, key } = input;
+  const { id, written, found, pending, key } = input;
   const stood = pending.find((edit) => edit.base !== undefined)?.base;
   const base =
     written !== undefined
-      ? decodeState(written, key)
+      ? decodeState(written, key, id)
       : stood !== undefined
         ? stood
-        : decodeState(found ?? "", key);
+        : stateReadBack(found ?? "", key, id ?? 0, input.stamp);
+  // A found body whose signed ticks the app cannot vouch for: they are reset, and people
+  // are told why rather than finding their ticks gone.
+  const unvouched =
+    written === undefined &&
+    stood === undefined &&
+    base === null &&
+    Object.keys(decodeState(found ?? "", key)?.ticks ?? {}).length > 0;
   const state = applyToggles(
     base ?? emptyState(),
     pending.flatMap((edit) => edit.toggles),
@@ -127,7 +140,11 @@ export function judgedChecklist(input: {
   const kept = shown.filter((n) =>
     n.item === undefined ? pending.length === 0 : !touched.has(n.item),
   );
-  return { state, notes: distinct([...kept, ...pending.flatMap((edit) => edit.notes)]) };
+  const reset = unvouched ? [{ text: RESET_NOTE }] : [];
+  return {
+    state,
+    notes: distinct([...reset, ...kept, ...pending.flatMap((edit) => edit.notes)]),
+  };
 }
 
 function distinct(notes: readonly Note[]): Note[] {
@@ -159,7 +176,9 @@ function isToggle(value: unknown): value is Toggle {
 function isState(value: unknown): value is ChecklistState {
   return (
     isObject(value) &&
-    value.v === 1 &&
+    value.v === 2 &&
+    isCount(value.comment) &&
+    isCount(value.version) &&
     isObject(value.ticks) &&
     Object.values(value.ticks).every(isTick)
   );

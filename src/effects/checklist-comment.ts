@@ -13,7 +13,13 @@ import {
   type PendingEdit,
 } from "../checklist/ledger.js";
 import type { Note } from "../checklist/edit.js";
-import type { ChecklistItem, ChecklistState } from "../checklist/state.js";
+import {
+  encodeState,
+  payloadDigest,
+  type ChecklistItem,
+  type ChecklistState,
+} from "../checklist/state.js";
+import { encodeStamp, parseStamp, stampOf, type WrittenStamp } from "../checklist/written.js";
 import { CHECKLIST_MARKER } from "../report/checklist-comment.js";
 
 /** The app's checklist comment on one pull request (or release record), as last seen. */
@@ -35,6 +41,8 @@ export interface ChecklistView {
   comment: ChecklistComment | null;
   /** Judged edits not written back yet, in the order they fold (see checklist/ledger.ts). */
   pending: PendingEdit[];
+  /** What the app wrote last (checklist/written.ts): a found body is trusted only if it is that. */
+  written?: WrittenStamp | null;
 }
 
 export type CommentWrite = "created" | "updated" | "unchanged" | "deferred" | "busy";
@@ -50,6 +58,11 @@ export function shownNotes(items: readonly ChecklistItem[], notes: readonly Note
 
 /** Comments are remembered so that an evaluation needs no read when nothing was edited. */
 const COMMENT_TTL_MS = 60 * 60 * 1000;
+/**
+ * What the app wrote last is kept as long as a pull request is likely to be ticked; each
+ * write extends it. Without it, ticks read back from GitHub are not trusted.
+ */
+const STAMP_TTL_MS = 400 * 24 * 60 * 60 * 1000;
 /** Judged edits wait this long for their write; each new one extends it. */
 const LEDGER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** One instance writes a comment at a time; a crashed writer's lease lapses after this. */
@@ -118,12 +131,14 @@ export class ChecklistComments {
     repo: RepoRef,
     number: number,
     existing: ChecklistComment | null,
-    body: string,
+    write: { body: string; key: string },
   ): Promise<"created" | "updated" | "unchanged"> {
+    const { body, key } = write;
     const at = { owner: repo.owner, repo: repo.repo };
     const notes = existing?.notes ? { notes: existing.notes } : {};
     if (existing?.body === body) return "unchanged";
     if (existing && (await this.#update(octokit, repo, existing.id, body))) {
+      await this.#stamp(repo, number, existing.id, body, key);
       await this.remember(repo, number, { id: existing.id, body, ...notes });
       return "updated";
     }
@@ -140,8 +155,19 @@ export class ChecklistComments {
       // A comment of the app's that a lost answer hid: the one people would tick.
       async () => (await this.#list(octokit, repo, number))?.id,
     );
+    await this.#stamp(repo, number, id, body, key);
     await this.remember(repo, number, { id, body, ...notes });
     return "created";
+  }
+
+  /** What the app wrote last in the pull request's comment; no request. */
+  async lastWritten(repo: RepoRef, number: number): Promise<WrittenStamp | null> {
+    return parseStamp(await this.store.get(this.#stampKey(repo, number)));
+  }
+
+  async #stamp(repo: RepoRef, number: number, id: number, body: string, key: string) {
+    const stamp = stampOf(id, body, key);
+    if (stamp) await this.store.set(this.#stampKey(repo, number), encodeStamp(stamp), STAMP_TTL_MS);
   }
 
   /**
@@ -175,16 +201,19 @@ export class ChecklistComments {
 
   /** A pull request's comment (remembered, else listed) and the edits judged since. */
   async view(octokit: Octokit, repo: RepoRef, number: number): Promise<ChecklistView> {
-    const [remembered, pending] = await Promise.all([
+    const [remembered, pending, written] = await Promise.all([
       this.recall(repo, number),
       this.pending(repo, number),
+      this.lastWritten(repo, number),
     ]);
-    if (remembered) return { comment: remembered, pending };
+    if (remembered) return { comment: remembered, pending, written };
     // Forgotten, but an edit judged since names the comment and brings the state before it:
     // no listing needed (the write re-reads the comment anyway).
     const edited = pending.find((edit) => edit.base !== undefined);
-    if (edited) return { comment: { id: edited.comment, body: "", found: true }, pending };
-    return { comment: await this.find(octokit, repo, number), pending };
+    if (edited) {
+      return { comment: { id: edited.comment, body: "", found: true }, pending, written };
+    }
+    return { comment: await this.find(octokit, repo, number), pending, written };
   }
 
   /** The same for a comment the caller has listed (a release record's comments are read anyway). */
@@ -193,9 +222,10 @@ export class ChecklistComments {
     number: number,
     listed: { id: number; body: string } | null,
   ): Promise<ChecklistView> {
-    const [known, pending] = await Promise.all([
+    const [known, pending, written] = await Promise.all([
       this.recall(repo, number),
       this.pending(repo, number),
+      this.lastWritten(repo, number),
     ]);
     const comment =
       listed === null
@@ -203,7 +233,7 @@ export class ChecklistComments {
         : known?.id === listed.id
           ? known
           : { id: listed.id, body: listed.body, found: true as const };
-    return { comment, pending };
+    return { comment, pending, written };
   }
 
   /**
@@ -231,6 +261,7 @@ export class ChecklistComments {
         view = {
           comment: (await this.recall(repo, number)) ?? view.comment,
           pending: await this.pending(repo, number),
+          written: await this.lastWritten(repo, number),
         };
         result = await this.#writeOnce(octokit, repo, number, { ...input, view });
       } finally {
@@ -250,6 +281,8 @@ export class ChecklistComments {
    * the page before it is judged, so the write is left to that edit's own event, which
    * folds it in and writes (the check is still written from what is judged). Only an edit
    * whose webhook never came (older than UNJUDGED_EDIT_GRACE_MS) is overwritten, with a note.
+   * Every write carries the comment's id and the next version, and is recorded as the last
+   * (checklist/written.ts).
    */
   async #writeOnce(
     octokit: Octokit,
@@ -257,19 +290,23 @@ export class ChecklistComments {
     number: number,
     input: { view: ChecklistView; key: string; render: RenderChecklist; now: Date },
   ): Promise<CommentWrite> {
-    const { view, render } = input;
-    const judged = judgedOf(view, input.key);
+    const { view, render, key } = input;
+    const judged = judgedOf(view, key);
     const body = render(judged.state, judged.notes);
     const existing = view.comment;
-    if (unchanged(view, input.key, render)) return "unchanged";
+    if (unchanged(view, key, render)) return "unchanged";
+    const version = nextVersion(view, judged.state, key);
     const current = existing ? await this.#read(octokit, repo, existing.id) : null;
     if (existing === null || current === null) {
       // No comment yet, or someone deleted it: the body carries the signed ticks.
-      const made = await this.upsert(octokit, repo, number, null, body);
-      await this.#settle(repo, number, { body, notes: judged.notes }, view.pending);
+      // Its id is not known yet: the next write binds the state to it.
+      const first = render({ ...judged.state, comment: 0, version }, judged.notes);
+      const made = await this.upsert(octokit, repo, number, null, { body: first, key });
+      await this.#settle(repo, number, { body: first, notes: judged.notes }, view.pending);
       return made;
     }
     if (current.body === body) {
+      await this.#stamp(repo, number, existing.id, body, key);
       await this.#settle(
         repo,
         number,
@@ -278,20 +315,21 @@ export class ChecklistComments {
       );
       return "unchanged";
     }
+    const state = { ...judged.state, comment: existing.id, version };
     const known = new Set([bodyDigest(existing.body), ...view.pending.map((edit) => edit.body)]);
-    let write = { body, notes: judged.notes };
+    let write = { body: render(state, judged.notes), notes: judged.notes };
     if (!known.has(bodyDigest(current.body))) {
       const age = input.now.getTime() - Date.parse(current.updatedAt);
       if (!(age >= UNJUDGED_EDIT_GRACE_MS)) return "deferred";
       const notes = [...judged.notes, { text: LOST_EDIT_NOTE }];
-      write = { body: render(judged.state, notes), notes };
+      write = { body: render(state, notes), notes };
     }
     const made = await this.upsert(
       octokit,
       repo,
       number,
       { id: existing.id, body: current.body },
-      write.body,
+      { body: write.body, key },
     );
     await this.#settle(repo, number, write, view.pending);
     return made;
@@ -320,13 +358,15 @@ export class ChecklistComments {
   async #settle(
     repo: RepoRef,
     number: number,
-    shown: { id?: number; body: string; notes: Note[] },
+    shown: { id?: number; body?: string; notes: Note[] },
     written: readonly PendingEdit[],
   ): Promise<void> {
-    const id = shown.id ?? (await this.recall(repo, number))?.id;
-    if (id !== undefined) {
+    const known = await this.recall(repo, number);
+    const id = shown.id ?? known?.id;
+    const body = shown.body ?? known?.body;
+    if (id !== undefined && body !== undefined) {
       const notes = shown.notes.length > 0 ? { notes: shown.notes } : {};
-      await this.remember(repo, number, { id, body: shown.body, ...notes });
+      await this.remember(repo, number, { id, body, ...notes });
     }
     const ledger = this.#ledgerKey(repo, number);
     for (const edit of written) await this.store.removeFromSet(ledger, edit.member);
@@ -356,6 +396,12 @@ export class ChecklistComments {
     return `checklist-comment:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
 
+  /** By repository id where known: a renamed repository keeps what the app wrote. */
+  #stampKey(repo: RepoRef, number: number): string {
+    const named = repo.id !== undefined ? `${repo.id}` : `${repo.owner}/${repo.repo}`;
+    return `checklist-written:${named}#${number}`.toLowerCase();
+  }
+
   #ledgerKey(repo: RepoRef, number: number): string {
     return `checklist-edits:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
@@ -363,6 +409,20 @@ export class ChecklistComments {
   #leaseKey(repo: RepoRef, number: number): string {
     return `checklist-write:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
+}
+
+/**
+ * The version of the next write: one past the last written, unless the write puts back the
+ * very state the app wrote last (a person's refused edit undone), which keeps its version.
+ */
+function nextVersion(view: ChecklistView, state: ChecklistState, key: string): number {
+  const last = view.written;
+  const id = view.comment?.id;
+  if (last && id === last.comment) {
+    const again = payloadDigest(encodeState({ ...state, comment: id }, key));
+    if (again === last.digest && state.version === last.version) return last.version;
+  }
+  return Math.max(last?.version ?? 0, state.version) + 1;
 }
 
 function unchanged(view: ChecklistView, key: string, render: RenderChecklist): boolean {
@@ -379,8 +439,10 @@ function unchanged(view: ChecklistView, key: string, render: RenderChecklist): b
 export function judgedOf(view: ChecklistView, key: string): JudgedChecklist {
   const comment = view.comment;
   return judgedChecklist({
+    id: comment?.id,
     written: comment && !comment.found ? comment.body : undefined,
     found: comment?.found ? comment.body : undefined,
+    stamp: view.written,
     notes: comment?.notes,
     pending: view.pending,
     key,

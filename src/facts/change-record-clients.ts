@@ -52,14 +52,53 @@ export interface ReaderOptions {
   client?: ChangeSystemClient;
 }
 
-export interface ChangeRecordReader {
+/**
+ * Whose look a read is: answers are kept per installation (one installation never sees
+ * another's), and noted per subject so a fresh look drops only that subject's.
+ */
+export interface ChangeRecordScope {
+  installation: number | undefined;
+  /** The pull request (pullOf) or held deployment (deploymentOf) being judged. */
+  subject?: string;
+}
+
+/** Looks change records up for one scope: what the facts gatherers are given. */
+export interface ChangeRecordLookup {
   read(need: ChangeRecordNeed, reference: string): Promise<ChangeRecordFact>;
-  /** Drops every kept answer: a person asked for a fresh look (`/recheck`). */
-  forget(): void;
+}
+
+export interface ChangeRecordReader {
+  read(
+    need: ChangeRecordNeed,
+    reference: string,
+    scope?: ChangeRecordScope,
+  ): Promise<ChangeRecordFact>;
+  /**
+   * Drops the kept answers the subject's judgements read, in its installation: a person
+   * asked for a fresh look (`/recheck`, Re-evaluate). Nothing else is dropped.
+   */
+  forget(scope: ChangeRecordScope & { subject: string }): void;
+}
+
+/** A pull request as a scope's subject: its installation's, by repository and number. */
+export function pullOf(repo: { owner: string; repo: string }, number: number): string {
+  return `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+}
+
+/** A held deployment as a scope's subject, by its hold's key (holds/registry.ts). */
+export function deploymentOf(holdKey: string): string {
+  return `deployment:${holdKey}`;
+}
+
+/** The reader as one scope sees it. */
+export function lookupIn(reader: ChangeRecordReader, scope: ChangeRecordScope): ChangeRecordLookup {
+  return { read: (need, reference) => reader.read(need, reference, scope) };
 }
 
 /** A looked-up record is reused this long by default: a burst of events asks once. */
 export const DEFAULT_CACHE_MS = 60_000;
+/** Past this many subjects noted, notes older than the cache are dropped. */
+const MAX_NOTED_SUBJECTS = 1_000;
 
 export function createChangeRecordReader(
   config: ChangeSystemsConfig,
@@ -76,6 +115,21 @@ export function createChangeRecordReader(
       ...(options.observe ? { observe: options.observe } : {}),
     });
   const cache = new Map<string, { at: number; fact: ChangeRecordFact }>();
+  // The cache keys each subject's judgements read, by installation and subject.
+  const readBy = new Map<string, { at: number; keys: Set<string> }>();
+
+  function note(scope: ChangeRecordScope | undefined, key: string): void {
+    if (scope?.subject === undefined) return;
+    const subject = subjectKey(scope);
+    const noted = readBy.get(subject) ?? { at: 0, keys: new Set<string>() };
+    noted.at = now();
+    noted.keys.add(key);
+    readBy.set(subject, noted);
+    // Notes outlive their answers only briefly: those of subjects nobody looks at go.
+    if (readBy.size > MAX_NOTED_SUBJECTS) {
+      for (const [k, v] of readBy) if (now() - v.at >= cacheMs) readBy.delete(k);
+    }
+  }
 
   async function readServiceNow(
     sn: ServiceNowConfig,
@@ -159,8 +213,9 @@ export function createChangeRecordReader(
   }
 
   return {
-    async read(need, reference) {
-      const key = `${need.system}\u0000${need.windowFields?.start ?? ""}\u0000${need.windowFields?.end ?? ""}\u0000${reference}`;
+    async read(need, reference, scope) {
+      const key = `${scope?.installation ?? "-"}\u0000${need.system}\u0000${need.windowFields?.start ?? ""}\u0000${need.windowFields?.end ?? ""}\u0000${reference}`;
+      note(scope, key);
       const hit = cache.get(key);
       if (hit && now() - hit.at < cacheMs) return hit.fact;
       let fact: ChangeRecordFact;
@@ -182,15 +237,21 @@ export function createChangeRecordReader(
       cache.set(key, { at: now(), fact });
       return fact;
     },
-    forget() {
-      cache.clear();
+    forget(scope) {
+      const subject = subjectKey(scope);
+      for (const key of readBy.get(subject)?.keys ?? []) cache.delete(key);
+      readBy.delete(subject);
     },
   };
 }
 
+function subjectKey(scope: ChangeRecordScope): string {
+  return `${scope.installation ?? "-"}\u0000${scope.subject ?? ""}`;
+}
+
 /** Looks up every reference each need's pattern finds in the texts, once per reference. */
 export async function gatherChangeRecords(
-  reader: ChangeRecordReader,
+  reader: ChangeRecordLookup,
   needs: readonly ChangeRecordNeed[],
   texts: ReferenceTexts,
 ): Promise<ChangeRecordFact[]> {

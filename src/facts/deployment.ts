@@ -17,7 +17,7 @@ import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./chang
 import {
   createChangeRecordReader,
   gatherChangeRecords,
-  type ChangeRecordReader,
+  type ChangeRecordLookup,
 } from "./change-record-clients.js";
 import type { CheckState, CommitterFacts, RepoRef } from "./types.js";
 
@@ -142,7 +142,7 @@ export async function gatherDeploymentFacts(input: {
   /** Committers of a merged pull request; read from GitHub each time unless given. */
   committers?: CommittersReader;
   /** Reads change records; without one, every lookup is an error naming what to configure. */
-  changeRecords?: ChangeRecordReader;
+  changeRecords?: ChangeRecordLookup;
 }): Promise<DeploymentFacts> {
   const { octokit, request, needs, known } = input;
   const committersOf: CommittersReader =

@@ -8,7 +8,7 @@ import { TEAM_TTL_MS, type TeamReader } from "./teams.js";
 import {
   createChangeRecordReader,
   gatherChangeRecords,
-  type ChangeRecordReader,
+  type ChangeRecordLookup,
 } from "./change-record-clients.js";
 import type { ChangeRecordNeed } from "./change-records.js";
 
@@ -66,7 +66,7 @@ export async function gatherPullRequestFacts(input: {
   /** Whether a check run is the app's own: it is kept whole, for the write that follows. */
   isOwnRun: (run: CheckRunData) => boolean;
   /** Reads change records; without one, every lookup is an error naming what to configure. */
-  changeRecords?: ChangeRecordReader;
+  changeRecords?: ChangeRecordLookup;
 }): Promise<GatheredPullRequest> {
   const { octokit, repo, pr, needs, cache } = input;
   const sha = pr.head.sha;

@@ -8,6 +8,8 @@ export interface RepoRef {
   owner: string;
   repo: string;
   defaultBranch: string;
+  /** GitHub's id of the repository, as the webhook said: unlike its name, it never changes. */
+  id?: number;
   /**
    * Whether the owner is an organization, as the webhook said; absent when unknown. Only an
    * organization's base policy can be required of its repositories (src/policy/required-base.ts).

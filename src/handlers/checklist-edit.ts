@@ -2,7 +2,8 @@ import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
 import { judgeToggles, RESET_NOTE, type JudgedToggles, type MayTick } from "../checklist/edit.js";
 import { bodyDigest, type JudgedEdit } from "../checklist/ledger.js";
-import { decodeState, itemId, type ChecklistItem } from "../checklist/state.js";
+import { itemId, type ChecklistItem } from "../checklist/state.js";
+import { stateReadBack } from "../checklist/written.js";
 import { isEligible } from "../requirements/eligibility.js";
 import { checklistItemsOf } from "../evaluate/needs.js";
 import { qualifyTeam } from "../requirements/principals.js";
@@ -89,12 +90,21 @@ export async function judgeChecklistEdit(
     items: shown,
     mayTick: await mayTickFor(teamReader(context.octokit, deps.store), repo, shown),
   });
-  // Without a body of its own in memory (a restart without a durable store, or the memory
-  // expired), the app takes the signed state of the body before this edit as GitHub
-  // reports it. Never the body after it: a validly signed old state pasted in by this
-  // very edit would restore old ticks.
+  // Without a body of its own in memory (the memory expired), the app takes the signed
+  // state of the body before this edit as GitHub reports it, and only when it is exactly
+  // the one the app wrote last: a person may have put back an old state by an earlier save
+  // the app never judged (one without the marker). Never the body after this edit.
   const remembered = known !== null && known.id === comment.id && known.found !== true;
-  const base = remembered ? {} : { base: decodeState(from, key) };
+  const base = remembered
+    ? {}
+    : {
+        base: stateReadBack(
+          from,
+          key,
+          comment.id,
+          await deps.comments.lastWritten(repo, issue.number),
+        ),
+      };
   const notes =
     !remembered && base.base === null ? [{ text: RESET_NOTE }, ...judged.notes] : judged.notes;
   const edit: JudgedEdit = {

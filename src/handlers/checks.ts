@@ -5,6 +5,7 @@ import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
 import { evaluate, oncePerDelivery, repoRefOf, type EventContext, triggerOf } from "./common.js";
 import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "../facts/invalidation.js";
+import { pullOf } from "../facts/change-record-clients.js";
 import { handle } from "./timing.js";
 
 /**
@@ -61,8 +62,11 @@ export async function onOwnCheckRequested(
       // A person asked for a fresh look: trust neither a cached policy nor kept facts.
       await deps.policies.invalidateRepo(repo.owner, repo.repo);
       // The change systems send no webhook: the button is how "it is approved now" is said.
-      deps.changeRecords?.forget();
       const numbers = [...new Set(run.pull_requests.map((pr) => pr.number))];
+      const installation = context.payload.installation?.id;
+      for (const number of numbers) {
+        deps.changeRecords?.forget({ installation, subject: pullOf(repo, number) });
+      }
       await Promise.all(numbers.map((number) => dropHead(deps, repo, number, run.head_sha)));
       await evaluateAll(deps, context, repo, numbers);
     }),

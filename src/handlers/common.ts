@@ -97,6 +97,7 @@ class Unjudged extends Error {
 }
 
 export function repoRefOf(repository: {
+  id?: number;
   name: string;
   owner: { login: string; type?: string | null };
   default_branch: string;
@@ -106,6 +107,7 @@ export function repoRefOf(repository: {
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch,
+    ...(typeof repository.id === "number" ? { id: repository.id } : {}),
     ...(typeof type === "string" ? { organization: type === "Organization" } : {}),
   };
 }

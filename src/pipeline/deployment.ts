@@ -22,7 +22,7 @@ import {
 } from "../facts/deployment.js";
 import { mergedCommittersReader } from "../facts/merged-committers.js";
 import { teamReader } from "../facts/teams.js";
-import type { ChangeRecordReader } from "../facts/change-record-clients.js";
+import { deploymentOf, lookupIn, type ChangeRecordReader } from "../facts/change-record-clients.js";
 import { describeError, isTransient, retryAfterMs } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import { mergeApprovals, readDeploymentReviews } from "../facts/deployment-reviews.js";
@@ -309,7 +309,14 @@ async function judge(
     needs: deploymentNeedsFor(policy, request, approvals.length > 0),
     teams: teamReader(octokit, deps.store),
     committers: mergedCommittersReader(octokit, deps.store),
-    ...(deps.changeRecords ? { changeRecords: deps.changeRecords } : {}),
+    ...(deps.changeRecords
+      ? {
+          changeRecords: lookupIn(deps.changeRecords, {
+            installation: request.installationId,
+            subject: deploymentOf(holdKey(request)),
+          }),
+        }
+      : {}),
     approvals,
     known: {
       ...(hold?.associated ? { pulls: hold.associated } : {}),

@@ -20,7 +20,7 @@ import {
 import { factKeys, type FactCache } from "../facts/fact-cache.js";
 import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-request.js";
 import { teamReader } from "../facts/teams.js";
-import type { ChangeRecordReader } from "../facts/change-record-clients.js";
+import { lookupIn, pullOf, type ChangeRecordReader } from "../facts/change-record-clients.js";
 import type { RepoRef } from "../facts/types.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
@@ -162,7 +162,14 @@ async function evaluateValid(
       ...(pusher ? { pusher } : {}),
       cache: deps.facts,
       isOwnRun: (run) => isOwnCheckRun(run, deps.appId),
-      ...(deps.changeRecords ? { changeRecords: deps.changeRecords } : {}),
+      ...(deps.changeRecords
+        ? {
+            changeRecords: lookupIn(deps.changeRecords, {
+              installation: trigger.installationId,
+              subject: pullOf(repo, pr.number),
+            }),
+          }
+        : {}),
     });
     own = { run: gathered.ownRun };
     changedFiles = gathered.facts.changedFiles;
@@ -196,7 +203,9 @@ async function evaluateValid(
   const render: RenderChecklist = (state, notes) =>
     renderChecklistComment(items, state, key, shownNotes(items, notes));
   const checklist =
-    judged && view && (items.length > 0 || view.comment) ? { view, key, render } : null;
+    judged && view && key !== "" && (items.length > 0 || view.comment)
+      ? { view, key, render }
+      : null;
   const written = await writeResults(deps, trigger, {
     evaluation,
     own,

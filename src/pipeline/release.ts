@@ -278,6 +278,8 @@ async function writeChecklist(
   const items = releaseChecklistItems(policy);
   if (items.length === 0 && !view?.comment) return "skipped";
   const key = deps.checklistKey(trigger.repo, number);
+  // Without the repository's id nothing can be signed: the comment is left as it is.
+  if (key === "") return "skipped";
   return deps.comments.write(trigger.octokit, trigger.repo, number, {
     view: view ?? { comment: null, pending: [] },
     key,

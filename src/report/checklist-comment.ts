@@ -65,7 +65,7 @@ function keepTicksOf(groups: readonly ItemGroup[], state: ChecklistState): Check
     const tick = tickOf(state, g.text);
     return tick === undefined ? [] : [[g.text, tick] as const];
   });
-  return { v: 1, ticks: Object.fromEntries(ticks) };
+  return { ...state, ticks: Object.fromEntries(ticks) };
 }
 
 function itemLine(group: ItemGroup, tick: TickRecord | undefined): string {

@@ -14,7 +14,9 @@ import {
 
 const KEY = "webhook-secret";
 const state: ChecklistState = {
-  v: 1,
+  v: 2,
+  comment: 9001,
+  version: 3,
   ticks: {
     "Rollback plan documented": { checked: true, by: "alice", at: "2026-11-26T10:00:00.000Z" },
     "Service desk briefed": { checked: false, by: "bob", at: "2026-11-26T11:00:00.000Z" },
@@ -25,7 +27,7 @@ const state: ChecklistState = {
 function signedBlock(json: string): string {
   const payload = Buffer.from(json, "utf8").toString("base64url");
   const signature = createHmac("sha256", KEY)
-    .update(`release-policy:checklist-state:v1\n${payload}`)
+    .update(`release-policy:checklist-state:v2\n${payload}`)
     .digest("hex");
   return `<!-- release-policy:state ${payload} ${signature} -->`;
 }
@@ -45,7 +47,9 @@ describe("encodeState / decodeState", () => {
 
   it("encodes the same state to the same bytes whatever the key order", () => {
     const reordered: ChecklistState = {
-      v: 1,
+      version: 3,
+      comment: 9001,
+      v: 2,
       ticks: {
         "Service desk briefed": { at: "2026-11-26T11:00:00.000Z", by: "bob", checked: false },
         "Rollback plan documented": { at: "2026-11-26T10:00:00.000Z", checked: true, by: "alice" },
@@ -70,7 +74,9 @@ describe("encodeState / decodeState", () => {
 
   const block = encodeState(state, KEY);
   const forged = JSON.stringify({
-    v: 1,
+    v: 2,
+    comment: 9001,
+    version: 3,
     ticks: { "Service desk briefed": { checked: true, by: "mallory", at: "2026-11-26T12:00:00Z" } },
   });
   it.each([
@@ -82,10 +88,15 @@ describe("encodeState / decodeState", () => {
     { name: "the same block twice", body: `${block}\n${block}` },
     { name: "signed JSON that is not a state", body: signedBlock('"ticks"') },
     { name: "signed JSON that is not JSON", body: signedBlock("{nope") },
-    { name: "a signed state of another version", body: signedBlock('{"v":2,"ticks":{}}') },
+    {
+      name: "a signed state of another version",
+      body: signedBlock('{"v":1,"comment":0,"version":0,"ticks":{}}'),
+    },
     {
       name: "a signed state with a malformed tick",
-      body: signedBlock('{"v":1,"ticks":{"x":{"checked":"yes","by":"a","at":"t"}}}'),
+      body: signedBlock(
+        '{"v":2,"comment":0,"version":0,"ticks":{"x":{"checked":"yes","by":"a","at":"t"}}}',
+      ),
     },
   ])("treats $name as no state", ({ body }) => {
     expect(decodeState(body, KEY)).toBeNull();

@@ -16,6 +16,7 @@ import {
   NOTHING,
   OWNER,
   POLICY_URL,
+  REPO,
   REPO_PATH,
   type Harness,
   HEAD,
@@ -90,6 +91,15 @@ function edited(body: string, from: string, sender: string, type = "User") {
   payload.changes = { body: { from } };
   payload.sender = { login: sender, type };
   return payload;
+}
+
+/**
+ * A new app over the same store whose memory of the comment expired: only the record of what
+ * it wrote last is left to vouch for the body GitHub shows.
+ */
+async function restartedOver(first: Harness): Promise<Harness> {
+  await first.store.delete(`checklist-comment:${OWNER}/${REPO}#2`.toLowerCase());
+  return createHarness({ store: first.store });
 }
 
 /** What the pull request shows: the app's check run and checklist comment, as written. */
@@ -251,22 +261,14 @@ describe("the checklist comment", () => {
     expect(comment).toContain('@\u2060mallory\'s tick on "Service desk briefed" was undone');
   });
 
-  test("after a restart, a tick is judged against the previous body the webhook reports", async () => {
+  test("once the app's memory of the comment expired, a tick is judged against the previous body the webhook reports", async () => {
     const first = await createHarness();
     const shown = await aliceTicks(first, await open(first));
     cleanNock();
-    const harness = await createHarness(); // the app's memory of the comment is gone
+    const harness = await restartedOver(first); // the memory of the comment is gone
     const scope = github()
-      .get(POLICY_URL)
-      .reply(200, contents(POLICY))
-      .get(TEAM_DESK)
-      .reply(200, DESK_MEMBERS)
-      .get(PULL)
-      .reply(200, pullRequest())
-      .get(RUNS)
-      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown.run)] })
-      .get(POLICY_AT_HEAD)
-      .reply(200, contents(POLICY))
+      // The policy, the team, the pull request, its checks and the verdict on its copy of the
+      // policy are still kept in the store.
       .get(COMMENT_PATH)
       .reply(200, shownAs(toggle(shown.comment, DESK)))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
@@ -277,6 +279,7 @@ describe("the checklist comment", () => {
     const made = await harness.receive(
       "issue_comment",
       edited(toggle(shown.comment, DESK), shown.comment, "desk-dan"),
+      "after-expiry",
     );
 
     expect(scope.pendingMocks()).toEqual([]);
@@ -291,22 +294,14 @@ describe("the checklist comment", () => {
     });
   });
 
-  test("after a restart, an edit that toggles nothing keeps every tick", async () => {
+  test("once the app's memory of the comment expired, an edit that toggles nothing keeps every tick", async () => {
     const first = await createHarness();
     const shown = await aliceTicks(first, await open(first));
     cleanNock();
-    const harness = await createHarness();
+    const harness = await restartedOver(first);
     const scope = github()
-      .get(POLICY_URL)
-      .reply(200, contents(POLICY))
-      .get(TEAM_DESK)
-      .reply(200, DESK_MEMBERS)
-      .get(PULL)
-      .reply(200, pullRequest())
-      .get(RUNS)
-      .reply(200, { total_count: 1, check_runs: [listedCheckRun(1, shown.run)] })
-      .get(POLICY_AT_HEAD)
-      .reply(200, contents(POLICY))
+      // The policy, the team, the pull request, its checks and the verdict on its copy of the
+      // policy are still kept in the store.
       .get(COMMENT_PATH)
       .reply(200, shownAs(`${shown.comment}\nLooks good to me`))
       .patch(`${REPO_PATH}/issues/comments/${COMMENT_ID}`)
@@ -315,6 +310,7 @@ describe("the checklist comment", () => {
     const made = await harness.receive(
       "issue_comment",
       edited(`${shown.comment}\nLooks good to me`, shown.comment, "bob"),
+      "after-expiry",
     );
 
     expect(scope.pendingMocks()).toEqual([]);
