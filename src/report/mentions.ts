@@ -9,8 +9,9 @@
 export const WORD_JOINER = "\u2060";
 
 // A GitHub mention: a login, or an organization and a team. The `@` is matched wherever it
-// stands, not only after a space: GitHub reads text nodes, and markup can start one anywhere.
-const MENTION = /@([A-Za-z0-9-]+(?:\/[A-Za-z0-9_.-]+)?)/g;
+// stands but after a letter, digit or underscore: GitHub reads text nodes, and markup can
+// start one anywhere, but it never reads the `@` of an address (`b@home.example`) as one.
+const MENTION = /(?<![A-Za-z0-9_])@([A-Za-z0-9-]+(?:\/[A-Za-z0-9_.-]+)?)/g;
 // An issue reference, bare (`#12`) or across repositories (`owner/repo#12`), and `GH-12`.
 const REFERENCE = /(#|\bGH-)(?=\d)/gi;
 // Slack's `@channel`, `@here` and `@everyone` are caught by MENTION; its `<!channel>`,

@@ -108,6 +108,12 @@ describe("the neutraliser", () => {
     expect(liveReferences(inline(HOSTILE_TEXT))).toEqual([]);
   });
 
+  it("leaves an e-mail address as written, and still stops a mention after punctuation", () => {
+    expect(inline("by B <b@home.example>")).toBe("by B &lt;b@home.example&gt;");
+    expect(inline("(@some-user)")).toBe(`(@${WORD_JOINER}some-user)`);
+    expect(liveMentions(inline("x*@some-user* _@acme/everyone"))).toEqual([]);
+  });
+
   it("never cuts a live mention into someone else's", () => {
     const cut = clipText("waiting on @acme/release-managers", 22);
     expect(cut).toBe(`waiting on @${WORD_JOINER}acme/rele…`);

@@ -18,6 +18,7 @@ import {
   createHarness,
   example,
   github,
+  OWN_RUNS,
   POLICY_AT_HEAD,
   POLICY_URL,
   REPO_PATH,
@@ -65,6 +66,9 @@ function githubAnswers(): void {
     .get(POLICY_AT_HEAD)
     .reply(200, contents(POLICY))
     .get(RUNS)
+    .reply(200, { total_count: 0, check_runs: [] })
+    // Two pull requests share the head commit: each reads the app's own run before writing.
+    .get(OWN_RUNS)
     .reply(200, { total_count: 0, check_runs: [] })
     .get(`${REPO_PATH}/pulls/2`)
     .reply(200, pull(2, "CHG0012345 ship"))
