@@ -4,6 +4,7 @@
 import type { Octokit } from "../github/types.js";
 import { checkRunState, readOwnCheckRun } from "./checks.js";
 import {
+  MAX_RANGE_COMMITS,
   mergedPullsOf,
   readDeployedRange,
   type AssociatedPull,
@@ -12,7 +13,7 @@ import {
 import { readCommitters } from "./pull-request.js";
 import type { CommittersReader } from "./merged-committers.js";
 import type { TeamReader } from "./teams.js";
-import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./change-records.js";
+import type { ChangeRecordFact, ChangeRecordNeed, ReferenceSubject } from "./change-records.js";
 import {
   createChangeRecordReader,
   gatherChangeRecords,
@@ -99,8 +100,13 @@ export interface DeploymentFacts {
 /** What the applicable gates need fetched. */
 export interface DeploymentNeeds {
   committers: boolean;
-  /** Every commit since the environment's last successful deployment (compliant_changes). */
+  /**
+   * What the deployment ships: every commit since the environment's last successful deployment
+   * and the pull requests that brought them (compliant_changes, change_record).
+   */
   range: boolean;
+  /** Each shipped pull request's release-policy verdict (compliant_changes). */
+  verdicts: boolean;
   deployers: boolean;
   /** The environment this one must follow, when the policy names one. */
   after?: string;
@@ -155,14 +161,14 @@ export async function gatherDeploymentFacts(input: {
     input.teams.members(needs.teams),
   ]);
   const recordNeeds = needs.changeRecords ?? [];
-  // Looked up after the pull requests: their titles, bodies, branches and labels hold the
-  // references.
+  // Looked up after the shipped pull requests: their titles, bodies, branches and labels hold
+  // the references.
   const changeRecords =
     recordNeeds.length > 0
       ? await gatherChangeRecords(
           input.changeRecords ?? createChangeRecordReader({}),
           recordNeeds,
-          deploymentReferenceTexts(request.ref, pulls),
+          subjectsToLookUp(request.ref, pulls, range),
         )
       : undefined;
   return {
@@ -182,20 +188,50 @@ export async function gatherDeploymentFacts(input: {
 }
 
 /**
- * Where a deployment's change-record references are searched: the deployed ref and the
- * deployed pull requests' titles, bodies, head branches and labels. One definition, so the
- * records read are the ones the gate judges.
+ * Pull requests a deployment may ship and still be judged by change_record; more fail closed.
+ * The range already stops at MAX_RANGE_COMMITS first-parent commits, each brought by about one
+ * pull request: this bounds the rest (several pull requests listed for one commit), so the
+ * change system is asked a bounded number of times on each look at a held deployment.
  */
-export function deploymentReferenceTexts(
+export const MAX_SHIPPED_PULLS = MAX_RANGE_COMMITS;
+
+/**
+ * Whose change-record references a deployment's gate judges, each on its own texts: every
+ * pull request it ships (title, body, head branch, labels), and the deployed ref when a commit
+ * no pull request brought is shipped (a direct push has no text of its own). The ref never
+ * speaks for a pull request: a ref named after one approved change must not cover another
+ * change shipped with it. One definition, so the records read are the ones the gate judges.
+ */
+export function shippedSubjects(
   ref: string,
   pulls: readonly AssociatedPull[],
-): ReferenceTexts {
-  return {
-    title: pulls.map((p) => p.title),
-    body: pulls.flatMap((p) => (p.body ? [p.body] : [])),
-    branch: [ref, ...pulls.flatMap((p) => (p.branch ? [p.branch] : []))],
-    labels: pulls.flatMap((p) => p.labels),
-  };
+  range: DeployedRange | undefined,
+): ReferenceSubject[] {
+  const direct = range
+    ? range.commits.some((commit) => commit.pulls.length === 0)
+    : pulls.length === 0;
+  return [
+    ...pulls.map((p) => ({
+      name: `#${p.number}`,
+      texts: {
+        title: [p.title],
+        body: p.body ? [p.body] : [],
+        branch: p.branch ? [p.branch] : [],
+        labels: p.labels,
+      },
+    })),
+    ...(direct ? [{ name: `the direct pushes (deployed ref ${ref})`, texts: { branch: [ref] } }] : []),
+  ];
+}
+
+/** What the deployment's change records are looked up for: nothing when it cannot be judged. */
+function subjectsToLookUp(
+  ref: string,
+  pulls: readonly AssociatedPull[],
+  range: DeployedRange | undefined,
+): ReferenceSubject[] {
+  if (range?.exceeded || pulls.length > MAX_SHIPPED_PULLS) return [];
+  return shippedSubjects(ref, pulls, range);
 }
 
 /** The merged pull requests that brought the deployed commit, or the whole range when needed. */
@@ -229,7 +265,7 @@ async function withVerdict(
   committersOf: CommittersReader,
 ): Promise<DeployedPull> {
   const [policyCheck, committers] = await Promise.all([
-    needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha) : undefined,
+    needs.verdicts ? readPolicyCheck(octokit, appId, repo, pull.headSha) : undefined,
     needs.committers ? committersOf(repo, pull) : undefined,
   ]);
   return {

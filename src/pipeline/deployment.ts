@@ -388,6 +388,7 @@ export function deploymentNeedsFor(
   return {
     committers: approvalsToJudge && needs.committers,
     range: needs.range,
+    verdicts: needs.verdicts,
     deployers: approvalsToJudge && needs.deployers,
     ...(after ? { after } : {}),
     teams: approvalsToJudge ? needs.teams : [],

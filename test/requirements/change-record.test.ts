@@ -77,7 +77,7 @@ describe("change_record", () => {
     const out = evaluateChangeRecord(SNOW, onDeployment([record({ state: "Assess" })]), NOW);
     expect(out.status).toBe("pending");
     expect(out.reason).toBe(
-      "CHG0012345 is in state Assess; production needs Scheduled or Implement",
+      "#7: CHG0012345 is in state Assess; production needs Scheduled or Implement",
     );
     expect(out.recheckAt).toBeUndefined();
   });
@@ -121,7 +121,7 @@ describe("change_record", () => {
       );
       expect(out).toMatchObject({
         status: "pending",
-        reason: "OPS-4 is in state Awaiting CAB; production needs Approved or Implementing",
+        reason: "#7: OPS-4 is in state Awaiting CAB; production needs Approved or Implementing",
       });
     });
 
@@ -154,7 +154,7 @@ describe("change_record", () => {
       expect(out).toMatchObject({
         status: "fail",
         reason:
-          "OPS-4 has no planned start and end, so the deployment cannot be placed in its window",
+          "#7: OPS-4 has no planned start and end, so the deployment cannot be placed in its window",
       });
     });
   });
@@ -195,7 +195,7 @@ describe("change_record", () => {
     const out = evaluateChangeRecord(SNOW, onDeployment([record()]), NOW);
     expect(out.status).toBe("pass");
     expect(out.reason).toBe(
-      `CHG0012345 "Release shop 4.2" is Scheduled, approval Approved, inside its window 2026-03-10T11:00:00Z to 2026-03-10T13:00:00Z (${URL})`,
+      `#7: CHG0012345 "Release shop 4.2" is Scheduled, approval Approved, inside its window 2026-03-10T11:00:00Z to 2026-03-10T13:00:00Z (${URL})`,
     );
   });
 
