@@ -12,6 +12,7 @@ import {
 } from "./deployed-range.js";
 import { readCommitters } from "./pull-request.js";
 import type { CommittersReader } from "./merged-committers.js";
+import type { MergeLabelsReader } from "./merge-labels.js";
 import type { TeamReader } from "./teams.js";
 import type { ChangeRecordFact, ChangeRecordNeed, ReferenceSubject } from "./change-records.js";
 import {
@@ -114,6 +115,11 @@ export interface DeploymentNeeds {
   teams: string[];
   /** Change records to look up (change_record gates); none when absent. */
   changeRecords?: ChangeRecordNeed[];
+  /**
+   * A gate's condition reads labels or the change type: the deployed commit's pull requests
+   * are judged with the labels they were merged with (facts/merge-labels.ts).
+   */
+  mergeLabels?: boolean;
 }
 
 /**
@@ -146,6 +152,8 @@ export async function gatherDeploymentFacts(input: {
   committers?: CommittersReader;
   /** Reads change records; without one, every lookup is an error naming what to configure. */
   changeRecords?: ChangeRecordReader;
+  /** The labels a pull request was merged with; required when `needs.mergeLabels`. */
+  mergeLabels?: MergeLabelsReader;
 }): Promise<DeploymentFacts> {
   const { octokit, request, needs, known } = input;
   const committersOf: CommittersReader =
@@ -153,7 +161,9 @@ export async function gatherDeploymentFacts(input: {
     ((repo, pull) =>
       readCommitters(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number }));
   const [{ pulls, range }, deployers, prior, teams] = await Promise.all([
-    readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf),
+    readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf).then((read) =>
+      needs.mergeLabels ? asMerged(read, request, input.mergeLabels) : read,
+    ),
     needs.deployers
       ? (known?.deployers ?? readDeployers(octokit, request))
       : Promise.resolve(undefined),
@@ -232,6 +242,25 @@ function subjectsToLookUp(
 ): ReferenceSubject[] {
   if (range?.exceeded || pulls.length > MAX_SHIPPED_PULLS) return [];
   return shippedSubjects(ref, pulls, range);
+}
+
+/**
+ * The deployed commit's own pull requests (those that choose the change type) with the labels
+ * they were merged with, not the ones they carry now. Never judged on today's labels: without
+ * a reader the gatherer fails.
+ */
+async function asMerged(
+  read: { pulls: DeployedPull[]; range?: DeployedRange },
+  request: DeploymentRequest,
+  reader: MergeLabelsReader | undefined,
+): Promise<{ pulls: DeployedPull[]; range?: DeployedRange }> {
+  if (!reader) throw new Error("the labels the pull requests were merged with cannot be read");
+  const head = read.range?.commits.find((c) => c.sha === request.sha);
+  const own = (p: DeployedPull): boolean => (head ? head.pulls.includes(p.number) : true);
+  const pulls = await Promise.all(
+    read.pulls.map(async (p) => (own(p) ? { ...p, labels: await reader(request.repo, p) } : p)),
+  );
+  return { ...read, pulls };
 }
 
 /** The merged pull requests that brought the deployed commit, or the whole range when needed. */

@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf, triggerOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
+import { noteMergeLabels } from "../facts/merge-labels.js";
 import { handle } from "./timing.js";
 
 /** Pull request actions that can change a gate's outcome; others cost nothing. */
@@ -46,14 +47,23 @@ export async function onPullRequest(
 
 /**
  * A closed (or merged) pull request is not evaluated, but later events without its
- * snapshot (a check completing on its head, a tick) must see that it is closed.
+ * snapshot (a check completing on its head, a tick) must see that it is closed. A merge's
+ * labels are noted: they, not later ones, choose the change type of its deployments.
  */
 export async function onPullRequestClosed(
   deps: AppDeps,
   context: Context<"pull_request.closed">,
 ): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
-  await keepSnapshot(deps, repoRefOf(repository), pr);
+  const repo = repoRefOf(repository);
+  await keepSnapshot(deps, repo, pr);
+  if (pr.merged) {
+    await noteMergeLabels(deps.store, repo, {
+      number: pr.number,
+      labels: pr.labels.map((label) => label.name),
+      mergeCommitSha: pr.merge_commit_sha ?? null,
+    });
+  }
 }
 
 export const REVIEW_ACTIONS = [
