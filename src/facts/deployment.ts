@@ -230,7 +230,9 @@ export function shippedSubjects(
         labels: p.labels,
       },
     })),
-    ...(direct ? [{ name: `the direct pushes (deployed ref ${ref})`, texts: { branch: [ref] } }] : []),
+    ...(direct
+      ? [{ name: `the direct pushes (deployed ref ${ref})`, texts: { branch: [ref] } }]
+      : []),
   ];
 }
 
