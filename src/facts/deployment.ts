@@ -81,7 +81,8 @@ export interface DeploymentFacts {
   runId: number;
   /**
    * Merged pull requests that brought the commit (and, with `range`, every commit the
-   * deployment brings), most recently merged first; [] = direct push.
+   * deployment brings), most recently merged first; [] = direct push. When a gate applies by
+   * labels or change type, the deployed commit's own carry the labels they were merged with.
    */
   pulls: DeployedPull[];
   /** The commits the deployment brings to the environment; read when compliant_changes applies. */
