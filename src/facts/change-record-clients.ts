@@ -16,13 +16,14 @@ import {
   type ServiceNowConfig,
 } from "../change-systems/client.js";
 import {
-  findReferences,
-  MAX_REFERENCES,
+  distinctReferences,
+  MAX_SHIPPED_REFERENCES,
+  referencesBySubject,
   SYSTEM_NAMES,
   type ChangeRecordFact,
   type ChangeRecordNeed,
   type ChangeSystem,
-  type ReferenceTexts,
+  type ReferenceSubject,
 } from "./change-records.js";
 
 // Kept importable from here: the facts' callers configure the reader with them.
@@ -249,20 +250,24 @@ function subjectKey(scope: ChangeRecordScope): string {
   return `${scope.installation ?? "-"}\u0000${scope.subject ?? ""}`;
 }
 
-/** Looks up every reference each need's pattern finds in the texts, once per reference. */
+/**
+ * Looks up every reference each need's pattern finds in the subjects' texts, once per
+ * reference. Beyond MAX_SHIPPED_REFERENCES a need looks up nothing: its gate fails closed.
+ */
 export async function gatherChangeRecords(
   reader: ChangeRecordLookup,
   needs: readonly ChangeRecordNeed[],
-  texts: ReferenceTexts,
+  subjects: readonly ReferenceSubject[],
 ): Promise<ChangeRecordFact[]> {
   const facts: ChangeRecordFact[] = [];
   for (const need of needs) {
     let references: string[];
     try {
-      references = findReferences(need.pattern, need.in, texts).slice(0, MAX_REFERENCES);
+      references = distinctReferences(referencesBySubject(need.pattern, need.in, subjects));
     } catch {
       continue; // the kind reports the invalid pattern itself
     }
+    if (references.length > MAX_SHIPPED_REFERENCES) continue;
     for (const reference of references) {
       if (facts.some((f) => f.system === need.system && f.reference === reference)) continue;
       facts.push(await reader.read(need, reference));

@@ -77,3 +77,36 @@ export function findReferences(
   }
   return found;
 }
+
+/**
+ * One holder of references a gate judges on its own: a pull request, or at a deployment each
+ * pull request it ships and (for commits no pull request brought) the deployed ref.
+ */
+export interface ReferenceSubject {
+  /** "#7", or the deployed ref for direct pushes. */
+  name: string;
+  texts: ReferenceTexts;
+}
+
+/**
+ * Distinct references a deployment's gate looks up: each is one request to the change system
+ * on every look at a held deployment, so a deployment shipping more fails closed instead.
+ */
+export const MAX_SHIPPED_REFERENCES = 20;
+
+/** Each subject's references (at most MAX_REFERENCES each), in the subjects' order. */
+export function referencesBySubject(
+  pattern: string,
+  fields: readonly ChangeReferenceField[],
+  subjects: readonly ReferenceSubject[],
+): { subject: ReferenceSubject; references: string[] }[] {
+  return subjects.map((subject) => ({
+    subject,
+    references: findReferences(pattern, fields, subject.texts).slice(0, MAX_REFERENCES),
+  }));
+}
+
+/** Every distinct reference of the subjects: what is looked up, unless there are too many. */
+export function distinctReferences(bySubject: readonly { references: string[] }[]): string[] {
+  return [...new Set(bySubject.flatMap((s) => s.references))];
+}

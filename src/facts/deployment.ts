@@ -5,6 +5,7 @@ import type { Octokit } from "../github/types.js";
 import { checkRunState, readOwnCheckRun } from "./checks.js";
 import { readVerdicts } from "../model/commit-verdicts.js";
 import {
+  MAX_RANGE_COMMITS,
   mergedPullsOf,
   readDeployedRange,
   type AssociatedPull,
@@ -12,8 +13,9 @@ import {
 } from "./deployed-range.js";
 import { readCommits } from "./committers.js";
 import type { CommittersReader } from "./merged-committers.js";
+import type { MergeLabelsReader } from "./merge-labels.js";
 import type { TeamReader } from "./teams.js";
-import type { ChangeRecordFact, ChangeRecordNeed, ReferenceTexts } from "./change-records.js";
+import type { ChangeRecordFact, ChangeRecordNeed, ReferenceSubject } from "./change-records.js";
 import {
   createChangeRecordReader,
   gatherChangeRecords,
@@ -82,7 +84,8 @@ export interface DeploymentFacts {
   runId: number;
   /**
    * Merged pull requests that brought the commit (and, with `range`, every commit the
-   * deployment brings), most recently merged first; [] = direct push.
+   * deployment brings), most recently merged first; [] = direct push. When a gate applies by
+   * labels or change type, the deployed commit's own carry the labels they were merged with.
    */
   pulls: DeployedPull[];
   /** The commits the deployment brings to the environment; read when compliant_changes applies. */
@@ -102,8 +105,13 @@ export interface DeploymentFacts {
 /** What the applicable gates need fetched. */
 export interface DeploymentNeeds {
   committers: boolean;
-  /** Every commit since the environment's last successful deployment (compliant_changes). */
+  /**
+   * What the deployment ships: every commit since the environment's last successful deployment
+   * and the pull requests that brought them (compliant_changes, change_record).
+   */
   range: boolean;
+  /** Each shipped pull request's release-policy verdict (compliant_changes). */
+  verdicts: boolean;
   deployers: boolean;
   /** The environment this one must follow, when the policy names one. */
   after?: string;
@@ -111,6 +119,11 @@ export interface DeploymentNeeds {
   teams: string[];
   /** Change records to look up (change_record gates); none when absent. */
   changeRecords?: ChangeRecordNeed[];
+  /**
+   * A gate's condition reads labels or the change type: the deployed commit's pull requests
+   * are judged with the labels they were merged with (facts/merge-labels.ts).
+   */
+  mergeLabels?: boolean;
 }
 
 /**
@@ -143,6 +156,8 @@ export async function gatherDeploymentFacts(input: {
   committers?: CommittersReader;
   /** Reads change records; without one, every lookup is an error naming what to configure. */
   changeRecords?: ChangeRecordLookup;
+  /** The labels a pull request was merged with; required when `needs.mergeLabels`. */
+  mergeLabels?: MergeLabelsReader;
 }): Promise<DeploymentFacts> {
   const { octokit, request, needs, known } = input;
   const committersOf: CommittersReader =
@@ -150,7 +165,9 @@ export async function gatherDeploymentFacts(input: {
     ((repo, pull) =>
       readCommits(octokit, { owner: repo.owner, repo: repo.repo, pull_number: pull.number }));
   const [{ pulls, range }, deployers, prior, teams] = await Promise.all([
-    readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf),
+    readPulls(octokit, input.appId, request, needs, known?.pulls, committersOf).then((read) =>
+      needs.mergeLabels ? asMerged(read, request, input.mergeLabels) : read,
+    ),
     needs.deployers
       ? (known?.deployers ?? readDeployers(octokit, request))
       : Promise.resolve(undefined),
@@ -158,14 +175,14 @@ export async function gatherDeploymentFacts(input: {
     input.teams.members(needs.teams),
   ]);
   const recordNeeds = needs.changeRecords ?? [];
-  // Looked up after the pull requests: their titles, bodies, branches and labels hold the
-  // references.
+  // Looked up after the shipped pull requests: their titles, bodies, branches and labels hold
+  // the references.
   const changeRecords =
     recordNeeds.length > 0
       ? await gatherChangeRecords(
           input.changeRecords ?? createChangeRecordReader({}),
           recordNeeds,
-          deploymentReferenceTexts(request.ref, pulls),
+          subjectsToLookUp(request.ref, pulls, range),
         )
       : undefined;
   return {
@@ -185,20 +202,71 @@ export async function gatherDeploymentFacts(input: {
 }
 
 /**
- * Where a deployment's change-record references are searched: the deployed ref and the
- * deployed pull requests' titles, bodies, head branches and labels. One definition, so the
- * records read are the ones the gate judges.
+ * Pull requests a deployment may ship and still be judged by change_record; more fail closed.
+ * The range already stops at MAX_RANGE_COMMITS first-parent commits, each brought by about one
+ * pull request: this bounds the rest (several pull requests listed for one commit), so the
+ * change system is asked a bounded number of times on each look at a held deployment.
  */
-export function deploymentReferenceTexts(
+export const MAX_SHIPPED_PULLS = MAX_RANGE_COMMITS;
+
+/**
+ * Whose change-record references a deployment's gate judges, each on its own texts: every
+ * pull request it ships (title, body, head branch, labels), and the deployed ref when a commit
+ * no pull request brought is shipped (a direct push has no text of its own). The ref never
+ * speaks for a pull request: a ref named after one approved change must not cover another
+ * change shipped with it. One definition, so the records read are the ones the gate judges.
+ */
+export function shippedSubjects(
   ref: string,
   pulls: readonly AssociatedPull[],
-): ReferenceTexts {
-  return {
-    title: pulls.map((p) => p.title),
-    body: pulls.flatMap((p) => (p.body ? [p.body] : [])),
-    branch: [ref, ...pulls.flatMap((p) => (p.branch ? [p.branch] : []))],
-    labels: pulls.flatMap((p) => p.labels),
-  };
+  range: DeployedRange | undefined,
+): ReferenceSubject[] {
+  const direct = range
+    ? range.commits.some((commit) => commit.pulls.length === 0)
+    : pulls.length === 0;
+  return [
+    ...pulls.map((p) => ({
+      name: `#${p.number}`,
+      texts: {
+        title: [p.title],
+        body: p.body ? [p.body] : [],
+        branch: p.branch ? [p.branch] : [],
+        labels: p.labels,
+      },
+    })),
+    ...(direct
+      ? [{ name: `the direct pushes (deployed ref ${ref})`, texts: { branch: [ref] } }]
+      : []),
+  ];
+}
+
+/** What the deployment's change records are looked up for: nothing when it cannot be judged. */
+function subjectsToLookUp(
+  ref: string,
+  pulls: readonly AssociatedPull[],
+  range: DeployedRange | undefined,
+): ReferenceSubject[] {
+  if (range?.exceeded || pulls.length > MAX_SHIPPED_PULLS) return [];
+  return shippedSubjects(ref, pulls, range);
+}
+
+/**
+ * The deployed commit's own pull requests (those that choose the change type) with the labels
+ * they were merged with, not the ones they carry now. Never judged on today's labels: without
+ * a reader the gatherer fails.
+ */
+async function asMerged(
+  read: { pulls: DeployedPull[]; range?: DeployedRange },
+  request: DeploymentRequest,
+  reader: MergeLabelsReader | undefined,
+): Promise<{ pulls: DeployedPull[]; range?: DeployedRange }> {
+  if (!reader) throw new Error("the labels the pull requests were merged with cannot be read");
+  const head = read.range?.commits.find((c) => c.sha === request.sha);
+  const own = (p: DeployedPull): boolean => (head ? head.pulls.includes(p.number) : true);
+  const pulls = await Promise.all(
+    read.pulls.map(async (p) => (own(p) ? { ...p, labels: await reader(request.repo, p) } : p)),
+  );
+  return { ...read, pulls };
 }
 
 /** The merged pull requests that brought the deployed commit, or the whole range when needed. */
@@ -232,7 +300,7 @@ async function withVerdict(
   committersOf: CommittersReader,
 ): Promise<DeployedPull> {
   const [policyCheck, committers] = await Promise.all([
-    needs.range ? readPolicyCheck(octokit, appId, repo, pull.headSha, pull.number) : undefined,
+    needs.verdicts ? readPolicyCheck(octokit, appId, repo, pull.headSha, pull.number) : undefined,
     needs.committers ? committersOf(repo, pull) : undefined,
   ]);
   return {

@@ -25,8 +25,14 @@ export interface Needs {
   checklistItems: { text: string; by?: Principals }[];
   /** Check runs and commit statuses to read. */
   checkNames: string[];
-  /** Every commit a deployment brings since the environment's last one. */
+  /**
+   * What a deployment ships: every commit since the environment's last successful deployment
+   * and the merged pull requests that brought them. One fact, read once, shared by every gate
+   * that judges the changes a deployment ships (compliant_changes, change_record).
+   */
   range: boolean;
+  /** Each shipped pull request's release-policy verdict (compliant_changes). */
+  verdicts: boolean;
   /** Whoever started or re-ran the deploying workflow. */
   deployers: boolean;
   /** A release's notes: the GitHub release's body, else a changelog section. */

@@ -93,12 +93,17 @@ export async function gatherPullRequestFacts(input: {
         : Promise.resolve([]),
       input.teams.members(needs.teams),
       recordNeeds.length > 0
-        ? gatherChangeRecords(input.changeRecords ?? createChangeRecordReader({}), recordNeeds, {
-            title: [pr.title],
-            body: [pr.body ?? ""],
-            branch: [pr.head.ref],
-            labels: pr.labels.map((label) => label.name),
-          })
+        ? gatherChangeRecords(input.changeRecords ?? createChangeRecordReader({}), recordNeeds, [
+            {
+              name: `#${pr.number}`,
+              texts: {
+                title: [pr.title],
+                body: [pr.body ?? ""],
+                branch: [pr.head.ref],
+                labels: pr.labels.map((label) => label.name),
+              },
+            },
+          ])
         : Promise.resolve(undefined),
     ]);
   const permissions = needs.permissions

@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
 import { evaluate, oncePerDelivery, rememberPusher, repoRefOf, triggerOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
+import { noteMergeLabels } from "../facts/merge-labels.js";
 import { handle } from "./timing.js";
 import { leaveCommit } from "../pipeline/pull-request.js";
 
@@ -50,7 +51,8 @@ export async function onPullRequest(
 
 /**
  * A closed (or merged) pull request is not evaluated, but later events without its
- * snapshot (a check completing on its head, a tick) must see that it is closed.
+ * snapshot (a check completing on its head, a tick) must see that it is closed. A merge's
+ * labels are noted: they, not later ones, choose the change type of its deployments.
  */
 export async function onPullRequestClosed(
   deps: AppDeps,
@@ -59,6 +61,13 @@ export async function onPullRequestClosed(
   const { pull_request: pr, repository } = context.payload;
   const repo = repoRefOf(repository);
   await keepSnapshot(deps, repo, pr);
+  if (pr.merged) {
+    await noteMergeLabels(deps.store, repo, {
+      number: pr.number,
+      labels: pr.labels.map((label) => label.name),
+      mergeCommitSha: pr.merge_commit_sha ?? null,
+    });
+  }
   // Other pull requests on its head commit are no longer held back by it; merged, its
   // verdict stays for the deployments and releases that ship it.
   const left = { number: pr.number, sha: pr.head.sha, merged: pr.merged === true };

@@ -21,6 +21,7 @@ import {
   type DeploymentRequest,
 } from "../facts/deployment.js";
 import { mergedCommittersReader } from "../facts/merged-committers.js";
+import { mergeLabelsReader } from "../facts/merge-labels.js";
 import { teamReader } from "../facts/teams.js";
 import { deploymentOf, lookupIn, type ChangeRecordReader } from "../facts/change-record-clients.js";
 import { describeError, isTransient, retryAfterMs } from "../github/errors.js";
@@ -309,6 +310,7 @@ async function judge(
     needs: deploymentNeedsFor(policy, request, approvals.length > 0),
     teams: teamReader(octokit, deps.store),
     committers: mergedCommittersReader(octokit, deps.store),
+    mergeLabels: mergeLabelsReader(octokit, deps.store),
     ...(deps.changeRecords
       ? {
           changeRecords: lookupIn(deps.changeRecords, {
@@ -395,11 +397,23 @@ export function deploymentNeedsFor(
   return {
     committers: approvalsToJudge && needs.committers,
     range: needs.range,
+    verdicts: needs.verdicts,
     deployers: approvalsToJudge && needs.deployers,
     ...(after ? { after } : {}),
     teams: approvalsToJudge ? needs.teams : [],
     ...(needs.changeRecords.length > 0 ? { changeRecords: needs.changeRecords } : {}),
+    ...(labelsDecide(policy, request.environment) ? { mergeLabels: true } : {}),
   };
+}
+
+/**
+ * Whether a gate of the environment applies by labels or change type: then the labels the
+ * deployed pull request was merged with decide, never ones added or removed since.
+ */
+function labelsDecide(policy: Policy, environment: string): boolean {
+  return deploymentGates(policy, environment).some(([, gate]) =>
+    [gate.when, gate.unless].some((c) => c?.labels !== undefined || c?.change_types !== undefined),
+  );
 }
 
 function notice(decision: Decision, environment: string, lines: string[]): Judged {

@@ -274,8 +274,11 @@ async function writeResults(
       const at = { octokit, repo, sha: pr.head.sha };
       const checkRun = await writeRun(deps, at, output, existing);
       await repairRecord(deps, trigger, pulls, (fixed) => commitOutput(own, pr.number, fixed));
+      // A run with no record yet (the first write, or one made before records) was read as a
+      // whole: only its status and conclusion can have moved for those who read it.
       const before = known.find((p) => p.number === pr.number)?.verdict;
-      return { checkRun, output, existing, moved: before !== entry.verdict };
+      const moved = known.length > 0 && before !== entry.verdict;
+      return { checkRun, output, existing, moved };
     },
   );
   // Held deployments wait on this pull request's own verdict, and on the run GitHub shows.

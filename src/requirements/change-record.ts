@@ -1,18 +1,21 @@
 // change_record: the change a pull request or deployment brings must be backed by a change
 // record in ServiceNow or Jira Service Management that is approved, in a state that counts, and
-// (at deployment) inside its planned window. References are found in the change's texts with an
-// RE2 pattern; src/facts/change-records.ts looks each up, and this module judges what it read.
+// (at deployment) inside its planned window. A deployment is judged on every pull request it
+// ships since the environment's last successful deployment, each on its own references.
+// References are found in the change's texts with an RE2 pattern; src/facts/change-records.ts
+// looks each up, and this module judges what it read.
 import { z } from "zod";
 import {
   CHANGE_SYSTEMS,
-  findReferences,
-  MAX_REFERENCES,
+  distinctReferences,
+  MAX_SHIPPED_REFERENCES,
+  referencesBySubject,
   SYSTEM_NAMES,
   type ChangeRecordFact,
   type ChangeReferenceField,
-  type ReferenceTexts,
+  type ReferenceSubject,
 } from "../facts/change-records.js";
-import { deploymentReferenceTexts, type DeploymentFacts } from "../facts/deployment.js";
+import { MAX_SHIPPED_PULLS, shippedSubjects, type DeploymentFacts } from "../facts/deployment.js";
 import { combineOutcomes } from "../model/outcome.js";
 import { patternError, PatternError } from "../model/regex.js";
 import { orList } from "../model/words.js";
@@ -35,7 +38,7 @@ export const changeRecordSchema = z
       .min(1)
       .optional()
       .describe(
-        "Where references are searched. Default: title, body and branch. At deployment, the deployed pull requests' titles, bodies, branches and labels and the deployed ref.",
+        "Where references are searched. Default: title, body and branch. At deployment, each pull request the deployment ships (since the environment's last successful deployment) is searched on its own and must reference a record that counts; the deployed ref is searched for commits pushed directly.",
       ),
     states: z
       .array(z.string().min(1).max(100))
@@ -95,17 +98,21 @@ export function fieldsOf(spec: ChangeRecordRequirement): ChangeReferenceField[] 
   return [...new Set(spec.in ?? DEFAULT_IN)];
 }
 
-function textsOf(subject: Subject): ReferenceTexts | null {
+/**
+ * Whose references are judged, each on its own: the pull request; at a deployment every pull
+ * request it ships (and the deployed ref for direct pushes). Null at a stage it does not judge.
+ */
+function subjectsOf(subject: Subject): ReferenceSubject[] | null {
   if (subject.stage === "pull_request") {
     const f = subject.facts;
-    return { title: [f.title], body: [f.body], branch: [f.headRef], labels: f.labels };
+    const texts = { title: [f.title], body: [f.body], branch: [f.headRef], labels: f.labels };
+    return [{ name: `#${f.number}`, texts }];
   }
-  if (subject.stage === "deployment") return deploymentTexts(subject.facts);
+  if (subject.stage === "deployment") {
+    const f = subject.facts;
+    return shippedSubjects(f.ref, f.pulls, f.range);
+  }
   return null;
-}
-
-function deploymentTexts(f: DeploymentFacts): ReferenceTexts {
-  return deploymentReferenceTexts(f.ref, f.pulls);
 }
 
 /**
@@ -118,12 +125,13 @@ export function judgedRecords(
 ): ChangeRecordFact[] {
   let references: string[];
   try {
-    references = findReferences(spec.pattern, fieldsOf(spec), deploymentTexts(facts));
+    const subjects = shippedSubjects(facts.ref, facts.pulls, facts.range);
+    references = distinctReferences(referencesBySubject(spec.pattern, fieldsOf(spec), subjects));
   } catch (error) {
     if (error instanceof PatternError) return [];
     throw error;
   }
-  return references.slice(0, MAX_REFERENCES).flatMap((reference) => {
+  return references.flatMap((reference) => {
     const fact = facts.changeRecords?.find(
       (r) => r.system === spec.system && r.reference === reference,
     );
@@ -136,6 +144,7 @@ interface Judging {
   now: Date;
   /** "production" at deployment; null on a pull request. */
   environment: string | null;
+  records: ChangeRecordFact[] | undefined;
 }
 
 export function evaluateChangeRecord(
@@ -143,14 +152,13 @@ export function evaluateChangeRecord(
   subject: Subject,
   now: Date,
 ): KindOutcome {
-  const texts = textsOf(subject);
-  if (texts === null) return wrongStage("change_record", subject);
-  const records = subject.stage === "release" ? undefined : subject.facts.changeRecords;
-  const system = SYSTEM_NAMES[spec.system];
-  const shown = `/${spec.pattern}/`;
-  let references;
+  const subjects = subjectsOf(subject);
+  if (subjects === null) return wrongStage("change_record", subject);
+  const tooMuch = subject.stage === "deployment" ? beyondBounds(subject.facts) : null;
+  if (tooMuch) return tooMuch;
+  let bySubject;
   try {
-    references = findReferences(spec.pattern, fieldsOf(spec), texts).slice(0, MAX_REFERENCES);
+    bySubject = referencesBySubject(spec.pattern, fieldsOf(spec), subjects);
   } catch (error) {
     if (!(error instanceof PatternError)) throw error;
     return {
@@ -160,15 +168,79 @@ export function evaluateChangeRecord(
       details: [],
     };
   }
-  const where = orList(fieldsOf(spec).map((f) => (f === "branch" ? "branch name" : f)));
-  if (references.length === 0) {
+  const distinct = distinctReferences(bySubject).length;
+  if (distinct > MAX_SHIPPED_REFERENCES) {
     return {
       status: "fail",
-      reason: `no ${system} change record reference matching ${shown} in the ${where}`,
-      fix: `Put the change record's number (matching ${shown}) in the ${where}`,
+      reason: `the deployment ships changes referencing ${distinct} change records; the app looks up at most ${MAX_SHIPPED_REFERENCES}`,
+      fix: `Deploy an earlier commit first, so that each deployment ships changes referencing at most ${MAX_SHIPPED_REFERENCES} change records`,
       details: [],
     };
   }
+  const judging: Judging = {
+    spec,
+    now,
+    environment: subject.stage === "deployment" ? subject.facts.environment : null,
+    records: subject.stage === "release" ? undefined : subject.facts.changeRecords,
+  };
+  if (subject.stage === "pull_request") {
+    return judgeSubject(bySubject[0]?.references ?? [], "the", judging);
+  }
+  // Every shipped pull request is judged on its own references: one approved change does not
+  // speak for another pull request shipped with it.
+  return withRecheck(
+    bySubject.map(({ subject: s, references }) =>
+      named(s.name, judgeSubject(references, "its", judging)),
+    ),
+  );
+}
+
+/** A deployment that ships more than the app judges fails closed, looking nothing up. */
+function beyondBounds(facts: DeploymentFacts): KindOutcome | null {
+  const exceeded = facts.range?.exceeded;
+  if (exceeded) {
+    return {
+      status: "fail",
+      reason: `the deployment ships ${exceeded.count} commits to ${facts.environment}; the app checks the change records of at most ${exceeded.limit}`,
+      fix: `Deploy an earlier commit first, so that each deployment ships at most ${exceeded.limit} first-parent commits`,
+      details: [],
+    };
+  }
+  if (facts.pulls.length > MAX_SHIPPED_PULLS) {
+    return {
+      status: "fail",
+      reason: `the deployment ships ${facts.pulls.length} pull requests to ${facts.environment}; the app checks the change records of at most ${MAX_SHIPPED_PULLS}`,
+      fix: `Deploy an earlier commit first, so that each deployment ships at most ${MAX_SHIPPED_PULLS} pull requests`,
+      details: [],
+    };
+  }
+  return null;
+}
+
+/** "#7: CHG0000001 is not yet approved": the outcome of one shipped pull request, named. */
+function named(name: string, outcome: KindOutcome): KindOutcome {
+  return {
+    ...outcome,
+    reason: `${name}: ${outcome.reason}`,
+    ...(outcome.fix !== undefined ? { fix: `${name}: ${outcome.fix}` } : {}),
+    details: outcome.details.map((d) => `${name}: ${d}`),
+  };
+}
+
+/** One subject's references, each judged: every one must pass. */
+function judgeSubject(references: string[], whose: string, j: Judging): KindOutcome {
+  const system = SYSTEM_NAMES[j.spec.system];
+  const shown = `/${j.spec.pattern}/`;
+  const where = orList(fieldsOf(j.spec).map((f) => (f === "branch" ? "branch name" : f)));
+  if (references.length === 0) {
+    return {
+      status: "fail",
+      reason: `no ${system} change record reference matching ${shown} in ${whose} ${where}`,
+      fix: `Put the change record's number (matching ${shown}) in ${whose} ${where}`,
+      details: [],
+    };
+  }
+  const records = j.records;
   if (records === undefined) {
     // Only a gatherer that was not asked leaves them out: never judge without them.
     return {
@@ -178,27 +250,27 @@ export function evaluateChangeRecord(
       details: [],
     };
   }
-  const judging: Judging = {
-    spec,
-    now,
-    environment: subject.stage === "deployment" ? subject.facts.environment : null,
-  };
-  const outcomes = references.map((reference) => {
-    const fact = records.find((r) => r.system === spec.system && r.reference === reference);
-    return fact
-      ? judgeRecord(fact, judging)
-      : {
-          status: "error" as const,
-          reason: `${reference} was not looked up in ${system}`,
-          fix: "Report this to the app's maintainers",
-          details: [],
-        };
-  });
+  return withRecheck(
+    references.map((reference) => {
+      const fact = records.find((r) => r.system === j.spec.system && r.reference === reference);
+      return fact
+        ? judgeRecord(fact, j)
+        : {
+            status: "error" as const,
+            reason: `${reference} was not looked up in ${system}`,
+            fix: "Report this to the app's maintainers",
+            details: [],
+          };
+    }),
+  );
+}
+
+/** The outcomes combined; waiting for the latest window start only when every wait is one. */
+function withRecheck(outcomes: KindOutcome[]): KindOutcome {
   const recheck = outcomes.flatMap((o) =>
     o.status === "pending" && "recheckAt" in o && o.recheckAt !== undefined ? [o.recheckAt] : [],
   );
   const combined = combineOutcomes(outcomes);
-  // Wait for the latest window start only when every pending record waits for its window.
   const everyWaitsForTime =
     recheck.length === outcomes.filter((o) => o.status === "pending").length;
   return combined.status === "pending" && everyWaitsForTime && recheck.length > 0
@@ -333,7 +405,10 @@ export const changeRecord = defineKind({
       at.report([...path, "window_fields"], "`window_fields` applies to Jira only", "key");
     }
   },
+  // At a deployment, what it ships: every pull request since the environment's last successful
+  // deployment (the range compliant_changes reads too, read once for both).
   needs: (spec) => ({
+    range: true,
     changeRecords: [
       {
         system: spec.system,

@@ -223,7 +223,7 @@ export const compliantChanges = defineKind({
       at.report([...base, index], `unknown change type "${name}"; ${known}`);
     });
   },
-  needs: () => ({ range: true }),
+  needs: () => ({ range: true, verdicts: true }),
   evaluate(spec, subject, ctx) {
     if (subject.stage === "deployment") {
       return evaluateCompliantChanges(spec, subject.facts, ctx.directChangeType);

@@ -111,7 +111,7 @@ test("an approved deployment's status, delivered twice, leaves one work note on 
       "Repository: acme/shop",
       "Environment: production",
       `Workflow run: ${gh.url}/acme/shop/actions/runs/${requested.runId}`,
-      `Commit: ${mergeSha}`,
+      `Commits: up to ${mergeSha} (1 commit, the environment's first deployment)`,
       "Pull requests: #7",
       "Change records: CHG0000007",
     ]),

@@ -236,9 +236,14 @@ describe("configuration and gathering", () => {
   });
 
   it("looks up each reference the patterns find, once", async () => {
-    const facts = await gatherChangeRecords(basicReader(), [SNOW_NEED, SNOW_NEED, JIRA_NEED], {
-      title: ["CHG0012345 / OPS-42", "CHG0012345 again"],
-    });
+    const facts = await gatherChangeRecords(
+      basicReader(),
+      [SNOW_NEED, SNOW_NEED, JIRA_NEED],
+      [
+        { name: "#7", texts: { title: ["CHG0012345 / OPS-42"] } },
+        { name: "#8", texts: { title: ["CHG0012345 again"] } },
+      ],
+    );
     expect(facts.map((f) => f.reference)).toEqual(["CHG0012345", "OPS-42"]);
   });
 });

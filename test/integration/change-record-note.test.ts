@@ -67,6 +67,8 @@ function github(
   scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
   scope.get(POLICY_PATH_URL).reply(200, policyContents(text));
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [{ ...mergedPull(SHA), title }]);
+  // production's first deployment: it ships the deployed commit's pull request.
+  scope.get(`${REPO_PATH}/deployments`).query(true).reply(200, []);
   // Who wrote the change: never its approver.
   scope
     .get(`${REPO_PATH}/pulls/7/commits`)
@@ -194,7 +196,8 @@ describe("work note on a ServiceNow change request", () => {
       "Repository: acme/shop",
       "Environment: production",
       `Workflow run: https://github.com/acme/shop/actions/runs/${RUN_ID}`,
-      `Commit: ${SHA}`,
+      // What the gate judged: every commit production had not run yet.
+      `Commits: up to ${SHA} (1 commit, the environment's first deployment)`,
       "Pull requests: #7",
       "Approved at 2026-03-10T12:00:00.000Z by: rita (deployment review)",
       "Change records: CHG0012345",

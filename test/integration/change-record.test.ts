@@ -72,6 +72,8 @@ function github(pull: Record<string, unknown> = { title: "CHG0012345 ship the th
   scope.get(ORG_BASE_URL).reply(404, { message: "Not Found" });
   scope.get(POLICY_PATH_URL).reply(200, policyContents(POLICY));
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [{ ...mergedPull(SHA), ...pull }]);
+  // The environment's first deployment: what it ships is the deployed commit's pull request.
+  scope.get(`${REPO_PATH}/deployments`).query(true).reply(200, []);
   scope.post(`${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
   scope.post(`${REPO_PATH}/statuses/${SHA}`).reply(201, {});
   scope.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, {});

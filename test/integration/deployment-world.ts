@@ -113,6 +113,9 @@ export class World {
       return [201, issue];
     });
     scope
+      .get(/\/repos\/acme\/shop\/issues\/\d+\/events/)
+      .reply((request) => [200, this.issueEvents[Number(segment(request, 5))] ?? []]);
+    scope
       .get(/\/repos\/acme\/shop\/commits\/\w+\/check-runs/)
       .reply((request) => [200, this.checkRuns(segment(request, 5))]);
     scope
@@ -159,6 +162,9 @@ export class World {
   deploymentStatuses: Record<number, { state: string }[]> = {};
   /** The compare range's commits, oldest first. */
   compare: { sha: string; parents: { sha: string }[] }[] = [];
+  /** Each pull request's events (labeled, unlabeled…), oldest first. */
+  issueEvents: Record<number, { event: string; created_at: string; label?: { name: string } }[]> =
+    {};
   /** Issues, as listing them by label answers. */
   issues: { number: number; body: string }[] = [];
 

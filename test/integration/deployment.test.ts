@@ -75,6 +75,19 @@ function github(
   if (options.policy === null) scope.get(POLICY_PATH_URL).reply(404, { message: "Not Found" });
   else scope.get(POLICY_PATH_URL).reply(200, policyContents(options.policy ?? POLICY));
   scope.get(`${REPO_PATH}/commits/${SHA}/pulls`).reply(200, [mergedPull(SHA, options.labels)]);
+  // The labels it was merged with (a gate applies by change type): GitHub's label history,
+  // since the app did not hear the merge.
+  scope
+    .get(`${REPO_PATH}/issues/7/events`)
+    .query(true)
+    .reply(
+      200,
+      (options.labels ?? []).map((name) => ({
+        event: "labeled",
+        created_at: "2026-03-08T10:00:00Z",
+        label: { name },
+      })),
+    );
   // No earlier deployment to production succeeded: the deployed commit alone is judged.
   scope
     .get(`${REPO_PATH}/deployments`)

@@ -1,4 +1,5 @@
 import type { ChangeRecordFact } from "../../src/facts/change-records.js";
+import type { DeploymentFacts } from "../../src/facts/deployment.js";
 import { findReferences } from "../../src/facts/change-records.js";
 import { pullRequestFactsSchema } from "../../src/facts/recorded.js";
 import {
@@ -77,7 +78,7 @@ describe("change_record", () => {
     const out = evaluateChangeRecord(SNOW, onDeployment([record({ state: "Assess" })]), NOW);
     expect(out.status).toBe("pending");
     expect(out.reason).toBe(
-      "CHG0012345 is in state Assess; production needs Scheduled or Implement",
+      "#7: CHG0012345 is in state Assess; production needs Scheduled or Implement",
     );
     expect(out.recheckAt).toBeUndefined();
   });
@@ -121,7 +122,7 @@ describe("change_record", () => {
       );
       expect(out).toMatchObject({
         status: "pending",
-        reason: "OPS-4 is in state Awaiting CAB; production needs Approved or Implementing",
+        reason: "#7: OPS-4 is in state Awaiting CAB; production needs Approved or Implementing",
       });
     });
 
@@ -154,7 +155,7 @@ describe("change_record", () => {
       expect(out).toMatchObject({
         status: "fail",
         reason:
-          "OPS-4 has no planned start and end, so the deployment cannot be placed in its window",
+          "#7: OPS-4 has no planned start and end, so the deployment cannot be placed in its window",
       });
     });
   });
@@ -195,7 +196,7 @@ describe("change_record", () => {
     const out = evaluateChangeRecord(SNOW, onDeployment([record()]), NOW);
     expect(out.status).toBe("pass");
     expect(out.reason).toBe(
-      `CHG0012345 "Release shop 4.2" is Scheduled, approval Approved, inside its window 2026-03-10T11:00:00Z to 2026-03-10T13:00:00Z (${URL})`,
+      `#7: CHG0012345 "Release shop 4.2" is Scheduled, approval Approved, inside its window 2026-03-10T11:00:00Z to 2026-03-10T13:00:00Z (${URL})`,
     );
   });
 
@@ -257,5 +258,80 @@ describe("change_record", () => {
       pullRequestFactsSchema.safeParse({ ...facts, changeRecords: [{ reference: "CHG1" }] })
         .success,
     ).toBe(false);
+  });
+});
+
+describe("change_record over what a deployment ships", () => {
+  const SECOND = "e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2";
+  const shipped = (pulls: DeploymentFacts["pulls"], records: ChangeRecordFact[]): Subject => ({
+    stage: "deployment",
+    facts: deploymentFacts({
+      pulls,
+      changeRecords: records,
+      range: {
+        since: { sha: "0".repeat(40), deploymentId: 40 },
+        commits: pulls.map((p) => ({ sha: p.mergeCommitSha ?? SECOND, pulls: [p.number] })),
+      },
+    }),
+  });
+  const seven = pull({ title: "CHG0000001 payments", mergeCommitSha: SECOND });
+  const eight = pull({ number: 8, title: "CHG0000002 checkout" });
+  const approved = (n: string) => record({ reference: n, number: n });
+
+  it("judges each shipped pull request on its own references, naming it", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      shipped(
+        [eight, seven],
+        [approved("CHG0000002"), { ...approved("CHG0000001"), approval: "Requested" }],
+      ),
+      NOW,
+    );
+    expect(out).toMatchObject({
+      status: "pending",
+      reason: "#7: CHG0000001 is not yet approved (approval: Requested)",
+    });
+  });
+
+  it("does not let one pull request's approved change speak for another without a reference", () => {
+    const untitled = pull({ title: "payments", mergeCommitSha: SECOND });
+    const out = evaluateChangeRecord(
+      SNOW,
+      shipped([eight, untitled], [approved("CHG0000002")]),
+      NOW,
+    );
+    expect(out.status).toBe("fail");
+    expect(out.reason).toContain("#7: no ServiceNow change record reference");
+  });
+
+  it("does not let the deployed ref speak for a pull request", () => {
+    const untitled = pull({ title: "payments" });
+    const subject = shipped([untitled], [approved("CHG0000002")]);
+    if (subject.stage !== "deployment") throw new Error("a deployment");
+    subject.facts.ref = "release/CHG0000002";
+    expect(evaluateChangeRecord(SNOW, subject, NOW).status).toBe("fail");
+  });
+
+  it("fails closed beyond the pull requests it judges, and beyond the range", () => {
+    const many = Array.from({ length: 21 }, (_, i) =>
+      pull({ number: 100 + i, title: `CHG00001${String(i).padStart(2, "0")}` }),
+    );
+    const out = evaluateChangeRecord(SNOW, shipped(many, []), NOW);
+    expect(out).toMatchObject({ status: "fail" });
+    expect(out.reason).toContain("ships 21 pull requests to production; the app checks");
+
+    const subject = shipped([eight], [approved("CHG0000002")]);
+    if (subject.stage !== "deployment" || !subject.facts.range) throw new Error("a range");
+    subject.facts.range.exceeded = { count: 25, limit: 20 };
+    expect(evaluateChangeRecord(SNOW, subject, NOW).status).toBe("fail");
+  });
+
+  it("asks for the shipped range, shared with compliant_changes", () => {
+    const needs = needsOf([{ change_record: SNOW }, { compliant_changes: true }], undefined);
+    expect(needs).toMatchObject({ range: true, verdicts: true });
+    expect(needsOf([{ change_record: SNOW }], undefined)).toMatchObject({
+      range: true,
+      verdicts: false,
+    });
   });
 });
