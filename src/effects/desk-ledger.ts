@@ -12,7 +12,7 @@ import type {
   DeskSnapshot,
 } from "../facts/desk.js";
 import type { Visibility } from "../facts/types.js";
-import { moreClosed, readableBy } from "../facts/visibility.js";
+import { moreClosed, readableBy, visibilityOf } from "../facts/visibility.js";
 import type { Store } from "../store/store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -34,6 +34,12 @@ export const LEDGER_READ_LIMIT = 300;
 
 /** A held deployment's review link is kept as a path; the desk resolves it on its own host. */
 export type LedgerHold = Omit<DeskHold, "reviewUrl"> & { reviewPath: string };
+
+/** A repository's visibility as the desk knows it; `changed` when from a visibility change. */
+interface KnownVisibility {
+  visibility: Visibility;
+  changed?: true;
+}
 
 type Kind = "hold" | "release" | "deployment" | "environment";
 
@@ -91,24 +97,35 @@ export class DeskLedger {
   }
 
   /**
-   * What an event of `repo` ("owner/name") said of its visibility. An event may be delivered
-   * late, after the repository changed: it can only close the repository further, never open
-   * it (only `setVisibility` does, from the visibility change itself).
+   * What an event of `repo` ("owner/name") said of its visibility. An event may be handled
+   * late, after the repository changed, so it can only close the repository further, never
+   * open it; and once GitHub told of a change (`setVisibility`), only another change moves it.
    */
   async noteVisibility(owner: string, repo: string, visibility: Visibility): Promise<void> {
-    if (moreClosed(visibility, await this.visibility(owner, repo))) {
-      await this.setVisibility(owner, repo, visibility);
-    }
+    const known = await this.#visibility(owner, repo);
+    if (known?.changed || !moreClosed(visibility, known?.visibility)) return;
+    await this.#setVisibility(owner, repo, { visibility });
   }
 
-  /** The repository's visibility changed (the `repository` webhook): it is this now. */
+  /** The repository was made public or private (the `repository` webhook): it is this now. */
   setVisibility(owner: string, repo: string, visibility: Visibility): Promise<void> {
-    return this.store.set(visibilityKey(owner, repo), visibility, VISIBILITY_TTL_MS);
+    return this.#setVisibility(owner, repo, { visibility, changed: true });
   }
 
   async visibility(owner: string, repo: string): Promise<Visibility | undefined> {
-    const known = await this.store.get(visibilityKey(owner, repo));
-    return known === "public" || known === "internal" || known === "private" ? known : undefined;
+    return (await this.#visibility(owner, repo))?.visibility;
+  }
+
+  async #visibility(owner: string, repo: string): Promise<KnownVisibility | undefined> {
+    const raw = await this.store.get(visibilityKey(owner, repo));
+    if (raw === null) return undefined;
+    const known = JSON.parse(raw) as Partial<KnownVisibility>;
+    const visibility = visibilityOf({ visibility: known.visibility ?? null });
+    return visibility ? { visibility, ...(known.changed ? { changed: true } : {}) } : undefined;
+  }
+
+  #setVisibility(owner: string, repo: string, known: KnownVisibility): Promise<void> {
+    return this.store.set(visibilityKey(owner, repo), JSON.stringify(known), VISIBILITY_TTL_MS);
   }
 
   /**
