@@ -5,6 +5,7 @@
 // key an extending file may set over its base is `mode`, and only to enforce.
 import type { PolicyProblem } from "../model/result.js";
 import { misplacedDesk, personalDesk } from "./desk-setting.js";
+import { notifyScopeProblems, type NotifyScope } from "./notify-scope.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,
@@ -48,6 +49,15 @@ export interface OwnerFacts {
   organization?: boolean;
 }
 
+/** What the app's operator set that a policy must keep to. */
+export interface LoadRules {
+  /**
+   * Who may name each notification variable; absent: not checked (the command line, which
+   * sends nothing). The repository's owner is checked, whichever file named the variable.
+   */
+  notifyScope?: NotifyScope;
+}
+
 /**
  * Loads the policy for owner/repo: the repository's file, else its owner's `.github`
  * repository's, then every base it extends, merged; and the organization's base when it is
@@ -59,6 +69,7 @@ export async function loadPolicy(
   owner: string,
   repo: string,
   facts: OwnerFacts = {},
+  rules: LoadRules = {},
 ): Promise<LoadedPolicy> {
   source = readingOnce(source);
   const start = await findStart(source, owner, repo);
@@ -70,6 +81,9 @@ export async function loadPolicy(
   const problems = [
     ...merged.problems,
     ...(merged.problems.length === 0 ? checkSemantics(merged.policy, merged.locator) : []),
+    ...(rules.notifyScope
+      ? notifyScopeProblems(merged.policy, owner, rules.notifyScope, merged.locator)
+      : []),
   ];
   if (problems.length > 0) {
     return { kind: "invalid", problems: sortProblems(problems), files: chain.files };
