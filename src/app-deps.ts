@@ -35,7 +35,8 @@ import { ReEvaluations } from "./pipeline/re-evaluation.js";
 import { releaseGateFor } from "./pipeline/release.js";
 import { PolicyCache } from "./policy/cache.js";
 import { MemoryStore } from "./store/memory.js";
-import { buildNotifications } from "./notify-deps.js";
+import { buildNotifications, notifyEnvOf } from "./notify-deps.js";
+import { notifyScopeOf } from "./policy/notify-scope.js";
 import { changeNoteListener } from "./pipeline/change-record-notes.js";
 
 /** The app's dependencies, and what starts the work that runs without a webhook. */
@@ -56,7 +57,9 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
   const scheduler = options.scheduler ?? timerScheduler(clock);
   const holds = new HoldRegistry(store);
   // One policy cache for every reader: a burst of events reads each base policy once.
-  const policies = new PolicyCache(store);
+  // A policy naming a notification variable not scoped to its owner is invalid (docs/notifications.md).
+  const notifyScope = notifyScopeOf(notifyEnvOf(options.notifications?.env ?? {}));
+  const policies = new PolicyCache(store, undefined, undefined, { notifyScope });
   const auth = async (installationId: number): Promise<Octokit> =>
     (await app.auth(installationId)) as Octokit;
   // Slack and Teams messages of `notify` (src/notify-deps.ts, docs/notifications.md).

@@ -2,6 +2,7 @@
 // freezes, from the options the app is built with (src/app-deps.ts adds them). Without
 // `notifications` in the options the app still listens: a policy's `notify` then finds every
 // variable unset and says so in the log and /metrics, rather than nothing happening silently.
+// Each variable posts only for the owners its NOTIFY_SCOPE_<VARIABLE> lists (policy/notify-scope.ts).
 import type { Logger } from "pino";
 import { DEFAULT_RETRY_BASE_MS } from "./github/back-off.js";
 import type { Octokit } from "./github/types.js";
@@ -17,15 +18,21 @@ import {
 } from "./pipeline/notifications.js";
 import type { PolicyCache } from "./policy/cache.js";
 import { isNotifyVariable } from "./policy/notify.js";
+import { NOTIFY_SCOPE_PREFIX } from "./policy/notify-scope.js";
 import type { Clock, Store } from "./store/store.js";
 
-/** Only the variables a policy may name: the rest of the environment never reaches the sender. */
+/**
+ * Only the variables a policy may name, and the operator's scope of each: the rest of the
+ * environment never reaches the sender.
+ */
 export function notifyEnvOf(
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).flatMap(([name, value]) =>
-      isNotifyVariable(name) && value !== undefined ? [[name, value]] : [],
+      (isNotifyVariable(name) || name.startsWith(NOTIFY_SCOPE_PREFIX)) && value !== undefined
+        ? [[name, value]]
+        : [],
     ),
   );
 }
@@ -104,11 +111,15 @@ export function buildNotifications(input: {
  * warns of one that holds no http(s) URL, before a message is due.
  */
 function announce(env: Readonly<Record<string, string>>, log: Logger): void {
-  const names = Object.keys(env).sort();
+  const names = Object.keys(env).filter(isNotifyVariable).sort();
   for (const name of names) {
     const target = webhookUrl(env, name);
     if ("problem" in target)
       log.warn(`notifications: ${target.problem}; messages for it will not be sent`);
+    if (!env[`${NOTIFY_SCOPE_PREFIX}${name}`]?.trim())
+      log.warn(
+        `notifications: ${name} has no ${NOTIFY_SCOPE_PREFIX}${name}: no repository may use it; set it to the owners whose repositories may (e.g. ${NOTIFY_SCOPE_PREFIX}${name}=acme)`,
+      );
   }
   if (names.length > 0) log.info({ variables: names }, "notifications: webhook variables set");
 }

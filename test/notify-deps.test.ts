@@ -10,12 +10,13 @@ import { ManualScheduler } from "./support/manual-scheduler.js";
 const NOW = new Date("2026-03-10T12:00:00Z");
 
 describe("notifications, composed", () => {
-  it("passes on only the variables a policy may name", () => {
+  it("passes on only the variables a policy may name, and the scope of each", () => {
     expect(
       notifyEnvOf({
         SLACK_PRODUCTION_WEBHOOK: "https://hooks.slack.com/services/x",
         TEAMS_RELEASES: "https://example.logic.azure.com/workflows/y",
         RELEASE_POLICY_NOTIFY_OPS: "https://ops.example/hook",
+        NOTIFY_SCOPE_SLACK_PRODUCTION_WEBHOOK: "acme",
         PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----",
         REDIS_URL: "redis://secret@redis:6379",
         slack_lower: "https://x.example",
@@ -24,6 +25,7 @@ describe("notifications, composed", () => {
       SLACK_PRODUCTION_WEBHOOK: "https://hooks.slack.com/services/x",
       TEAMS_RELEASES: "https://example.logic.azure.com/workflows/y",
       RELEASE_POLICY_NOTIFY_OPS: "https://ops.example/hook",
+      NOTIFY_SCOPE_SLACK_PRODUCTION_WEBHOOK: "acme",
     });
   });
 
@@ -42,7 +44,11 @@ describe("notifications, composed", () => {
         appId: 1,
         secret: "s",
         notifications: {
-          env: { SLACK_OK: "https://hooks.slack.com/services/secret", TEAMS_BAD: "secret-token" },
+          env: {
+            SLACK_OK: "https://hooks.slack.com/services/secret",
+            NOTIFY_SCOPE_SLACK_OK: "acme",
+            TEAMS_BAD: "secret-token",
+          },
         },
       },
       store,
@@ -56,6 +62,8 @@ describe("notifications, composed", () => {
     await scheduler.runDue(NOW);
     const text = lines.join("");
     expect(text).toContain("notifications: TEAMS_BAD does not hold a URL");
+    expect(text).toContain("notifications: TEAMS_BAD has no NOTIFY_SCOPE_TEAMS_BAD");
+    expect(text).not.toContain("SLACK_OK has no");
     expect(text).toContain('"variables":["SLACK_OK","TEAMS_BAD"]');
     expect(text).not.toContain("secret");
     // The next look is one interval away.

@@ -5,11 +5,15 @@
 // store, so one a stopped process was waiting for is made by the next sweep on any instance
 // (`editDue`): the last change is never lost to a restart. An edit is made only when the body
 // changed, ignoring its "Updated" line, so redelivered events and re-checks of the same held
-// deployment edit nothing.
+// deployment edit nothing. The desk shows only the repositories everyone who can read its own
+// repository may read: that repository's visibility is read with its address, kept for an
+// hour, and replaced at once when the `repository` webhook says it changed.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { createOnce, SEND_ONCE } from "../github/create.js";
 import { isTransient, statusOf } from "../github/errors.js";
+import type { Visibility } from "../facts/types.js";
+import { visibilityOf } from "../facts/visibility.js";
 import type { Octokit } from "../github/types.js";
 import { parseDuration } from "../model/time/duration.js";
 import { DESK_MARKER, renderDesk } from "../report/desk.js";
@@ -23,6 +27,8 @@ export const DESK_LABEL = "release-desk";
 export const DEFAULT_DESK_INTERVAL_MS = 60 * 1000;
 /** The issue's number is looked up again (one listing) after this long. */
 const ISSUE_TTL_MS = 60 * 60 * 1000;
+/** The desk repository's visibility is read again (one request) after this long. */
+const VISIBILITY_TTL_MS = 60 * 60 * 1000;
 const CREATE_CLAIM_MS = 5 * 60 * 1000;
 /** The soonest a coalesced edit is tried again while another edit is still being written. */
 const MIN_RETRY_MS = 100;
@@ -213,11 +219,15 @@ export class DeskIssues {
   /** Renders the desk from the ledger and writes it if it changed; no coalescing. */
   async write(place: DeskPlace, octokit: Octokit, retried = false): Promise<DeskWrite> {
     const issue = await this.#find(place, octokit);
-    const web = issue ? webOf(issue.url) : await this.#web(place, octokit);
+    const { web, visibility } = await this.#repository(place, octokit, issue);
     const now = this.now();
     const production = new Set(place.production.map((p) => p.toLowerCase()));
-    const snapshot = await this.ledger.snapshot(place.owner, web, now, (env) =>
-      production.has(env.toLowerCase()),
+    const snapshot = await this.ledger.snapshot(
+      place.owner,
+      web,
+      now,
+      (env) => production.has(env.toLowerCase()),
+      visibility,
     );
     const query = encodeURIComponent(`user:${place.owner} label:${RECORD_LABEL} is:open`);
     const { title, body } = renderDesk(
@@ -301,11 +311,45 @@ export class DeskIssues {
     );
   }
 
-  /** The GitHub host's web address, from the desk repository's page. */
-  async #web(place: DeskPlace, octokit: Octokit): Promise<string> {
+  /**
+   * The desk repository's visibility as GitHub said it last (the `repository` webhook, or its
+   * read): the rows it may show follow it from the next edit.
+   */
+  async setVisibility(
+    place: Pick<DeskPlace, "owner" | "repository">,
+    visibility: Visibility,
+  ): Promise<void> {
+    await this.store.set(this.#visibilityKey(place), visibility, VISIBILITY_TTL_MS);
+  }
+
+  /**
+   * The GitHub host's web address and who can read the desk's repository: from the issue and
+   * the kept visibility, else from the repository itself (one request, kept for an hour).
+   */
+  async #repository(
+    place: DeskPlace,
+    octokit: Octokit,
+    issue: IssueRef | null,
+  ): Promise<{ web: string; visibility: Visibility }> {
+    const kept = visibilityOf({ visibility: await this.store.get(this.#visibilityKey(place)) });
+    if (issue && kept) return { web: webOf(issue.url), visibility: kept };
+    const read = await this.#read(place, octokit);
+    await this.setVisibility(place, read.visibility);
+    return { web: issue ? webOf(issue.url) : read.web, visibility: read.visibility };
+  }
+
+  /** The desk repository's page: the host's address, and its visibility (public if unsaid). */
+  async #read(
+    place: DeskPlace,
+    octokit: Octokit,
+  ): Promise<{ web: string; visibility: Visibility }> {
     try {
       const { data } = await octokit.rest.repos.get({ owner: place.owner, repo: place.repository });
-      return data.html_url.slice(0, data.html_url.length - `/${data.full_name}`.length);
+      return {
+        web: data.html_url.slice(0, data.html_url.length - `/${data.full_name}`.length),
+        // Unsaid is read as the most open: the desk then shows public repositories only.
+        visibility: visibilityOf(data) ?? "public",
+      };
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
       throw new Error(
@@ -321,6 +365,10 @@ export class DeskIssues {
 
   #key(place: DeskPlace): string {
     return `desk:issue:${place.owner}/${place.repository}`.toLowerCase();
+  }
+
+  #visibilityKey(place: Pick<DeskPlace, "owner" | "repository">): string {
+    return `desk:repository-visibility:${place.owner}/${place.repository}`.toLowerCase();
   }
 }
 

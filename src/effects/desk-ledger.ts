@@ -2,7 +2,8 @@
 // releases in flight, deployments of the last days and each environment's window. The store
 // cannot list keys, so each kind has an index set (atomic in every backend: writers in several
 // instances each add their member and none is lost) and one entry per member, which expires
-// on its own; an index member whose entry has expired is dropped when read.
+// on its own; an index member whose entry has expired is dropped when read. Each repository's
+// visibility is kept beside its rows: a desk shows only the rows its own readers may read.
 import type {
   DeskDeployment,
   DeskEnvironment,
@@ -10,6 +11,8 @@ import type {
   DeskRelease,
   DeskSnapshot,
 } from "../facts/desk.js";
+import type { Visibility } from "../facts/types.js";
+import { moreClosed, readableBy, visibilityOf } from "../facts/visibility.js";
 import type { Store } from "../store/store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,11 +24,22 @@ const RELEASE_TTL_MS = 30 * DAY_MS;
 const DEPLOYMENT_TTL_MS = 8 * DAY_MS;
 /** An environment's window, as the last decision in its repository read the policy. */
 const ENVIRONMENT_TTL_MS = 30 * DAY_MS;
+/**
+ * A repository's visibility outlives every row it may have: once expired it is unknown, so its
+ * rows are hidden until an event of the repository says it again.
+ */
+const VISIBILITY_TTL_MS = 60 * DAY_MS;
 /** Most entries of one kind read for one desk: the issue shows 25 rows of each. */
 export const LEDGER_READ_LIMIT = 300;
 
 /** A held deployment's review link is kept as a path; the desk resolves it on its own host. */
 export type LedgerHold = Omit<DeskHold, "reviewUrl"> & { reviewPath: string };
+
+/** A repository's visibility as the desk knows it; `changed` when from a visibility change. */
+interface KnownVisibility {
+  visibility: Visibility;
+  changed?: true;
+}
 
 type Kind = "hold" | "release" | "deployment" | "environment";
 
@@ -83,20 +97,62 @@ export class DeskLedger {
   }
 
   /**
-   * Everything the desk shows for `owner`, its review links resolved against `web` (the
-   * GitHub host's address, "https://github.com"). Deployments are split into today's (the
-   * last 24 hours, drawn on the calendar) and those to the production environments.
+   * What an event of `repo` ("owner/name") said of its visibility. An event may be handled
+   * late, after the repository changed, so it can only close the repository further, never
+   * open it; and once GitHub told of a change (`setVisibility`), only another change moves it.
+   */
+  async noteVisibility(owner: string, repo: string, visibility: Visibility): Promise<void> {
+    const known = await this.#visibility(owner, repo);
+    if (known?.changed || !moreClosed(visibility, known?.visibility)) return;
+    await this.#setVisibility(owner, repo, { visibility });
+  }
+
+  /** The repository was made public or private (the `repository` webhook): it is this now. */
+  setVisibility(owner: string, repo: string, visibility: Visibility): Promise<void> {
+    return this.#setVisibility(owner, repo, { visibility, changed: true });
+  }
+
+  async visibility(owner: string, repo: string): Promise<Visibility | undefined> {
+    return (await this.#visibility(owner, repo))?.visibility;
+  }
+
+  async #visibility(owner: string, repo: string): Promise<KnownVisibility | undefined> {
+    const raw = await this.store.get(visibilityKey(owner, repo));
+    if (raw === null) return undefined;
+    const known = JSON.parse(raw) as Partial<KnownVisibility>;
+    const visibility = visibilityOf({ visibility: known.visibility ?? null });
+    return visibility ? { visibility, ...(known.changed ? { changed: true } : {}) } : undefined;
+  }
+
+  #setVisibility(owner: string, repo: string, known: KnownVisibility): Promise<void> {
+    return this.store.set(visibilityKey(owner, repo), JSON.stringify(known), VISIBILITY_TTL_MS);
+  }
+
+  /**
+   * Everything the desk shows for `owner` to readers of a repository of `audience` visibility:
+   * rows of a repository only where everyone who reads the desk may read that repository
+   * (docs/desk.md). Review links are resolved against `web` (the GitHub host's address,
+   * "https://github.com"). Deployments are split into today's (the last 24 hours, drawn on
+   * the calendar) and those to the production environments.
    */
   async snapshot(
     owner: string,
     web: string,
     now: Date,
     isProduction: (environment: string) => boolean,
+    audience: Visibility,
   ): Promise<DeskSnapshot> {
-    const holds = await this.#liveHolds(owner);
-    const releases = await this.#read<DeskRelease>(owner, "release");
-    const deployments = await this.#read<DeskDeployment>(owner, "deployment");
-    const environments = await this.#read<DeskEnvironment & { repo: string }>(owner, "environment");
+    const all = {
+      holds: await this.#liveHolds(owner),
+      releases: await this.#read<DeskRelease>(owner, "release"),
+      deployments: await this.#read<DeskDeployment>(owner, "deployment"),
+      environments: await this.#read<DeskEnvironment & { repo: string }>(owner, "environment"),
+    };
+    const shown = await this.#readable(owner, audience, Object.values(all).flat());
+    const holds = all.holds.filter(shown);
+    const releases = all.releases.filter(shown);
+    const deployments = all.deployments.filter(shown);
+    const environments = all.environments.filter(shown);
     const dayAgo = now.getTime() - DAY_MS;
     return {
       holds: holds.map(({ reviewPath, ...hold }) => ({
@@ -108,6 +164,19 @@ export class DeskLedger {
       today: deployments.filter((d) => Date.parse(d.at) >= dayAgo),
       shipped: deployments.filter((d) => isProduction(d.environment) && d.outcome !== "rejected"),
     };
+  }
+
+  /** Which rows' repositories `audience` may read: each repository's visibility read once. */
+  async #readable(
+    owner: string,
+    audience: Visibility,
+    rows: readonly { repo: string }[],
+  ): Promise<(row: { repo: string }) => boolean> {
+    const readable = new Set<string>();
+    for (const repo of new Set(rows.map((row) => row.repo.toLowerCase()))) {
+      if (readableBy(await this.visibility(owner, repo), audience)) readable.add(repo);
+    }
+    return (row) => readable.has(row.repo.toLowerCase());
   }
 
   async #liveHolds(owner: string): Promise<LedgerHold[]> {
@@ -146,6 +215,9 @@ export class DeskLedger {
 
 const releaseId = (release: Pick<DeskRelease, "repo" | "tag">): string =>
   `${release.repo.toLowerCase()}@${release.tag}`;
+
+const visibilityKey = (owner: string, repo: string): string =>
+  `desk:visibility:${owner.toLowerCase()}:${repo.toLowerCase()}`;
 
 const indexKey = (owner: string, kind: Kind): string => `desk:${kind}s:${owner.toLowerCase()}`;
 

@@ -15,7 +15,14 @@ export interface RepoRef {
    * organization's base policy can be required of its repositories (src/policy/required-base.ts).
    */
   organization?: boolean;
+  /**
+   * Who can read the repository, as the webhook being handled said; absent when unknown. A
+   * request kept in the store drops it (src/holds/registry.ts): it may have changed since.
+   */
+  visibility?: Visibility;
 }
+
+export type Visibility = "public" | "internal" | "private";
 
 export interface ReviewFact {
   /** Reviewer login. */

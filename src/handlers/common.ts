@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AppDeps } from "./deps.js";
 import type { PullRequestSnapshot } from "../facts/pull-request.js";
 import type { RepoRef } from "../facts/types.js";
+import { visibilityOf } from "../facts/visibility.js";
 import type { Octokit } from "../github/types.js";
 import { HoldRegistry } from "../holds/registry.js";
 import {
@@ -101,14 +102,18 @@ export function repoRefOf(repository: {
   name: string;
   owner: { login: string; type?: string | null };
   default_branch: string;
+  visibility?: string | null;
+  private?: boolean | null;
 }): RepoRef {
   const type = repository.owner.type;
+  const visibility = visibilityOf(repository);
   return {
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch,
     ...(typeof repository.id === "number" ? { id: repository.id } : {}),
     ...(typeof type === "string" ? { organization: type === "Organization" } : {}),
+    ...(visibility ? { visibility } : {}),
   };
 }
 

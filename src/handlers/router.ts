@@ -8,7 +8,7 @@ import { onChecklistEdit } from "./checklist-edit.js";
 import { onCheckRunCompleted, onCheckRunCreated, onOwnCheckRequested, onStatus } from "./checks.js";
 import type { Deps } from "./deps.js";
 import { onChangeNoteStatus } from "./change-record-note.js";
-import { onDeskDeploymentStatus } from "./desk.js";
+import { onDeskDeploymentStatus, onDeskVisibility, VISIBILITY_ACTIONS } from "./desk.js";
 import {
   onApproved,
   onDeploymentSucceeded,
@@ -77,6 +77,10 @@ export function routeEvents(app: Probot, deps: Deps): void {
       onChangeNoteStatus(deps, context),
     ),
   );
+
+  // A repository made public or private: the release desk shows its rows only to those who
+  // may read it.
+  app.on([...VISIBILITY_ACTIONS], (context) => onDeskVisibility(deps, context));
 
   // Releases.
   app.on("create", (context) => onCreate(deps, context));

@@ -11,6 +11,12 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { postJson, type Fetch } from "../effects/chat-webhook.js";
 import { reEvaluationDelayMs } from "../github/back-off.js";
+import {
+  mayNotify,
+  notifyScopeOf,
+  notifyScopeProblem,
+  type NotifyScope,
+} from "../policy/notify-scope.js";
 import type { Store } from "../store/store.js";
 import { HOLD_TTL_MS } from "./registry.js";
 import type { Scheduler } from "./scheduler.js";
@@ -31,6 +37,8 @@ export interface OutboundMessage {
   channel: NotifyChannel;
   /** The environment variable holding the webhook URL; read only when sending. */
   variable: string;
+  /** The owner of the repository it is about: the variable must be scoped to it. */
+  owner: string;
   body: unknown;
   /** For log lines: what the message is about, never where it goes. */
   about: Record<string, string | number>;
@@ -66,7 +74,10 @@ export interface OutboxDeps {
   store: Store;
   now: () => Date;
   scheduler: Scheduler;
-  /** The app's environment, as far as notifications may read it (src/index.ts filters it). */
+  /**
+   * The app's environment, as far as notifications may read it (src/index.ts filters it): the
+   * webhook variables and their NOTIFY_SCOPE_<VARIABLE>.
+   */
   env: Readonly<Record<string, string | undefined>>;
   log: Logger;
   /** The unit of the back-off (RETRY_BASE_MS): 10 units, doubling, at most 600. */
@@ -99,7 +110,11 @@ export function webhookUrl(
 const keyOf = (id: string): string => createHash("sha256").update(id).digest("hex").slice(0, 40);
 
 export class NotificationOutbox {
-  constructor(private readonly deps: OutboxDeps) {}
+  readonly #scope: NotifyScope;
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.#scope = notifyScopeOf(deps.env);
+  }
 
   /**
    * Keeps the message and schedules its first attempt; false when a message of the same
@@ -160,6 +175,16 @@ export class NotificationOutbox {
       log.warn(
         { notification: about },
         `notification not sent: ${target.problem}; set it to the channel's incoming-webhook URL (docs/notifications.md)`,
+      );
+      this.deps.observe?.(entry.channel, "unconfigured");
+      await this.#finish(key);
+      return true;
+    }
+    // Checked at each send too: a message kept from before the scope changed posts nowhere new.
+    if (typeof entry.owner !== "string" || !mayNotify(this.#scope, entry.owner, entry.variable)) {
+      log.warn(
+        { notification: about },
+        `notification not sent: ${notifyScopeProblem(entry.owner ?? "an unknown owner", entry.variable)}`,
       );
       this.deps.observe?.(entry.channel, "unconfigured");
       await this.#finish(key);

@@ -54,7 +54,12 @@ export class HoldRegistry {
   }
 
   async put(hold: Hold): Promise<void> {
-    await this.store.set(`hold:${hold.key}`, JSON.stringify(hold), HOLD_TTL_MS);
+    // A hold outlives what its webhook said of the repository's visibility: a re-check from
+    // the store must not restate an old one (the release desk reads it).
+    const repo = { ...hold.request.repo };
+    delete repo.visibility;
+    const kept: Hold = { ...hold, request: { ...hold.request, repo } };
+    await this.store.set(`hold:${hold.key}`, JSON.stringify(kept), HOLD_TTL_MS);
     await this.store.addToSet(INDEX_KEY, hold.key, HOLD_TTL_MS);
     for (const pull of hold.pulls ?? []) {
       await this.store.addToSet(pullIndexKey(hold.request.repo, pull), hold.key, HOLD_TTL_MS);

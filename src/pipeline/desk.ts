@@ -1,10 +1,12 @@
 // The release desk's intake: deployment decisions (a DeploymentListener), release records as
 // written (a ReleaseListener) and deployments' statuses each note what changed in the owner's
 // desk ledger, then ask for the desk issue to be brought up to date (coalesced,
-// effects/desk-issue.ts). Nothing is noted for an owner whose base policy has no `desk`.
+// effects/desk-issue.ts). Nothing is noted for an owner whose base policy has no `desk`. Each
+// notes what its webhook said of the repository's visibility, and a visibility change (the
+// `repository` webhook) re-draws the desk: it shows only what its own readers may read.
 import type { Logger } from "pino";
 import type { DeskDeployment, DeskOutcome } from "../facts/desk.js";
-import type { RepoRef } from "../facts/types.js";
+import type { RepoRef, Visibility } from "../facts/types.js";
 import type { Octokit } from "../github/types.js";
 import type { DeskIssues } from "../effects/desk-issue.js";
 import type { DeskLedger } from "../effects/desk-ledger.js";
@@ -58,6 +60,7 @@ export class ReleaseDesk {
     const octokit = await this.deps.auth(decided.request.installationId);
     const config = await this.#config(octokit, decided.request.repo, log);
     if (!config) return;
+    await this.#noteVisibility(config, decided.request.repo);
     await this.#noteDecision(config, decided);
     await this.deps.issues.changed(config, octokit, log, decided.request.installationId);
   };
@@ -66,6 +69,7 @@ export class ReleaseDesk {
   readonly releaseListener: ReleaseListener = async ({ repo, tag, gates, record }, trigger) => {
     const config = await this.#config(trigger.octokit, repo, trigger.log);
     if (!config) return;
+    await this.#noteVisibility(config, repo);
     const full = `${repo.owner}/${repo.repo}`;
     if (record.state === "open") {
       await this.deps.ledger.putRelease(repo.owner, {
@@ -88,6 +92,7 @@ export class ReleaseDesk {
     const owner = note.repo.owner;
     const config = await this.#config(octokit, note.repo, log);
     if (!config) return;
+    await this.#noteVisibility(config, note.repo);
     const known = await this.deps.ledger.deployment(owner, note.deploymentId);
     const url = note.url ?? known?.url;
     await this.deps.ledger.putDeployment(owner, note.deploymentId, {
@@ -102,9 +107,40 @@ export class ReleaseDesk {
     await this.deps.issues.changed(config, octokit, log, note.installationId);
   }
 
+  /**
+   * A repository of the owner was made public or private (the `repository` webhook): its rows
+   * appear on, or leave, the desk at the next edit; the desk's own repository changes which
+   * rows the desk may show at all.
+   */
+  async repositoryVisibility(
+    octokit: Octokit,
+    repo: RepoRef,
+    visibility: Visibility,
+    log: Logger,
+    installationId?: number,
+  ): Promise<void> {
+    const config = await this.#config(octokit, repo, log);
+    if (!config) return;
+    await this.deps.ledger.setVisibility(config.owner, `${repo.owner}/${repo.repo}`, visibility);
+    if (repo.repo.toLowerCase() === config.repository.toLowerCase()) {
+      await this.deps.issues.setVisibility(config, visibility);
+    }
+    await this.deps.issues.changed(config, octokit, log, installationId);
+  }
+
   /** The desk edits a stopped process deferred (the sweep's part; effects/desk-issue.ts). */
   editDue(log: Logger): Promise<void> {
     return this.deps.issues.editDue(this.deps.auth, log);
+  }
+
+  /** What the webhook said of the repository's visibility; a kept request says nothing. */
+  async #noteVisibility(config: DeskConfig, repo: RepoRef): Promise<void> {
+    if (repo.visibility === undefined) return;
+    await this.deps.ledger.noteVisibility(
+      config.owner,
+      `${repo.owner}/${repo.repo}`,
+      repo.visibility,
+    );
   }
 
   async #noteDecision(config: DeskConfig, decided: DeploymentDecided): Promise<void> {

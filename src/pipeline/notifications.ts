@@ -117,6 +117,7 @@ export function notificationListener(deps: NotificationDeps): DeploymentListener
         id: `deployment\u0000${repo.toLowerCase()}\u0000${request.deploymentId}\u0000${kind}\u0000${channel}\u0000${variable}`,
         channel,
         variable,
+        owner: request.repo.owner,
         body: render(channel, notice),
         about,
       });
@@ -215,6 +216,8 @@ function watchedOf(member: string): WatchedEnvironment | undefined {
 
 interface Transition {
   kind: "freeze-started" | "freeze-ended";
+  /** Whose variable it is sent through: the first repository's owner. */
+  owner: string;
   freeze: FreezeInForce;
   environment: string;
   channel: NotifyChannel;
@@ -284,6 +287,7 @@ export async function checkFreezes(deps: NotificationDeps, log: Logger): Promise
         else
           transitions.set(id, {
             kind,
+            owner: watched.repo.owner,
             freeze,
             environment: watched.environment,
             channel,
@@ -316,6 +320,7 @@ export async function checkFreezes(deps: NotificationDeps, log: Logger): Promise
         id: `freeze\u0000${id}`,
         channel: t.channel,
         variable: t.variable,
+        owner: t.owner,
         body: render(t.channel, notice),
         about,
       })

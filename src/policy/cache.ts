@@ -1,7 +1,7 @@
 import type { Octokit } from "../github/types.js";
 import type { Store } from "../store/store.js";
 import { githubPolicySource } from "./github-source.js";
-import { loadPolicy, type OwnerFacts } from "./inherit.js";
+import { loadPolicy, type LoadRules, type OwnerFacts } from "./inherit.js";
 import { isOrgBase } from "./required-base.js";
 import type { LoadedPolicy, PolicyFile, PolicySource } from "./types.js";
 
@@ -22,6 +22,7 @@ export class PolicyCache {
     private readonly store: Store,
     private readonly ttlMs = POLICY_TTL_MS,
     private readonly sourceFor: (octokit: Octokit) => PolicySource = githubPolicySource,
+    private readonly rules: LoadRules = {},
   ) {}
 
   /**
@@ -103,7 +104,7 @@ export class PolicyCache {
     key: string,
     facts: OwnerFacts,
   ): Promise<LoadedPolicy> {
-    const loaded = await loadPolicy(this.source(octokit), owner, repo, facts);
+    const loaded = await loadPolicy(this.source(octokit), owner, repo, facts, this.rules);
     await this.store.set(key, JSON.stringify(loaded), this.ttlMs);
     if (loaded.kind !== "none") await this.#rememberBases(owner, repo, loaded.files);
     return loaded;

@@ -7,6 +7,7 @@
 import type { PolicyProblem } from "../model/result.js";
 import { misplacedDesk, personalDesk } from "./desk-setting.js";
 import { weakenedDefaults, widenFloorGates } from "./floor.js";
+import { notifyScopeProblems, type NotifyScope } from "./notify-scope.js";
 import { readPolicy } from "./parse.js";
 import {
   sortProblems,
@@ -62,6 +63,15 @@ export interface LoadOptions extends OwnerFacts {
   refuseBase?(at: ExtendsTarget): string | undefined;
 }
 
+/** What the app's operator set that a policy must keep to. */
+export interface LoadRules {
+  /**
+   * Who may name each notification variable; absent: not checked (the command line, which
+   * sends nothing). The repository's owner is checked, whichever file named the variable.
+   */
+  notifyScope?: NotifyScope;
+}
+
 /**
  * Loads the policy for owner/repo: the repository's file, else its owner's `.github`
  * repository's, then every base it extends, merged; and the organization's base when it is
@@ -73,6 +83,7 @@ export async function loadPolicy(
   owner: string,
   repo: string,
   facts: LoadOptions = {},
+  rules: LoadRules = {},
 ): Promise<LoadedPolicy> {
   source = readingOnce(source);
   const start = await findStart(source, owner, repo);
@@ -84,6 +95,9 @@ export async function loadPolicy(
   const problems = [
     ...merged.problems,
     ...(merged.problems.length === 0 ? checkSemantics(merged.policy, merged.locator) : []),
+    ...(rules.notifyScope
+      ? notifyScopeProblems(merged.policy, owner, rules.notifyScope, merged.locator)
+      : []),
   ];
   if (problems.length > 0) {
     return { kind: "invalid", problems: sortProblems(problems), files: chain.files };

@@ -41,7 +41,7 @@ const variable = (channel: "slack" | "teams") =>
     })
     .meta({ pattern: NOTIFY_VARIABLE_PATTERN.source })
     .describe(
-      `The environment variable of the app that holds the ${channel === "slack" ? "Slack" : "Microsoft Teams"} incoming-webhook URL (never the URL itself). Its name starts with ${orList([...NOTIFY_PREFIXES])}.`,
+      `The environment variable of the app that holds the ${channel === "slack" ? "Slack" : "Microsoft Teams"} incoming-webhook URL (never the URL itself). Its name starts with ${orList([...NOTIFY_PREFIXES])}, and the app's operator must have scoped it to this repository's owner (NOTIFY_SCOPE_<VARIABLE>).`,
     );
 
 export const notifySchema = z

@@ -65,7 +65,7 @@ export function createMetrics(registry: Registry, inFlight: () => number): Servi
 function notificationMetrics(registry: Registry): NotifyObserver {
   const sends = new Counter({
     name: `${PREFIX}notifications_total`,
-    help: "Slack and Teams messages of environments' notify, by channel and outcome: sent; retried (an attempt failed, another follows after a back-off); gave_up (refused, or every attempt failed); unconfigured (the variable the policy names is unset or not an http(s) URL).",
+    help: "Slack and Teams messages of environments' notify, by channel and outcome: sent; retried (an attempt failed, another follows after a back-off); gave_up (refused, or every attempt failed); unconfigured (the variable the policy names is unset, not an http(s) URL, or not scoped to the repository's owner).",
     labelNames: ["channel", "outcome"] as const,
     registers: [registry],
   });

@@ -49,6 +49,8 @@ beforeAll(async () => {
     env: {
       SLACK_PRODUCTION_WEBHOOK: receiver.url("/slack"),
       TEAMS_PRODUCTION_WEBHOOK: receiver.url("/teams"),
+      NOTIFY_SCOPE_SLACK_PRODUCTION_WEBHOOK: "acme",
+      NOTIFY_SCOPE_TEAMS_PRODUCTION_WEBHOOK: "acme",
     },
   });
 }, 120_000);

@@ -102,7 +102,8 @@ describe("noteText", () => {
         sha: "abcabcabcabcabcabcabcabcabcabcabcabcabca",
         approvers: [{ user: "rita", via: "review" }],
         pulls: [7],
-        range: undefined,
+        // A deployment reads what it ships: here, the environment's first deployment.
+        range: { to: "abcabcabcabcabcabcabcabcabcabcabcabcabca", commits: 1 },
       },
       {
         state: "success",

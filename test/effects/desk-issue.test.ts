@@ -45,8 +45,14 @@ function standIn(
       gh.lists += 1;
       return [200, gh.listed];
     })
+    // A private desk: it shows every repository's rows (test/security/desk-visibility.test.ts
+    // has the desks that show fewer).
     .get("/repos/acme/.github")
-    .reply(200, { html_url: "https://github.com/acme/.github", full_name: "acme/.github" })
+    .reply(200, {
+      html_url: "https://github.com/acme/.github",
+      full_name: "acme/.github",
+      visibility: "private",
+    })
     .post("/repos/acme/.github/issues")
     .reply(() => {
       expect(last.labels).toEqual([DESK_LABEL]);

@@ -43,20 +43,38 @@ test("holds are kept per owner and resolved against the desk's host; a removed o
   await ledger.putHold("Acme", "acme/api:7:production", hold("acme/api", "2026-12-03T09:00:00Z"));
   await ledger.putHold("acme", "acme/web:8:production", hold("acme/web", "2026-12-03T08:00:00Z"));
   await ledger.putHold("other", "other/x:1:production", hold("other/x", "2026-12-03T08:00:00Z"));
-  const snapshot = await ledger.snapshot("acme", "https://ghe.example", clock.now, production);
+  const snapshot = await ledger.snapshot(
+    "acme",
+    "https://ghe.example",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.holds.map((h) => [h.repo, h.reviewUrl])).toEqual([
     ["acme/api", "https://ghe.example/acme/api/actions/runs/7"],
     ["acme/web", "https://ghe.example/acme/web/actions/runs/7"],
   ]);
   await ledger.removeHold("acme", "acme/api:7:production");
-  const after = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  const after = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(after.holds.map((h) => h.repo)).toEqual(["acme/web"]);
 });
 
 test("a hold written again replaces the earlier entry", async () => {
   await ledger.putHold("acme", "k", hold("acme/api", "2026-12-03T09:00:00Z"));
   await ledger.putHold("acme", "k", { ...hold("acme/api", "2026-12-03T09:00:00Z"), waitsFor: [] });
-  const snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  const snapshot = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.holds).toHaveLength(1);
   expect(snapshot.holds[0]?.waitsFor).toEqual([]);
 });
@@ -66,7 +84,13 @@ test("deployments: today's for the calendar, production's for shipped, a rejecti
   await ledger.putDeployment("acme", 2, deployment({ environment: "staging" }));
   await ledger.putDeployment("acme", 3, deployment({ outcome: "rejected" }));
   await ledger.putDeployment("acme", 4, deployment({ at: "2026-11-30T10:00:00Z" }));
-  const snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  const snapshot = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.today).toHaveLength(3);
   expect(snapshot.shipped.map((d) => d.at)).toEqual([
     clock.now.toISOString(),
@@ -81,7 +105,13 @@ test("entries expire on their own and leave the index when read", async () => {
   await ledger.putDeployment("acme", 1, deployment({}));
   await ledger.putRelease("acme", { repo: "acme/api", tag: "v1", gates: [], recordUrl: "u" });
   clock.now = new Date(clock.now.getTime() + 9 * DAY);
-  const snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  const snapshot = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.shipped).toEqual([]);
   expect(snapshot.releases).toHaveLength(1);
   expect(await store.members("desk:deployments:acme")).toEqual([]);
@@ -91,10 +121,16 @@ test("releases: one entry per repository and tag, removed once the record closes
   const release = { repo: "acme/api", tag: "v1.0.0", gates: [], recordUrl: "u" };
   await ledger.putRelease("acme", release);
   await ledger.putRelease("acme", { ...release, gates: [{ name: "notes", status: "pass" }] });
-  let snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  let snapshot = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.releases).toEqual([{ ...release, gates: [{ name: "notes", status: "pass" }] }]);
   await ledger.removeRelease("acme", release);
-  snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production, "private");
   expect(snapshot.releases).toEqual([]);
 });
 
@@ -104,7 +140,13 @@ test("writers at the same time lose nothing", async () => {
       ledger.putHold("acme", `k${i}`, hold(`acme/r${i}`, "2026-12-03T09:00:00Z")),
     ),
   );
-  const snapshot = await ledger.snapshot("acme", "https://github.com", clock.now, production);
+  const snapshot = await ledger.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.holds).toHaveLength(20);
 });
 
@@ -137,7 +179,13 @@ test("a hold the app no longer has leaves the desk, however it was released", as
   const watched = new DeskLedger(store, { held: async (id) => held.has(id) });
   await watched.putHold("acme", "acme/api:7:production", hold("acme/api", "2026-12-03T09:00:00Z"));
   await watched.putHold("acme", "acme/web:8:production", hold("acme/web", "2026-12-03T08:00:00Z"));
-  const snapshot = await watched.snapshot("acme", "https://github.com", clock.now, production);
+  const snapshot = await watched.snapshot(
+    "acme",
+    "https://github.com",
+    clock.now,
+    production,
+    "private",
+  );
   expect(snapshot.holds.map((h) => h.repo)).toEqual(["acme/api"]);
   expect(snapshot.holds[0]).not.toHaveProperty("id");
   expect(await store.members("desk:holds:acme")).toEqual(["acme/api:7:production"]);

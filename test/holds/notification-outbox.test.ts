@@ -14,6 +14,7 @@ const MESSAGE: OutboundMessage = {
   id: "deployment:acme/shop:55:held:slack:SLACK_X",
   channel: "slack",
   variable: "SLACK_X",
+  owner: "acme",
   body: { text: "held" },
   about: { event: "held" },
 };
@@ -31,7 +32,7 @@ function setUp() {
       store,
       now: () => NOW,
       scheduler,
-      env: { SLACK_X: "https://hooks.example/services/x" },
+      env: { SLACK_X: "https://hooks.example/services/x", NOTIFY_SCOPE_SLACK_X: "acme" },
       log: pino({ level: "silent" }),
       baseMs: 1000,
       fetch,

@@ -63,6 +63,9 @@ function start(
       env: options.env ?? {
         SLACK_PRODUCTION_WEBHOOK: receiver.url("/slack"),
         TEAMS_PRODUCTION_WEBHOOK: receiver.url("/teams"),
+        // The operator lets acme's repositories use both.
+        NOTIFY_SCOPE_SLACK_PRODUCTION_WEBHOOK: "acme",
+        NOTIFY_SCOPE_TEAMS_PRODUCTION_WEBHOOK: "acme",
         // Never read: it is not a variable a policy may name.
         GITHUB_TOKEN: receiver.url("/leak"),
       },
@@ -192,7 +195,10 @@ gates:
 
   it("tries a failing receiver again after a back-off and delivers the message once", async () => {
     const app = await start(POLICY, {
-      env: { SLACK_PRODUCTION_WEBHOOK: receiver.url("/slack") },
+      env: {
+        SLACK_PRODUCTION_WEBHOOK: receiver.url("/slack"),
+        NOTIFY_SCOPE_SLACK_PRODUCTION_WEBHOOK: "acme",
+      },
     });
     receiver.statuses = [500, 503];
     await app.receive("deployment_protection_rule", requested());

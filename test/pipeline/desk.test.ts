@@ -34,7 +34,7 @@ function world(base: string | null) {
     auth: async () => octokit,
   });
   const snapshot = () =>
-    ledger.snapshot("acme", "https://github.com", NOW, (e) => e === "production");
+    ledger.snapshot("acme", "https://github.com", NOW, (e) => e === "production", "private");
   return { desk, ledger, asked, reads, snapshot };
 }
 
