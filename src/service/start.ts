@@ -56,7 +56,7 @@ export async function startService(): Promise<void> {
         timing: { track },
       })(app, options);
     },
-    { metrics, inFlight },
+    { metrics, inFlight, metricsToken: process.env.METRICS_TOKEN },
   );
   const before = process.listeners("SIGINT");
   // Requests that GitHub refused for the rate, or that got no answer, are tried again.
