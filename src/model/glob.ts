@@ -27,12 +27,15 @@ const SEGMENT_GUARDS = [
   String.raw`(?!\.{0,1}(?:\/|$))`,
 ];
 /** The same guard after a `.` that does not start a segment: it depends on what follows. */
-const MID_NAME_DOT_GUARD = /(?:^|[^/])\\\.\(\?!\\\.\{0,1\}/;
+const MID_NAME_DOT_GUARD = /[^/]\\\.\(\?!\\\.\{0,1\}/;
 const NON_EMPTY = "(?=.)";
 /** A wildcard that ends the glob and must match at least one character. */
 const LAST_NON_EMPTY_STAR = /\(\?=\.\)\[\^\/\]\*\?(?=(?:\\\/\?)?$)/;
-/** Escaped letters that JavaScript reads as the letter itself and RE2 as something else. */
-const LETTER_ESCAPE = /\\([a-zA-Z])/g;
+/**
+ * Every escape, taken pair by pair so that an escaped backslash before a letter stays one:
+ * escaped letters JavaScript reads as the letter itself, RE2 reads as something else.
+ */
+const ESCAPE = /\\([\s\S])/g;
 const JS_CLASS_ESCAPES = /[bBdDwWsSfnrtvxcu]/;
 
 /** A glob that cannot be used; the message says what is wrong in plain words. */
@@ -85,11 +88,6 @@ export function globsMatcher(globs: readonly string[]): GlobTest {
   return (value) => tests.some((test) => test(value));
 }
 
-/** Whether any of the globs matches the value. */
-export function matchesAnyGlob(globs: readonly string[], value: string): boolean {
-  return globsMatcher(globs)(value);
-}
-
 /** Globs compiled once per process: the same policies are evaluated on every event. */
 const cache = new Map<string, GlobTest>();
 const CACHE_SIZE = 1_000;
@@ -125,8 +123,8 @@ function toRe2(glob: string, output: string): RE2JS {
   let source = output;
   for (const guard of SEGMENT_GUARDS) source = source.split(guard).join("");
   source = source.replace(LAST_NON_EMPTY_STAR, "[^/]+?").split(NON_EMPTY).join("");
-  source = source.replace(LETTER_ESCAPE, (escape, letter: string) =>
-    JS_CLASS_ESCAPES.test(letter) ? escape : letter,
+  source = source.replace(ESCAPE, (escape, char: string) =>
+    /[a-zA-Z]/.test(char) && !JS_CLASS_ESCAPES.test(char) ? char : escape,
   );
   let re: RE2JS;
   try {
