@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only=<scenario name prefix>]`: replays four scenarios
  * (a pull request's life, a burst, a policy change, a deployment burst) against the real app process and
  * the GitHub stand-in, and against two floors on the same webhooks; prints one table and
- * the budget, and exits non-zero when a budget line fails.
+ * the budget, and exits non-zero when a budget line fails. `--only=glob` runs only the glob
+ * matching case (hostile globs against 4 KB paths, in this process).
  */
 import { cpus } from "node:os";
 import { startApp, type AppName } from "./app-process.js";
@@ -19,6 +20,7 @@ import {
   type Latency,
   type Requests,
 } from "./measure.js";
+import { GLOB_BENCH, globLines } from "./globs.js";
 import { startProxy, type Exchange } from "./proxy.js";
 import { Runner, type SentEvent } from "./runner.js";
 import { burst } from "./scenarios/burst.js";
@@ -161,6 +163,10 @@ async function main(): Promise<void> {
     });
     printRun(same);
     lines.push(...checkBudget(scenario, ours, same));
+  }
+  if (!only || GLOB_BENCH.startsWith(only)) {
+    console.log(`\n## ${GLOB_BENCH}`);
+    lines.push(...globLines());
   }
   console.log(`\n## Budget (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
   for (const line of lines) {

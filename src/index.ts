@@ -8,6 +8,7 @@ import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";
 import { notifyEnvOf } from "./notify-deps.js";
 import { deskIntervalOf } from "./effects/desk-issue.js";
+import { checkSecret } from "./service/start-checks.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads
@@ -20,8 +21,10 @@ export const releasePolicyWith =
       "metrics" | "changeSystemMetrics" | "timing" | "store" | "sweepIntervalMs" | "notifications"
     > = {},
   ): ApplicationFunction =>
-  (app, options) =>
-    createApp({
+  (app, options) => {
+    // Probot loads the app only with credentials: from here on, webhooks act on repositories.
+    checkSecret(process.env);
+    return createApp({
       appId: Number(process.env.APP_ID ?? 0),
       secret: process.env.WEBHOOK_SECRET ?? "",
       // The service passes the store it also uses to recover failed deliveries.
@@ -39,6 +42,7 @@ export const releasePolicyWith =
       // The Slack and Teams webhook URLs policies name under `notify` (docs/notifications.md).
       notifications: { env: notifyEnvOf(process.env), ...extra.notifications },
     })(app, options);
+  };
 
 /** The server entry (src/server.ts) adds its metrics through `releasePolicyWith`. */
 const releasePolicy: ApplicationFunction = releasePolicyWith();

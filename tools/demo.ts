@@ -4,6 +4,7 @@
  * developer or release manager does, then shows what GitHub now shows them; the demo exits
  * non-zero as soon as a step's promise is not kept.
  */
+import { randomBytes } from "node:crypto";
 import { GitHubEvents } from "../test/e2e/github-events.js";
 import { startServer, type AppServer } from "../test/e2e/server-process.js";
 import { start, type StandIn } from "../test/stand-in/server.js";
@@ -23,7 +24,8 @@ import { bold, dim, red } from "./demo/render.js";
 import { DemoFailure, Stage } from "./demo/stage.js";
 
 const APP_ID = 1_234;
-const SECRET = "demo-webhook-secret";
+/** The webhook secret the demo's app and its GitHub stand-in share: made for this run. */
+const SECRET = randomBytes(32).toString("hex");
 
 /** One policy file: the pull-request gates and the deployment gates, merged as YAML text. */
 function policyText(now: Date): string {

@@ -3,8 +3,8 @@
 // One model for every stage: a deployment is judged by the labels and change type of the pull
 // request that brought its commit, and the keys it cannot be judged by (base branches, paths,
 // draft; the validator refuses them there) are left out of the decision.
-import picomatch from "picomatch";
 import type { PullRequestFacts } from "../facts/types.js";
+import { globsMatcher } from "../model/glob.js";
 import { hasLabel } from "../model/labels.js";
 import type { Condition, Gate } from "../policy/schema.js";
 
@@ -33,11 +33,6 @@ export type Applicability =
 
 const quoteList = (xs: readonly string[]): string => xs.join(", ");
 
-// Dotfiles match too: a gate on "**" must not let a change under .github/ slip past it.
-// Extglobs are refused by validation; matching without them keeps the two in agreement.
-const globMatches = (globs: readonly string[], value: string): boolean =>
-  picomatch(globs as string[], { dot: true, noextglob: true })(value);
-
 function checkLabels(labels: readonly string[], subject: ConditionSubject): KeyCheck {
   const pull = subject.of === "pull_request";
   const has = pull ? subject.facts.labels : subject.labels;
@@ -60,7 +55,7 @@ function checkChangeTypes(types: readonly string[], changeType: string | null): 
 
 function checkBaseBranches(globs: readonly string[], facts: PullRequestFacts): KeyCheck {
   return {
-    matched: globMatches(globs, facts.baseRef),
+    matched: globsMatcher(globs)(facts.baseRef),
     rule: `base branches ${quoteList(globs)}`,
     actual: `this one targets ${facts.baseRef}`,
   };
@@ -72,7 +67,7 @@ function checkPaths(globs: readonly string[], facts: PullRequestFacts): KeyCheck
   if (facts.changedFiles === undefined) {
     return { matched: "unknown", rule, actual: "the changed files are unknown" };
   }
-  const hits = facts.changedFiles.filter((f) => globMatches(globs, f));
+  const hits = facts.changedFiles.filter(globsMatcher(globs));
   const shown = hits.slice(0, 3).join(", ") + (hits.length > 3 ? ", …" : "");
   return {
     matched: hits.length > 0,

@@ -4,9 +4,9 @@
 // Cost, in requests: 1 (the ref) + 1 for an annotated tag (the tag object) + 1 per branch
 // looked at (compare), + 1 to list branches when a rule names a glob, + 1 to list tags.
 import semver from "semver";
-import picomatch from "picomatch";
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
+import { globsMatcher, isGlob } from "../model/glob.js";
 import { compilePattern, testPattern } from "../model/regex.js";
 import type { RepoRef } from "./types.js";
 
@@ -74,8 +74,6 @@ export async function readBranch(
   };
 }
 
-const isGlob = (glob: string): boolean => picomatch.scan(glob).isGlob;
-
 /** Literal names as written; globs expanded against the repository's branches (one page). */
 async function branchesMatching(
   octokit: Octokit,
@@ -90,7 +88,7 @@ async function branchesMatching(
     repo: repo.repo,
     per_page: 100,
   });
-  const match = picomatch(patterns, { dot: true, noextglob: true });
+  const match = globsMatcher(patterns);
   return [...new Set([...literal, ...data.map((b) => b.name).filter((name) => match(name))])];
 }
 

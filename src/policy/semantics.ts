@@ -1,10 +1,10 @@
 // Checks the schema cannot express: names that must refer to something, values that must be
 // usable (regexes, globs, logins), and settings that would silently never hold or never
 // apply. Each problem points at the key that is wrong.
-import picomatch from "picomatch";
 import type { PolicyProblem } from "../model/result.js";
 import type { PathSegment, PolicyLocator } from "./problems.js";
 import { parseDuration } from "../model/time/duration.js";
+import { globError } from "../model/glob.js";
 import { patternError } from "../model/regex.js";
 import { durationPattern } from "./schema.js";
 import type { Condition, Gate, Policy } from "./schema.js";
@@ -25,8 +25,6 @@ export interface SemanticOptions {
   partial?: boolean;
 }
 
-/** Most wildcards (`*`, `**`, `?`) one glob may hold: each multiplies matching work. */
-export const MAX_GLOB_WILDCARDS = 10;
 /** GitHub holds a deployment for a protection rule at most 30 days: a longer soak never ends. */
 export const MAX_SOAK_MS = 30 * 24 * 3600 * 1000;
 
@@ -383,24 +381,6 @@ function checkCondition(ctx: Context, path: PathSegment[], condition: Condition)
       if (error) report(ctx, [...path, key, index], error);
     });
   }
-}
-
-/** Why a glob cannot be used, or null. Globs are matched with picomatch, dotfiles included. */
-export function globError(glob: string): string | null {
-  const shown = JSON.stringify(glob);
-  if (picomatch.scan(glob).isExtglob) {
-    return `glob ${shown} uses an extended glob ("+(…)", "!(…)", "@(…)"), which is not supported; use *, **, ?, [abc] or {a,b}`;
-  }
-  const wildcards = glob.match(/\*+|\?/g)?.length ?? 0;
-  if (wildcards > MAX_GLOB_WILDCARDS) {
-    return `glob ${shown} has ${wildcards} wildcards, at most ${MAX_GLOB_WILDCARDS}`;
-  }
-  // picomatch turns a glob it cannot read (an unclosed "{" or "[", a reversed range) into a
-  // pattern that matches nothing, which would silently never match.
-  if (picomatch.makeRe(glob, { dot: true }).source === "$^") {
-    return `glob ${shown} is not valid: check for an unclosed "{" or "[", or a reversed range such as [z-a]`;
-  }
-  return null;
 }
 
 function checkRequirement(ctx: Context, path: PathSegment[], require: Requirement): void {

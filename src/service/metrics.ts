@@ -130,16 +130,19 @@ function decisionMetrics(registry: Registry): DecisionMetrics {
     labelNames: ["stage", "outcome"] as const,
     registers: [registry],
   });
+  // Not by gate id: ids are whatever a repository's policy names them, so a label per id would
+  // grow without bound and show every repository's gate names to whoever reads /metrics. Which
+  // gate failed is on the check run and the deployment's review.
   const gates = new Counter({
     name: `${PREFIX}gate_results_total`,
-    help: "Gate results within decisions, by stage, gate id and outcome (pass, fail, pending, skipped or error).",
-    labelNames: ["stage", "gate", "outcome"] as const,
+    help: "Gate results within decisions, by stage and outcome (pass, fail, pending, skipped or error).",
+    labelNames: ["stage", "outcome"] as const,
     registers: [registry],
   });
   return {
     decided(stage: DecisionStage, outcome: string, results: readonly GateOutcome[]) {
       decisions.inc({ stage, outcome });
-      for (const gate of results) gates.inc({ stage, gate: gate.id, outcome: gate.status });
+      for (const gate of results) gates.inc({ stage, outcome: gate.status });
     },
   };
 }

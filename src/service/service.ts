@@ -13,6 +13,8 @@ export interface Service {
   inFlight: InFlight;
   /** Readiness caching and clock; the defaults suit production. */
   readiness?: Omit<ReadinessOptions, "authenticate">;
+  /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
+  metricsToken?: string;
 }
 
 /** `appFn` with the service's routes and handler tracking. Load it into a Probot Server. */
@@ -23,7 +25,11 @@ export function serviceApp(appFn: ApplicationFunction, service: Service): Applic
       authenticate: () => authenticateAsApp(app),
     });
     options.addHandler(
-      serviceRoutes({ readiness: () => readiness.check(), registry: service.metrics.registry }),
+      serviceRoutes({
+        readiness: () => readiness.check(),
+        registry: service.metrics.registry,
+        ...(service.metricsToken ? { metricsToken: service.metricsToken } : {}),
+      }),
     );
     // Probot's registration flow without a webhook proxy registers `<address>/` as the
     // webhook URL: deliveries posted there are verified and received as on the webhook path.

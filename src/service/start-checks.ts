@@ -1,8 +1,9 @@
 // What the environment must hold before the server starts. Probot refuses a production start
-// without APP_ID or a private key; these checks close the gaps it leaves open: a production
-// server that would accept webhooks signed with Probot's public default secret, and a private
-// key that cannot be read, which Probot reports as a stack trace and then opens the
-// registration flow (setup mode) instead of starting the app.
+// without APP_ID or a private key; these checks close the gaps it leaves open: a server with
+// the app's credentials that would accept webhooks signed with Probot's public default secret
+// (in any mode: a development server acts on real repositories too), and a private key that
+// cannot be read, which Probot reports as a stack trace and then opens the registration flow
+// (setup mode) instead of starting the app.
 import { createPrivateKey } from "node:crypto";
 import { getPrivateKey } from "@probot/get-private-key";
 
@@ -24,33 +25,37 @@ export function isProduction(env: Env): boolean {
  */
 export function checkStartEnv(env: Env, cwd: string): string[] {
   const warnings: string[] = [];
-  const secret = env.WEBHOOK_SECRET ?? "";
-  if (isProduction(env)) {
-    if (secret === "")
-      throw new StartCheckFailed(
-        "WEBHOOK_SECRET is missing, and is required with NODE_ENV=production: set it to the " +
-          "GitHub App's webhook secret (the app's settings, Webhook secret).",
-      );
-    if (secret === PROBOT_DEFAULT_SECRET)
-      throw new StartCheckFailed(
-        `WEBHOOK_SECRET is "${PROBOT_DEFAULT_SECRET}", Probot's public default, which anyone can ` +
-          "sign webhooks with: set a random secret (openssl rand -hex 32) in the GitHub App's " +
-          "settings and in WEBHOOK_SECRET.",
-      );
-    if (env.WEBHOOK_PROXY_URL)
-      warnings.push(
-        "WEBHOOK_PROXY_URL is set with NODE_ENV=production: webhooks arrive through a " +
-          "development proxy; point the GitHub App's webhook URL at this server instead.",
-      );
-  }
   checkPrivateKey(env, cwd);
-  if (!isProduction(env) && hasCredentials(env, cwd) && secret === "")
+  // Without credentials (outside production) Probot runs only its registration flow, which
+  // acts on no repository and writes the secret GitHub generates.
+  if (isProduction(env) || hasCredentials(env, cwd)) checkSecret(env);
+  if (isProduction(env) && env.WEBHOOK_PROXY_URL)
     warnings.push(
-      "WEBHOOK_SECRET is not set: webhooks are checked against Probot's public default secret, " +
-        "and checklist ticks are signed with a key that lives as long as this process (they " +
-        "will not survive a restart). Set WEBHOOK_SECRET to the GitHub App's webhook secret.",
+      "WEBHOOK_PROXY_URL is set with NODE_ENV=production: webhooks arrive through a " +
+        "development proxy; point the GitHub App's webhook URL at this server instead.",
     );
   return warnings;
+}
+
+/**
+ * The app acts on webhooks only when they are signed with a secret nobody else knows. Also
+ * checked when the app is loaded (src/index.ts), for `probot run`, which skips these checks.
+ */
+export function checkSecret(env: Env): void {
+  const secret = env.WEBHOOK_SECRET ?? "";
+  if (secret === "")
+    throw new StartCheckFailed(
+      "WEBHOOK_SECRET is missing, and is required once the app has credentials (APP_ID and a " +
+        "private key): without it webhooks are checked against Probot's public default " +
+        "secret, which anyone can sign with. Set it to the GitHub App's webhook secret (the " +
+        "app's settings, Webhook secret; make one with openssl rand -hex 32).",
+    );
+  if (secret === PROBOT_DEFAULT_SECRET)
+    throw new StartCheckFailed(
+      `WEBHOOK_SECRET is "${PROBOT_DEFAULT_SECRET}", Probot's public default, which anyone can ` +
+        "sign webhooks with: set a random secret (openssl rand -hex 32) in the GitHub App's " +
+        "settings and in WEBHOOK_SECRET.",
+    );
 }
 
 /**

@@ -25,8 +25,8 @@ import { prepareWebhookProxy } from "./webhook-proxy.js";
 export async function startService(): Promise<void> {
   applyDotEnv();
   const log = await createLogger(process.env);
-  // Before Probot reads the environment: a production server without its own webhook secret,
-  // or with a key that cannot be read, never starts.
+  // Before Probot reads the environment: a server with credentials but without its own webhook
+  // secret, or with a key that cannot be read, never starts.
   for (const warning of setting(log, () => checkStartEnv(process.env, process.cwd())))
     log.warn(warning);
   // The registration flow (no credentials yet) registers a webhook URL that reaches us.
@@ -56,7 +56,7 @@ export async function startService(): Promise<void> {
         timing: { track },
       })(app, options);
     },
-    { metrics, inFlight },
+    { metrics, inFlight, metricsToken: process.env.METRICS_TOKEN },
   );
   const before = process.listeners("SIGINT");
   // Requests that GitHub refused for the rate, or that got no answer, are tried again.

@@ -111,7 +111,7 @@ test("/metrics counts the webhooks, the decisions, their gates and the GitHub re
       'release_policy_webhook_duration_seconds_count{event="pull_request.opened"} 1',
       "release_policy_webhooks_in_flight 0",
       'release_policy_decisions_total{stage="pull_request",outcome="success"} 1',
-      'release_policy_gate_results_total{stage="pull_request",gate="change-record",outcome="pass"} 1',
+      'release_policy_gate_results_total{stage="pull_request",outcome="pass"} 1',
       'release_policy_webhook_events_total{event="deployment_protection_rule.requested",outcome="handled"} 1',
       'release_policy_decisions_total{stage="deployment",outcome="approved"} 1',
       'release_policy_github_request_duration_seconds_count{method="POST",route="/repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule",status="204"} 1',

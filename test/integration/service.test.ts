@@ -196,7 +196,7 @@ test("/metrics after a handled webhook: the event, the decision, each gate, each
       'release_policy_webhook_duration_seconds_count{event="pull_request.opened"} 1',
       "release_policy_webhooks_in_flight 0",
       'release_policy_decisions_total{stage="pull_request",outcome="success"} 1',
-      'release_policy_gate_results_total{stage="pull_request",gate="change-record",outcome="pass"} 1',
+      'release_policy_gate_results_total{stage="pull_request",outcome="pass"} 1',
       'release_policy_github_rate_limit_remaining{installation="77"} 4321',
     ]),
   );

@@ -30,7 +30,7 @@ test("webhook events by event and outcome, with their duration, and the work in 
   );
 });
 
-test("decisions by stage and outcome, gate results by stage, gate and outcome", async () => {
+test("decisions by stage and outcome, gate results by stage and outcome", async () => {
   const metrics = createMetrics(new Registry(), () => 0);
   metrics.decisions.decided("pull_request", "pending", [
     { id: "change-record", status: "pass" },
@@ -44,9 +44,9 @@ test("decisions by stage and outcome, gate results by stage, gate and outcome", 
     'release_policy_decisions_total{stage="pull_request",outcome="success"} 1',
   ]);
   expect(await lines(metrics.registry, "release_policy_gate_results_total")).toEqual([
-    'release_policy_gate_results_total{stage="pull_request",gate="change-record",outcome="pass"} 2',
-    'release_policy_gate_results_total{stage="pull_request",gate="peer-review",outcome="pending"} 1',
-    'release_policy_gate_results_total{stage="deployment",gate="window",outcome="fail"} 1',
+    'release_policy_gate_results_total{stage="pull_request",outcome="pass"} 2',
+    'release_policy_gate_results_total{stage="pull_request",outcome="pending"} 1',
+    'release_policy_gate_results_total{stage="deployment",outcome="fail"} 1',
   ]);
 });
 

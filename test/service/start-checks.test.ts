@@ -1,5 +1,5 @@
 // What the environment must hold to start: production refuses what would let anyone sign
-// webhooks, a configured key must parse, and development says what it cannot keep.
+// webhooks (in development too, once there are credentials), and a configured key must parse.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +34,7 @@ function failure(env: Record<string, string>): string {
 
 describe("in production", () => {
   test("a missing webhook secret stops start-up, naming the variable and the fix", () => {
-    expect(failure(production)).toMatch(/^WEBHOOK_SECRET is missing.*: set it to/);
+    expect(failure(production)).toMatch(/^WEBHOOK_SECRET is missing.*openssl rand -hex 32/);
     expect(failure({ ...production, WEBHOOK_SECRET: "" })).toMatch(/^WEBHOOK_SECRET is missing/);
   });
 
@@ -111,9 +111,13 @@ describe("outside production", () => {
     expect(checkStartEnv({}, cwd)).toEqual([]);
   });
 
-  test("credentials without a secret say that ticks will not survive a restart", () => {
-    expect(checkStartEnv({ APP_ID: "1", PRIVATE_KEY: KEY }, cwd)).toEqual([
-      expect.stringMatching(/^WEBHOOK_SECRET is not set:.*will not survive a restart/),
-    ]);
+  test("credentials without a secret of their own stop start-up as in production", () => {
+    expect(failure({ APP_ID: "1", PRIVATE_KEY: KEY })).toMatch(
+      /^WEBHOOK_SECRET is missing, and is required once the app has credentials/,
+    );
+    expect(failure({ APP_ID: "1", PRIVATE_KEY: KEY, WEBHOOK_SECRET: "development" })).toMatch(
+      /^WEBHOOK_SECRET is "development"/,
+    );
+    expect(checkStartEnv({ APP_ID: "1", PRIVATE_KEY: KEY, WEBHOOK_SECRET: "s" }, cwd)).toEqual([]);
   });
 });
