@@ -200,7 +200,10 @@ describe("change_record at a deployment", () => {
     const app = await appWith(clock);
     await app.scheduler.runDue(clock.now);
     await app.receive("deployment_protection_rule", requested());
-    expectHeld(world, "ServiceNow answered 429: Too Many Requests; asked again on the next look");
+    expectHeld(
+      world,
+      "ServiceNow answered 429: Too Many Requests, and asked us to wait until 12:00:30 UTC; asked again once that time has come",
+    );
     delete sn.failWith;
     await expectApprovedAtNextLook(app, world);
   });
