@@ -11,7 +11,7 @@
 // (src/change-systems/waits.ts), and a 401 to an OAuth token that was revoked or rotated
 // before its expiry takes one new token and asks once more.
 import type { Store } from "../store/store.js";
-import { clockTime, Waits } from "./waits.js";
+import { clockTime, retryAfterMs, Waits } from "./waits.js";
 
 export type ChangeSystemName = "servicenow" | "jira";
 
@@ -281,8 +281,8 @@ export function describeFailure(error: unknown): string {
 }
 
 /**
- * A failed answer as an error naming the status and the system's own message. An answer that
- * asked the app to wait never reaches the caller: the client turns it into an error itself.
+ * A failed answer as an error naming the status and the system's own message. This client
+ * turns an answer that asked the app to wait into an error itself: its callers never see one.
  */
 export async function answerError(
   system: ChangeSystemName,
@@ -293,6 +293,8 @@ export async function answerError(
   return new ChangeSystemError(
     `${displayName(system)} answered ${response.status}${message ? `: ${message}` : ""}`,
     response.status,
+    // Read for a client that hands on such an answer as it came.
+    retryAfterMs(response.headers.get("retry-after"), Date.now()),
   );
 }
 
