@@ -526,6 +526,30 @@ describe("change_record on a pull request", () => {
     });
   });
 
+  it("looks no sooner than ServiceNow asked, even past the interval", async () => {
+    sn.put("CHG0012345", { approval: "Approved" });
+    sn.failWith = 429;
+    sn.retryAfter = "900";
+    const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
+    const until = new Date(harness.clock.now.getTime() + 900_000);
+    const run = await open(harness, "CHG0012345 ship");
+    expect(JSON.stringify(run.output)).toContain(
+      `asked us to wait until ${until.toISOString().slice(11, 19)} UTC`,
+    );
+    delete sn.failWith;
+    harness.clock.now = new Date(harness.clock.now.getTime() + FIVE_MINUTES);
+    expect(ofGitHub(await harness.runDue())).toEqual([]);
+    expect(sn.requests).toHaveLength(1);
+
+    harness.clock.now = until;
+    // Past the kept snapshot: the look reads the pull request, the policy and the checks again.
+    const scope = freshLook();
+    const looked = await harness.runDue();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(bodyOf(looked, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
+    expect(sn.requests).toHaveLength(2);
+  });
+
   it("lets a pull request closed while it waits go, asking nobody", async () => {
     const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
     await open(harness, "CHG0012345 ship");
