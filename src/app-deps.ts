@@ -90,9 +90,11 @@ export function buildDeps(options: AppOptions, app: AppHandle): Built {
     ),
     auth,
   });
-  // ServiceNow and Jira: one client (one OAuth token) reads change records and writes notes.
+  // ServiceNow and Jira: one client (one OAuth token, one wait per instance the systems ask
+  // for, shared with other instances through the store) reads change records and writes notes.
   const changeSystems = createChangeSystemClient(options.changeSystems ?? {}, {
     now: () => clock().getTime(),
+    store,
     ...(options.changeSystemMetrics ? { observe: options.changeSystemMetrics } : {}),
     ...(options.changeSystemFetch ? { fetch: options.changeSystemFetch } : {}),
   });

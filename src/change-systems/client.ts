@@ -5,6 +5,13 @@
 // before it expires), a timeout on every request, the observer /metrics counts with, and
 // error messages that name the system and its answer. Credentials go into request headers and
 // the token request's body only: no message here (nor any error) contains them.
+//
+// The systems are asked as they ask to be asked: after a failed answer's `retry-after` (or a
+// 429's or 503's back-off) nothing more is sent to that instance before the time it named
+// (src/change-systems/waits.ts), and a 401 to an OAuth token that was revoked or rotated
+// before its expiry takes one new token and asks once more.
+import type { Store } from "../store/store.js";
+import { clockTime, retryAfterMs, Waits } from "./waits.js";
 
 export type ChangeSystemName = "servicenow" | "jira";
 
@@ -93,8 +100,10 @@ export type ChangeSystemObserver = (request: {
 export interface ClientOptions {
   /** Per request; a slower answer is an error. */
   timeoutMs?: number;
-  /** Injected clock for the OAuth token's expiry. */
+  /** Injected clock for the OAuth token's expiry and the waits the systems ask for. */
   now?: () => number;
+  /** Where the waits the systems ask for are shared with the app's other instances. */
+  store?: Store;
   fetch?: typeof fetch;
   /** Told of every request a change system answered (or did not): /metrics counts them. */
   observe?: ChangeSystemObserver;
@@ -108,6 +117,8 @@ export class ChangeSystemError extends Error {
     readonly status?: number,
     /** Milliseconds the system asked to wait (`retry-after`), when it said. */
     readonly retryAfterMs?: number,
+    /** When the wait the system asked for ends (ms since the epoch): ask no sooner. */
+    readonly waitUntil?: number,
   ) {
     super(message);
     this.name = "ChangeSystemError";
@@ -133,32 +144,54 @@ export function createChangeSystemClient(
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? Date.now;
+  const waits = new Waits(now, options.store);
   let token: { value: string; expiresAt: number } | undefined;
+  // One token request at a time: callers that find no token all wait for the same one.
+  let fetching: Promise<string> | undefined;
 
+  /** One request, unless the system asked to wait; an answer asking to wait is an error. */
   async function timed(system: ChangeSystemName, url: string, init: RequestInit) {
+    const base = baseUrl(config, system);
+    const instance = `${system}:${base}`;
+    const waiting = await waits.until(instance);
+    if (waiting !== undefined) {
+      throw new ChangeSystemError(
+        `${displayName(system)} asked us to wait until ${clockTime(waiting)}`,
+        429,
+        waiting - now(),
+        waiting,
+      );
+    }
     const started = performance.now();
     const seen = (status: string): void =>
       options.observe?.({ system, status, seconds: (performance.now() - started) / 1000 });
+    let response: Response;
     try {
-      const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      seen(String(response.status));
-      return response;
+      response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       seen("error");
       throw error;
     }
+    seen(String(response.status));
+    const until = await waits.heard(instance, response);
+    if (until === undefined) return response;
+    const answer = await answerError(system, response);
+    throw new ChangeSystemError(
+      `${answer.message.replace(/\.$/, "")}, and asked us to wait until ${clockTime(until)}`,
+      response.status,
+      until - now(),
+      until,
+    );
   }
 
-  async function serviceNowAuth(sn: ServiceNowConfig): Promise<string> {
-    if (sn.auth.kind === "basic") return basic(sn.auth.user, sn.auth.password);
-    if (token && token.expiresAt > now()) return `Bearer ${token.value}`;
+  async function newToken(sn: ServiceNowConfig, auth: ServiceNowOAuth): Promise<string> {
     const response = await timed("servicenow", `${sn.url}/oauth_token.do`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({
         grant_type: "client_credentials",
-        client_id: sn.auth.clientId,
-        client_secret: sn.auth.clientSecret,
+        client_id: auth.clientId,
+        client_secret: auth.clientSecret,
       }).toString(),
     });
     if (!response.ok) {
@@ -174,32 +207,60 @@ export function createChangeSystemClient(
     const seconds = typeof body.expires_in === "number" ? body.expires_in : 300;
     // Renew a little early so a token never expires between check and use.
     token = { value: body.access_token, expiresAt: now() + Math.max(0, seconds - 30) * 1000 };
-    return `Bearer ${token.value}`;
+    return token.value;
+  }
+
+  async function serviceNowAuth(sn: ServiceNowConfig): Promise<string> {
+    if (sn.auth.kind === "basic") return basic(sn.auth.user, sn.auth.password);
+    if (token && token.expiresAt > now()) return `Bearer ${token.value}`;
+    fetching ??= newToken(sn, sn.auth).finally(() => (fetching = undefined));
+    return `Bearer ${await fetching}`;
+  }
+
+  async function send(system: ChangeSystemName, path: string, init: RequestInit) {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept")) headers.set("accept", "application/json");
+    let base: string;
+    if (system === "servicenow") {
+      const sn = config.servicenow;
+      if (!sn) throw new ChangeSystemError(`ServiceNow is not configured`);
+      headers.set("authorization", await serviceNowAuth(sn));
+      base = sn.url;
+    } else {
+      const jira = config.jira;
+      if (!jira) throw new ChangeSystemError(`Jira is not configured`);
+      headers.set("authorization", basic(jira.email, jira.apiToken));
+      base = jira.url;
+    }
+    const authorization = headers.get("authorization") ?? "";
+    return { response: await timed(system, `${base}${path}`, { ...init, headers }), authorization };
   }
 
   return {
     config,
     async request(system, path, init = {}) {
-      const headers = new Headers(init.headers);
-      if (!headers.has("accept")) headers.set("accept", "application/json");
-      let base: string;
-      if (system === "servicenow") {
-        const sn = config.servicenow;
-        if (!sn) throw new ChangeSystemError(`ServiceNow is not configured`);
-        headers.set("authorization", await serviceNowAuth(sn));
-        base = sn.url;
-      } else {
-        const jira = config.jira;
-        if (!jira) throw new ChangeSystemError(`Jira is not configured`);
-        headers.set("authorization", basic(jira.email, jira.apiToken));
-        base = jira.url;
-      }
-      return timed(system, `${base}${path}`, { ...init, headers });
+      const first = await send(system, path, init);
+      const oauth = system === "servicenow" && config.servicenow?.auth.kind === "oauth";
+      if (first.response.status !== 401 || !oauth) return first.response;
+      // A token revoked or rotated before its expiry: drop it (unless a newer one replaced it
+      // meanwhile), take a new one, and ask once more. A second 401 is the caller's to report.
+      await first.response.body?.cancel();
+      if (token && first.authorization === `Bearer ${token.value}`) token = undefined;
+      return (await send(system, path, init)).response;
     },
   };
 }
 
-/** Why a request failed, in words safe to show: the system's answer, a timeout, no answer. */
+type ServiceNowOAuth = Extract<ServiceNowAuth, { kind: "oauth" }>;
+
+function baseUrl(config: ChangeSystemsConfig, system: ChangeSystemName): string {
+  return (system === "servicenow" ? config.servicenow?.url : config.jira?.url) ?? "";
+}
+
+function displayName(system: ChangeSystemName): string {
+  return system === "servicenow" ? "ServiceNow" : "Jira";
+}
+
 /**
  * A failure a later attempt may not meet: no answer, a timeout, 408, 429, 5xx. A refusal
  * (401, 403, 404 of the endpoint) or a token that cannot be had waits for a person.
@@ -210,6 +271,7 @@ export function isPassingFailure(error: unknown): boolean {
   return status === undefined ? false : status === 408 || status === 429 || status >= 500;
 }
 
+/** Why a request failed, in words safe to show: the system's answer, a timeout, no answer. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ChangeSystemError) return error.message;
   const timedOut =
@@ -218,18 +280,21 @@ export function describeFailure(error: unknown): string {
   return "it could not be reached";
 }
 
-/** A failed answer as an error naming the status and the system's own message. */
+/**
+ * A failed answer as an error naming the status and the system's own message. This client
+ * turns an answer that asked the app to wait into an error itself: its callers never see one.
+ */
 export async function answerError(
   system: ChangeSystemName,
   response: Response,
 ): Promise<ChangeSystemError> {
   const message =
     system === "servicenow" ? await serviceNowMessage(response) : await jiraMessage(response);
-  const name = system === "servicenow" ? "ServiceNow" : "Jira";
   return new ChangeSystemError(
-    `${name} answered ${response.status}${message ? `: ${message}` : ""}`,
+    `${displayName(system)} answered ${response.status}${message ? `: ${message}` : ""}`,
     response.status,
-    retryAfterMs(response.headers.get("retry-after")),
+    // Read for a client that hands on such an answer as it came.
+    retryAfterMs(response.headers.get("retry-after"), Date.now()),
   );
 }
 
@@ -252,11 +317,4 @@ async function jiraMessage(response: Response): Promise<string> {
     ? body.errorMessages.filter((m) => typeof m === "string")
     : [];
   return messages.join("; ");
-}
-
-/** `retry-after` in seconds (what both systems send); a date or nonsense is ignored. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }

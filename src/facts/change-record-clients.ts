@@ -17,7 +17,7 @@ import {
 } from "../change-systems/client.js";
 import {
   distinctReferences,
-  MAX_SHIPPED_REFERENCES,
+  MAX_REFERENCES,
   referencesBySubject,
   SYSTEM_NAMES,
   type ChangeRecordFact,
@@ -230,9 +230,11 @@ export function createChangeRecordReader(
         }
       } catch (error) {
         // Errors are not cached: the next event asks again.
+        const waitUntil = error instanceof ChangeSystemError ? error.waitUntil : undefined;
         return {
           ...failed(need.system, reference, describeFailure(error)),
           ...(isPassingFailure(error) ? { passing: true } : {}),
+          ...(waitUntil !== undefined ? { askAgainAt: new Date(waitUntil).toISOString() } : {}),
         };
       }
       cache.set(key, { at: now(), fact });
@@ -252,7 +254,7 @@ function subjectKey(scope: ChangeRecordScope): string {
 
 /**
  * Looks up every reference each need's pattern finds in the subjects' texts, once per
- * reference. Beyond MAX_SHIPPED_REFERENCES a need looks up nothing: its gate fails closed.
+ * reference. Beyond MAX_REFERENCES a need looks up nothing: its gate fails closed.
  */
 export async function gatherChangeRecords(
   reader: ChangeRecordLookup,
@@ -267,7 +269,7 @@ export async function gatherChangeRecords(
     } catch {
       continue; // the kind reports the invalid pattern itself
     }
-    if (references.length > MAX_SHIPPED_REFERENCES) continue;
+    if (references.length > MAX_REFERENCES) continue;
     for (const reference of references) {
       if (facts.some((f) => f.system === need.system && f.reference === reference)) continue;
       facts.push(await reader.read(need, reference));

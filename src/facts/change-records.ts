@@ -37,6 +37,8 @@ export interface ChangeRecordFact {
    * again rather than fail. Absent for a refusal or a setting a person must fix.
    */
   passing?: boolean;
+  /** ISO instant: the system asked the app not to ask again before it (`retry-after`). */
+  askAgainAt?: string;
 }
 
 /** What a change_record gate asks the gatherers to look up. */
@@ -54,9 +56,6 @@ export type ChangeReferenceField = "title" | "body" | "branch" | "labels";
 /** The texts references are searched in; a deployment has the deployed pull requests' titles,
  * bodies, branches and labels and the deployed ref, a pull request all four. */
 export type ReferenceTexts = Partial<Record<ChangeReferenceField, readonly string[]>>;
-
-/** At most this many distinct references are looked up per gate: each is one request. */
-export const MAX_REFERENCES = 5;
 
 /** Every distinct match of `pattern` in the chosen texts, in order of appearance. */
 export function findReferences(
@@ -89,12 +88,13 @@ export interface ReferenceSubject {
 }
 
 /**
- * Distinct references a deployment's gate looks up: each is one request to the change system
- * on every look at a held deployment, so a deployment shipping more fails closed instead.
+ * Distinct references a gate looks up, at a pull request or a deployment: each is one request
+ * to the change system on every look, so a change referencing more fails closed instead. Each
+ * is judged: none is left unexamined.
  */
-export const MAX_SHIPPED_REFERENCES = 20;
+export const MAX_REFERENCES = 20;
 
-/** Each subject's references (at most MAX_REFERENCES each), in the subjects' order. */
+/** Each subject's references, every one, in the subjects' order. */
 export function referencesBySubject(
   pattern: string,
   fields: readonly ChangeReferenceField[],
@@ -102,7 +102,7 @@ export function referencesBySubject(
 ): { subject: ReferenceSubject; references: string[] }[] {
   return subjects.map((subject) => ({
     subject,
-    references: findReferences(pattern, fields, subject.texts).slice(0, MAX_REFERENCES),
+    references: findReferences(pattern, fields, subject.texts),
   }));
 }
 

@@ -192,7 +192,13 @@ async function followChangeSystem(
   const watch = deps.pullWatch;
   if (!watch) return;
   if (result.waitsOnChangeSystem && trigger.installationId !== undefined) {
-    await watch.watch(trigger.repo, number, trigger.installationId, deps.now());
+    await watch.watch(
+      trigger.repo,
+      number,
+      trigger.installationId,
+      deps.now(),
+      result.changeSystemWaitUntil,
+    );
   } else {
     await watch.unwatch(trigger.repo, number);
   }

@@ -29,10 +29,20 @@ export class PullWatch {
     private readonly intervalMs: number,
   ) {}
 
-  /** Looks at the pull request again an interval from `now` (each evaluation still waiting says so). */
-  async watch(repo: RepoRef, number: number, installationId: number, now: Date): Promise<void> {
+  /**
+   * Looks at the pull request again an interval from `now` (each evaluation still waiting says
+   * so), and not before `notBefore` (ISO 8601), the time a change system asked to wait until.
+   */
+  async watch(
+    repo: RepoRef,
+    number: number,
+    installationId: number,
+    now: Date,
+    notBefore?: string,
+  ): Promise<void> {
     const key = keyOf(repo, number);
-    const dueAt = new Date(now.getTime() + this.intervalMs).toISOString();
+    const later = notBefore === undefined ? 0 : Date.parse(notBefore) || 0;
+    const dueAt = new Date(Math.max(now.getTime() + this.intervalMs, later)).toISOString();
     const entry: WatchedPull = { repo, number, installationId, dueAt };
     await this.store.set(`pull-watch:${key}`, JSON.stringify(entry), HOLD_TTL_MS);
     await this.store.addToSet(INDEX_KEY, key, HOLD_TTL_MS);

@@ -22,6 +22,7 @@ import { gatherPullRequestFacts, type PullRequestSnapshot } from "../facts/pull-
 import { teamReader } from "../facts/teams.js";
 import { lookupIn, pullOf, type ChangeRecordReader } from "../facts/change-record-clients.js";
 import type { RepoRef } from "../facts/types.js";
+import type { ChangeRecordFact } from "../facts/change-records.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { PolicyCache } from "../policy/cache.js";
@@ -102,6 +103,8 @@ export interface PipelineResult {
    * caller watches the pull request so the sweep looks again (src/holds/pull-watch.ts).
    */
   waitsOnChangeSystem?: boolean;
+  /** ISO 8601: a change system asked not to be asked before this; no look comes sooner. */
+  changeSystemWaitUntil?: string;
 }
 
 /**
@@ -148,6 +151,7 @@ async function evaluateValid(
   let changedFiles: string[] | undefined;
   let judged = false;
   let failure: { error: unknown } | undefined;
+  let changeRecords: ChangeRecordFact[] | undefined;
   try {
     if (needs.checklist) view = await deps.comments.view(octokit, repo, pr.number);
     const pusher = needs.pusher ? await deps.store.get(pusherKey(repo, pr.head.sha)) : null;
@@ -173,6 +177,7 @@ async function evaluateValid(
     });
     own = { run: gathered.ownRun };
     changedFiles = gathered.facts.changedFiles;
+    changeRecords = gathered.facts.changeRecords;
     evaluation = evaluatePullRequest(policy, gathered.facts, now);
     judged = true;
   } catch (error) {
@@ -215,7 +220,19 @@ async function evaluateValid(
   });
   if (failure) return { ...written, failure: failure.error };
   const waiting = gatesWaitingOn(evaluation.gates, policy, CHANGE_SYSTEM_KINDS);
-  return waiting.length > 0 ? { ...written, waitsOnChangeSystem: true } : written;
+  if (waiting.length === 0) return written;
+  const until = latestWait(changeRecords);
+  return {
+    ...written,
+    waitsOnChangeSystem: true,
+    ...(until ? { changeSystemWaitUntil: until } : {}),
+  };
+}
+
+/** The latest time a change system asked the app not to ask before, if one did. */
+function latestWait(records: readonly ChangeRecordFact[] | undefined): string | undefined {
+  const times = (records ?? []).flatMap((r) => (r.askAgainAt ? [Date.parse(r.askAgainAt)] : []));
+  return times.length > 0 ? new Date(Math.max(...times)).toISOString() : undefined;
 }
 
 /** The requirement kinds answered by a change system rather than by GitHub. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import {
   CHANGE_SYSTEMS,
   distinctReferences,
-  MAX_SHIPPED_REFERENCES,
+  MAX_REFERENCES,
   referencesBySubject,
   SYSTEM_NAMES,
   type ChangeRecordFact,
@@ -168,15 +168,8 @@ export function evaluateChangeRecord(
       details: [],
     };
   }
-  const distinct = distinctReferences(bySubject).length;
-  if (distinct > MAX_SHIPPED_REFERENCES) {
-    return {
-      status: "fail",
-      reason: `the deployment ships changes referencing ${distinct} change records; the app looks up at most ${MAX_SHIPPED_REFERENCES}`,
-      fix: `Deploy an earlier commit first, so that each deployment ships changes referencing at most ${MAX_SHIPPED_REFERENCES} change records`,
-      details: [],
-    };
-  }
+  const tooMany = beyondReferences(subject.stage, distinctReferences(bySubject).length);
+  if (tooMany) return tooMany;
   const judging: Judging = {
     spec,
     now,
@@ -215,6 +208,28 @@ function beyondBounds(facts: DeploymentFacts): KindOutcome | null {
     };
   }
   return null;
+}
+
+/**
+ * A change referencing more records than the app looks up fails closed, at either stage: every
+ * reference is judged or none is, so a record past the bound never passes unexamined.
+ */
+function beyondReferences(stage: Subject["stage"], distinct: number): KindOutcome | null {
+  if (distinct <= MAX_REFERENCES) return null;
+  const fix =
+    stage === "deployment"
+      ? `Deploy an earlier commit first, so that each deployment ships changes referencing at most ${MAX_REFERENCES} change records`
+      : `Reference at most ${MAX_REFERENCES} change records in the pull request (split it, or drop references that are not its own)`;
+  const what =
+    stage === "deployment"
+      ? "the deployment ships changes referencing"
+      : "the pull request references";
+  return {
+    status: "fail",
+    reason: `${what} ${distinct} change records; the app looks up and judges at most ${MAX_REFERENCES}`,
+    fix,
+    details: [],
+  };
 }
 
 /** "#7: CHG0000001 is not yet approved": the outcome of one shipped pull request, named. */
@@ -284,12 +299,15 @@ function judgeRecord(fact: ChangeRecordFact, j: Judging): KindOutcome {
   const details = [`${name}: ${fact.url}`];
   if (fact.error !== undefined && fact.passing) {
     // Fail closed without failing: an outage of the change system holds the deployment (and
-    // keeps the pull request's check in progress) until a later look gets an answer.
+    // keeps the pull request's check in progress) until a later look gets an answer. A system
+    // that asked the app to wait is looked at again no sooner than it asked.
+    const askAgainAt = instant(fact.askAgainAt);
     return {
       status: "pending",
-      reason: `${fact.reference} could not be looked up in ${system}: ${fact.error}; asked again on the next look`,
-      fix: `Nothing to change: the app asks ${system} again (comment \`/recheck\` to ask now)`,
+      reason: `${fact.reference} could not be looked up in ${system}: ${fact.error}; asked again ${askAgainAt === null ? "on the next look" : "once that time has come"}`,
+      fix: `Nothing to change: the app asks ${system} again${askAgainAt === null ? " (comment `/recheck` to ask now)" : ""}`,
       details,
+      ...(askAgainAt !== null ? { recheckAt: askAgainAt } : {}),
     };
   }
   if (fact.error !== undefined) {

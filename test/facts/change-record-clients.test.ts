@@ -16,6 +16,9 @@ const JIRA_NEED: ChangeRecordNeed = {
   windowFields: { start: "customfield_10032", end: "customfield_10033" },
 };
 
+/** The injected clock's time, where a test reads one: 2026-03-10T12:00:00Z. */
+const NOW = Date.parse("2026-03-10T12:00:00Z");
+
 let sn: ServiceNowStandIn;
 let jira: JiraStandIn;
 
@@ -126,14 +129,19 @@ describe("ServiceNow client", () => {
   it.each([
     [401, "ServiceNow answered 401: User Not Authenticated", false],
     [403, "ServiceNow answered 403: User Not Authorized", false],
-    [429, "ServiceNow answered 429: Too Many Requests", true],
-    [503, "ServiceNow answered 503: Failure", true],
+    [
+      429,
+      "ServiceNow answered 429: Too Many Requests, and asked us to wait until 12:00:30 UTC",
+      true,
+    ],
+    [503, "ServiceNow answered 503: Failure, and asked us to wait until 12:00:10 UTC", true],
+    [500, "ServiceNow answered 500: Failure", true],
   ])(
     "turns %i into an error fact, without the credentials (passing: %s)",
     async (status, error, passing) => {
       sn.failWith = status;
       if (status === 401) sn.basic = "someone:else";
-      const fact = await basicReader().read(SNOW_NEED, "CHG0012345");
+      const fact = await basicReader({ now: () => NOW }).read(SNOW_NEED, "CHG0012345");
       expect(fact.error).toBe(error);
       expect(fact.passing ?? false).toBe(passing);
       expect(JSON.stringify(fact)).not.toContain("s3cret");
@@ -163,7 +171,7 @@ describe("ServiceNow client", () => {
   });
 
   it("does not cache errors", async () => {
-    sn.failWith = 429;
+    sn.failWith = 500;
     const reader = basicReader();
     await reader.read(SNOW_NEED, "CHG0012345");
     sn.failWith = undefined;
@@ -195,8 +203,8 @@ describe("Jira client", () => {
   it("says a missing issue is not found, and 429 is an error", async () => {
     expect(await basicReader().read(JIRA_NEED, "OPS-1")).toMatchObject({ found: false });
     jira.failWith = 429;
-    expect((await basicReader().read(JIRA_NEED, "OPS-42")).error).toBe(
-      "Jira answered 429: Rate limit exceeded.",
+    expect((await basicReader({ now: () => NOW }).read(JIRA_NEED, "OPS-42")).error).toBe(
+      "Jira answered 429: Rate limit exceeded, and asked us to wait until 12:00:30 UTC",
     );
   });
 });
@@ -245,5 +253,18 @@ describe("configuration and gathering", () => {
       ],
     );
     expect(facts.map((f) => f.reference)).toEqual(["CHG0012345", "OPS-42"]);
+  });
+
+  it("looks up every reference of a pull request, up to the bound, and none beyond it", async () => {
+    const refs = (n: number) =>
+      Array.from({ length: n }, (_, i) => `CHG00000${String(i + 1).padStart(2, "0")}`);
+    const gather = (n: number) =>
+      gatherChangeRecords(
+        basicReader(),
+        [SNOW_NEED],
+        [{ name: "#7", texts: { title: [refs(n).join(" ")] } }],
+      );
+    expect((await gather(6)).map((f) => f.reference)).toEqual(refs(6));
+    expect(await gather(21)).toEqual([]);
   });
 });

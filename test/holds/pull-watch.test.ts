@@ -25,6 +25,16 @@ describe("PullWatch", () => {
     ]);
   });
 
+  test("a watch asked to wait past the interval is handed out no sooner", async () => {
+    const { watch } = world();
+    await watch.watch(REPO, 7, 99, START, at(3 * INTERVAL).toISOString());
+    expect(await watch.claimDue(at(3 * INTERVAL - 1))).toEqual([]);
+    expect(await watch.claimDue(at(3 * INTERVAL))).toHaveLength(1);
+    // A wait shorter than the interval changes nothing.
+    await watch.watch(REPO, 8, 99, START, at(1000).toISOString());
+    expect(await watch.claimDue(at(INTERVAL - 1))).toEqual([]);
+  });
+
   test("a claimed look is due again an interval later, so a look cut short is not lost", async () => {
     const { watch } = world();
     await watch.watch(REPO, 7, 99, START);

@@ -200,9 +200,79 @@ describe("change_record at a deployment", () => {
     const app = await appWith(clock);
     await app.scheduler.runDue(clock.now);
     await app.receive("deployment_protection_rule", requested());
-    expectHeld(world, "ServiceNow answered 429: Too Many Requests; asked again on the next look");
+    expectHeld(
+      world,
+      "ServiceNow answered 429: Too Many Requests, and asked us to wait until 12:00:30 UTC; asked again once that time has come",
+    );
     delete sn.failWith;
     await expectApprovedAtNextLook(app, world);
+  });
+
+  it("asks ServiceNow nothing before the time its 429 named, and looks again then", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    sn.failWith = 429;
+    sn.retryAfter = "8";
+    const clock = { now: NOW };
+    const app = await appWith(clock);
+    await app.scheduler.runDue(clock.now);
+    await app.receive("deployment_protection_rule", requested());
+    expectHeld(
+      world,
+      "ServiceNow answered 429: Too Many Requests, and asked us to wait until 12:00:08 UTC",
+    );
+    // The hold's next look is when ServiceNow said, not sooner.
+    expect(app.scheduler.next).toEqual(new Date("2026-03-10T12:00:08Z"));
+    delete sn.failWith;
+
+    // Someone asks for a fresh look meanwhile: the gate waits, sending ServiceNow nothing.
+    clock.now = new Date("2026-03-10T12:00:02Z");
+    await app.receive(
+      "issue_comment",
+      commentCreated({ pr: 7, id: 4242, body: "/recheck", author: "rita" }),
+    );
+    expect(world.answers.at(-1)?.state).toBeUndefined();
+    expect(world.answers.at(-1)?.comment).toContain(
+      "CHG0012345 could not be looked up in ServiceNow: ServiceNow asked us to wait until 12:00:08 UTC",
+    );
+    expect(sn.requests).toHaveLength(1);
+
+    await expectApprovedAtNextLook(app, world);
+    expect(app.clock.now).toEqual(new Date("2026-03-10T12:00:08Z"));
+    expect(sn.requests).toHaveLength(2);
+  });
+
+  it("takes one new OAuth token when ServiceNow revoked the one the app holds", async () => {
+    const world = github();
+    update({ approval: "Approved" });
+    const clock = { now: NOW };
+    const app = await startApp(new MemoryStore(), clock, undefined, {
+      changeSystems: {
+        servicenow: {
+          url: sn.url,
+          auth: { kind: "oauth", clientId: "client-id", clientSecret: "client-secret" },
+        },
+      },
+      // In-process: nock lets no fetch POST through (the token's request).
+      changeSystemFetch: (input, init) => sn.fetch(input, init),
+    });
+    await app.receive("deployment_protection_rule", requested());
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+
+    sn.revokeTokens();
+    clock.now = new Date("2026-03-10T12:05:00Z");
+    await app.receive(
+      "deployment_protection_rule",
+      protectionRuleRequested({
+        runId: RUN_ID,
+        environment: "production",
+        sha: SHA,
+        deploymentId: 56,
+      }),
+    );
+    expect(world.answers).toHaveLength(2);
+    expect(world.answers.at(-1)).toMatchObject({ state: "approved" });
+    expect(sn.requests.filter((r) => r.path === "/oauth_token.do")).toHaveLength(2);
   });
 
   it("rejects, saying what to fix, while ServiceNow refuses the app's credentials", async () => {
@@ -456,6 +526,30 @@ describe("change_record on a pull request", () => {
     });
   });
 
+  it("looks no sooner than ServiceNow asked, even past the interval", async () => {
+    sn.put("CHG0012345", { approval: "Approved" });
+    sn.failWith = 429;
+    sn.retryAfter = "900";
+    const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
+    const until = new Date(harness.clock.now.getTime() + 900_000);
+    const run = await open(harness, "CHG0012345 ship");
+    expect(JSON.stringify(run.output)).toContain(
+      `asked us to wait until ${until.toISOString().slice(11, 19)} UTC`,
+    );
+    delete sn.failWith;
+    harness.clock.now = new Date(harness.clock.now.getTime() + FIVE_MINUTES);
+    expect(ofGitHub(await harness.runDue())).toEqual([]);
+    expect(sn.requests).toHaveLength(1);
+
+    harness.clock.now = until;
+    // Past the kept snapshot: the look reads the pull request, the policy and the checks again.
+    const scope = freshLook();
+    const looked = await harness.runDue();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(bodyOf(looked, UPDATE_RUN)).toMatchObject({ conclusion: "success" });
+    expect(sn.requests).toHaveLength(2);
+  });
+
   it("lets a pull request closed while it waits go, asking nobody", async () => {
     const harness = await appWithChangeSystem({ sweepIntervalMs: 30_000 });
     await open(harness, "CHG0012345 ship");
@@ -483,5 +577,18 @@ describe("change_record on a pull request", () => {
     const run = await open(await appWithChangeSystem(), "CHG0099999 ship the thing");
     expect(run.conclusion).toBe("failure");
     expect(JSON.stringify(run.output)).toContain("CHG0099999 does not exist in ServiceNow");
+  });
+
+  it("judges every reference: five approved changes do not carry a rejected sixth", async () => {
+    const references = ["CHG0000001", "CHG0000002", "CHG0000003", "CHG0000004", "CHG0000005"];
+    for (const number of references) sn.put(number, { approval: "Approved" });
+    sn.put("CHG0000006", { approval: "Rejected" });
+    const run = await open(
+      await appWithChangeSystem(),
+      `${[...references, "CHG0000006"].join(" ")} ship the thing`,
+    );
+    expect(run.conclusion).toBe("failure");
+    expect(JSON.stringify(run.output)).toContain("CHG0000006");
+    expect(sn.requests).toHaveLength(6);
   });
 });

@@ -178,6 +178,27 @@ describe("change_record", () => {
     );
   });
 
+  it("waits until the time the system named, looking again no sooner, and says so", () => {
+    const out = evaluateChangeRecord(
+      SNOW,
+      onDeployment([
+        record({
+          found: false,
+          error: "ServiceNow asked us to wait until 12:00:08 UTC",
+          passing: true,
+          askAgainAt: "2026-03-10T12:00:08.000Z",
+        }),
+      ]),
+      NOW,
+    );
+    expect(out).toMatchObject({
+      status: "pending",
+      reason:
+        "#7: CHG0012345 could not be looked up in ServiceNow: ServiceNow asked us to wait until 12:00:08 UTC; asked again once that time has come",
+      recheckAt: Date.parse("2026-03-10T12:00:08Z"),
+    });
+  });
+
   it("errors, never passes, when the system refuses the app", () => {
     const out = evaluateChangeRecord(
       SNOW,
@@ -241,6 +262,32 @@ describe("change_record", () => {
         labels: ["CHG001", "CHG004"],
       }),
     ).toEqual(["CHG001", "CHG002", "CHG004"]);
+  });
+
+  describe("judges every reference a pull request carries", () => {
+    const numbers = (n: number) =>
+      Array.from({ length: n }, (_, i) => `CHG00000${String(i + 1).padStart(2, "0")}`);
+    const approvedAll = (refs: string[]) => refs.map((n) => record({ reference: n, number: n }));
+
+    it("fails on a rejected sixth reference, five approved before it", () => {
+      const refs = numbers(6);
+      const records = approvedAll(refs);
+      records[5] = { ...records[5]!, approval: "Rejected" };
+      const out = evaluateChangeRecord(SNOW, onPull(records, refs.join(" ")), NOW);
+      expect(out.status).toBe("fail");
+      expect(out.reason).toContain("CHG0000006");
+    });
+
+    it.each([
+      ["pull request", (refs: string[]) => onPull(approvedAll(refs), refs.join(" "))],
+      ["deployment", (refs: string[]) => onDeployment(approvedAll(refs), refs.join(" "))],
+    ])("passes 20 approved references at a %s, and fails closed on 21", (_, subject) => {
+      expect(evaluateChangeRecord(SNOW, subject(numbers(20)), NOW).status).toBe("pass");
+      const out = evaluateChangeRecord(SNOW, subject(numbers(21)), NOW);
+      expect(out.status).toBe("fail");
+      expect(out.reason).toMatch(/ 21 change records; the app looks up and judges at most 20$/);
+      expect(out.fix).toContain("at most 20 change records");
+    });
   });
 
   it("asks the gatherers for its system, pattern and fields", () => {

@@ -22,6 +22,8 @@ export interface JiraStandIn {
   /** Comments added (POST /rest/api/3/issue/{key}/comment): the ADF body and properties. */
   comments: { key: string; body: unknown; properties: unknown }[];
   failWith?: number;
+  /** The `retry-after` a 429 is answered with (default "30"). */
+  retryAfter?: string;
   credentials: string;
   /** The same stand-in reached in-process, for tests that load nock. */
   fetch: typeof fetch;
@@ -54,7 +56,7 @@ export async function startJira(): Promise<JiraStandIn> {
         res,
         429,
         { errorMessages: ["Rate limit exceeded."], errors: {} },
-        { "retry-after": "30" },
+        { "retry-after": standIn.retryAfter ?? "30" },
       );
     }
     if (standIn.failWith)

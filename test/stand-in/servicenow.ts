@@ -1,7 +1,8 @@
 // A ServiceNow stand-in on 127.0.0.1: the Table API's change_request reads (answers shaped
 // like sysparm_display_value=all, `{ "result": [ … ] }`), work notes by PATCH of one record
 // (kept in `notes`), its error body
-// `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint.
+// `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint
+// (each token it issues is new, and can be revoked before it expires).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inProcessFetch } from "../support/in-process-fetch.js";
@@ -32,6 +33,14 @@ export interface ServiceNowStandIn {
   requests: { method: string; path: string; authorization: string | undefined }[];
   /** Answer the next table reads with this status instead (401, 403, 429…). */
   failWith?: number;
+  /** The `retry-after` a 429 (default "30") or 503 (default none) is answered with. */
+  retryAfter?: string;
+  /** Tokens the OAuth endpoint issued, in order ("standin-token", "standin-token-2", …). */
+  tokens: string[];
+  /** Revokes every token issued so far: they are refused (401) from now on. */
+  revokeTokens(): void;
+  /** The tokens revoked. */
+  revoked: Set<string>;
   /** Hold every table read this long before answering: a slow instance. */
   delayMs?: number;
   /** Accepted credentials: "user:password" for basic, and the OAuth client. */
@@ -42,14 +51,14 @@ export interface ServiceNowStandIn {
   close(): Promise<void>;
 }
 
-const TOKEN = "standin-token";
-
 export async function startServiceNow(): Promise<ServiceNowStandIn> {
   const standIn = {
     url: "",
     changes: new Map<string, StandInChange>(),
     notes: [],
     requests: [],
+    tokens: [],
+    revoked: new Set<string>(),
     basic: "release-policy:s3cret",
     client: { id: "client-id", secret: "client-secret" },
   } as unknown as ServiceNowStandIn;
@@ -61,6 +70,7 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
     standIn.changes.set(number, change);
     return change;
   };
+  standIn.revokeTokens = () => standIn.tokens.forEach((t) => standIn.revoked.add(t));
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(standIn, req, res);
   };
@@ -104,7 +114,9 @@ async function handle(
     if (form.get("client_id") !== s.client.id || form.get("client_secret") !== s.client.secret) {
       return send(res, 401, { error: "access_denied", error_description: "access_denied" });
     }
-    return send(res, 200, { access_token: TOKEN, token_type: "Bearer", expires_in: 1799 });
+    const token = s.tokens.length === 0 ? "standin-token" : `standin-token-${s.tokens.length + 1}`;
+    s.tokens.push(token);
+    return send(res, 200, { access_token: token, token_type: "Bearer", expires_in: 1799 });
   }
   const record = /^\/api\/now\/table\/change_request\/([^/]+)$/.exec(url.pathname)?.[1];
   if (url.pathname !== "/api/now/table/change_request" && !record) {
@@ -112,12 +124,19 @@ async function handle(
   }
   const auth = req.headers.authorization ?? "";
   const basic = `Basic ${Buffer.from(s.basic).toString("base64")}`;
-  if (auth !== basic && auth !== `Bearer ${TOKEN}`) {
+  const bearer = /^Bearer (.+)$/.exec(auth)?.[1];
+  const issued = bearer !== undefined && s.tokens.includes(bearer) && !s.revoked.has(bearer);
+  if (auth !== basic && !issued) {
     return failure(res, 401, "User Not Authenticated", "Required to provide Auth information");
   }
   if (s.failWith === 403) return failure(res, 403, "User Not Authorized", "ACL denied");
   if (s.failWith === 429) {
-    return failure(res, 429, "Too Many Requests", "Rate limit exceeded", { "retry-after": "30" });
+    return failure(res, 429, "Too Many Requests", "Rate limit exceeded", {
+      "retry-after": s.retryAfter ?? "30",
+    });
+  }
+  if (s.failWith === 503 && s.retryAfter !== undefined) {
+    return failure(res, 503, "Service Unavailable", "", { "retry-after": s.retryAfter });
   }
   if (s.failWith) return failure(res, s.failWith, "Failure", "");
   if (record !== undefined) return writeNote(s, decodeURIComponent(record), req, body, res);
