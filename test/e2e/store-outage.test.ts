@@ -1,0 +1,114 @@
+// The store goes away in the middle of a burst of deployment protection requests: two real
+// server processes share a real Redis, which is killed and started again. Every request is
+// answered in the end, once each: those the app accepted (200) are handled once Redis is
+// back, and those it could not accept were answered 500, so GitHub's record shows them
+// failed and the app's redelivery pass asks for them again.
+import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
+import { start, type StandIn } from "../stand-in/server.js";
+import { startOwnRedis, type OwnRedis } from "../support/redis-server.js";
+import type { GitHubEvents } from "./github-events.js";
+import { seedMergedChange, expectOnlyValidRequests } from "./seed.js";
+import { startServer, waitFor, type AppServer, type Delivery } from "./server-process.js";
+
+jest.setTimeout(60_000);
+
+const OWNER = "acme";
+const REPO = "shop";
+const SECRET = "e2e-store-outage-secret";
+// No gate for staging: each request is approved as soon as it is handled.
+const POLICY = `environments:
+  staging: {}
+`;
+const BEFORE = 3;
+const DURING = 3;
+
+let redis: OwnRedis;
+let gh: StandIn;
+let events: GitHubEvents;
+let mergeSha: string;
+let servers: AppServer[] = [];
+
+beforeAll(async () => {
+  [redis, gh] = await Promise.all([startOwnRedis({ persist: true }), start({ app: { id: 4714 } })]);
+  ({ events, mergeSha } = seedMergedChange(gh, {
+    owner: OWNER,
+    repo: REPO,
+    installationId: 45,
+    policy: POLICY,
+    pull: { number: 9, title: "CHG0000009: steadier cart", author: "carol" },
+  }));
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    HOLD_SWEEP_INTERVAL: "1s",
+    // The shortest interval: a delivery answered 500 is asked for again within 10 s.
+    REDELIVERY_INTERVAL: "10s",
+  };
+  servers = await Promise.all(
+    [0, 1].map(() => startServer({ standIn: gh, secret: SECRET, logLevel: "info", env })),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+  await gh?.close();
+  await redis?.stop();
+});
+
+const explain = () => servers.map((s, i) => `--- instance ${i} ---\n${s.output()}`).join("\n");
+
+const decisionsFor = (runId: number) =>
+  gh.state
+    .protectionRuleAnswers({ owner: OWNER, repo: REPO, runId })
+    .filter((answer) => answer.state !== null);
+
+function request(i: number): { runId: number; send: () => Promise<Delivery> } {
+  const requested = events.deploymentRequested({
+    sha: mergeSha,
+    environment: "staging",
+    actor: "carol",
+  });
+  const server = servers[i % servers.length] as AppServer;
+  return {
+    runId: requested.runId,
+    send: () => server.deliver(requested.event, requested.payload),
+  };
+}
+
+test("Redis killed mid-burst: every protection request is answered once it is back, once", async () => {
+  const runs: number[] = [];
+  const answers: Promise<Delivery>[] = [];
+  for (let i = 0; i < BEFORE; i++) {
+    const r = request(i);
+    runs.push(r.runId);
+    answers.push(r.send());
+  }
+  // Killed while the first ones are being handled, without waiting for their answers.
+  await redis.kill();
+  for (let i = BEFORE; i < BEFORE + DURING; i++) {
+    const r = request(i);
+    runs.push(r.runId);
+    answers.push(r.send());
+  }
+  const during = await Promise.all(answers.slice(BEFORE));
+  // Nothing was accepted that could not be kept: GitHub's record shows each one failed.
+  expect(during.map((d) => d.status)).toEqual(Array<number>(DURING).fill(500));
+  await redis.restart();
+
+  for (const runId of runs) {
+    await waitFor(`run ${runId} to be answered`, () => decisionsFor(runId)[0], {
+      timeoutMs: 30_000,
+      explain,
+    });
+  }
+  for (const runId of runs) {
+    expect(decisionsFor(runId)).toEqual([
+      expect.objectContaining({ state: "approved", environmentName: "staging" }),
+    ]);
+  }
+  // Those answered 500 came back through a redelivery the app asked for.
+  expect(
+    gh.state.hooks.attempts.filter((a) => a.redelivery && a.statusCode === 200).length,
+  ).toBeGreaterThanOrEqual(DURING);
+  expectOnlyValidRequests(gh);
+});
