@@ -2,8 +2,12 @@
 // server processes share a real Redis, which is killed and started again. Every request is
 // answered in the end, once each: those the app accepted (200) are handled once Redis is
 // back, and those it could not accept were answered 500, so GitHub's record shows them
-// failed and the app's redelivery pass asks for them again.
+// failed and the app's redelivery pass asks for them again. The same holds for the state
+// file: a write that cannot take its lock fails the delivery instead of dropping it.
 import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { STATE_FILE } from "../../src/store-from-env.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import { startOwnRedis, type OwnRedis } from "../support/redis-server.js";
 import type { GitHubEvents } from "./github-events.js";
@@ -111,4 +115,38 @@ test("Redis killed mid-burst: every protection request is answered once it is ba
     gh.state.hooks.attempts.filter((a) => a.redelivery && a.statusCode === 200).length,
   ).toBeGreaterThanOrEqual(DURING);
   expectOnlyValidRequests(gh);
+});
+
+test("the state file locked by another process: the request is answered 500, and handled when redelivered", async () => {
+  const server = await startServer({ standIn: gh, secret: SECRET, logLevel: "info" });
+  servers.push(server);
+  // Another process holds the file's write lock past the app's busy timeout.
+  const locker = new Database(join(server.dataDir, STATE_FILE));
+  locker.exec("BEGIN IMMEDIATE");
+  const requested = events.deploymentRequested({
+    sha: mergeSha,
+    environment: "staging",
+    actor: "carol",
+  });
+  let delivery: Delivery;
+  try {
+    delivery = await server.deliver(requested.event, requested.payload);
+  } finally {
+    locker.exec("ROLLBACK");
+    locker.close();
+  }
+  expect(delivery.status).toBe(500);
+  expect(decisionsFor(requested.runId)).toEqual([]);
+
+  // Redelivered, as the app's pass or a person does from the app's Recent Deliveries.
+  const [failed] = gh.state.hooks.attemptsOf(delivery.id);
+  expect(failed?.statusCode).toBe(500);
+  gh.state.hooks.redeliver((failed as { id: number }).id);
+  await gh.state.hooks.settled();
+  await waitFor(`run ${requested.runId} to be answered`, () => decisionsFor(requested.runId)[0], {
+    explain: () => server.output(),
+  });
+  expect(decisionsFor(requested.runId)).toEqual([
+    expect.objectContaining({ state: "approved", environmentName: "staging" }),
+  ]);
 });
