@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { REDIS_BACK, REDIS_UNREACHABLE } from "../../src/service/redis-outage.js";
 import { STATE_FILE } from "../../src/store-from-env.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import { startOwnRedis, type OwnRedis } from "../support/redis-server.js";
@@ -66,6 +67,24 @@ const decisionsFor = (runId: number) =>
     .protectionRuleAnswers({ owner: OWNER, repo: REPO, runId })
     .filter((answer) => answer.state !== null);
 
+/**
+ * The instance's error lines that concern no one delivery, and its line saying Redis is
+ * back. Each refused delivery has its own error lines: the handler's, with the delivery id,
+ * and Probot's for the 500 it answered (the handlers' errors, aggregated). A redelivery pass
+ * that ran during the outage says so too: that line is the pass's own.
+ */
+function outageLines(output: string): string[] {
+  return output.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return [];
+    const entry = JSON.parse(line) as Record<string, unknown> & { level: number; msg: string };
+    const aboutADelivery =
+      entry.id !== undefined ||
+      (entry.err as { type?: string } | undefined)?.type === "AggregateError";
+    const general = entry.level >= 50 && !aboutADelivery && entry.name !== "redelivery";
+    return general || entry.msg === REDIS_BACK ? [entry.msg] : [];
+  });
+}
+
 function request(i: number): { runId: number; send: () => Promise<Delivery> } {
   const requested = events.deploymentRequested({
     sha: mergeSha,
@@ -97,6 +116,10 @@ test("Redis killed mid-burst: every protection request is answered once it is ba
   const during = await Promise.all(answers.slice(BEFORE));
   // Nothing was accepted that could not be kept: GitHub's record shows each one failed.
   expect(during.map((d) => d.status)).toEqual(Array<number>(DURING).fill(500));
+  for (const server of servers)
+    await waitFor("each instance to see the outage", () =>
+      server.output().includes(REDIS_UNREACHABLE) ? true : undefined,
+    );
   await redis.restart();
 
   for (const runId of runs) {
@@ -109,6 +132,14 @@ test("Redis killed mid-burst: every protection request is answered once it is ba
     expect(decisionsFor(runId)).toEqual([
       expect.objectContaining({ state: "approved", environmentName: "staging" }),
     ]);
+  }
+  // One line when Redis went away and one when it was back, per instance, for every
+  // connection to it (the store's, the write throttle's); each refused delivery has its own.
+  for (const server of servers) {
+    await waitFor("each instance to see Redis back", () =>
+      server.output().includes(REDIS_BACK) ? true : undefined,
+    );
+    expect(outageLines(server.output())).toEqual([REDIS_UNREACHABLE, REDIS_BACK]);
   }
   // Those answered 500 came back through a redelivery the app asked for.
   expect(
