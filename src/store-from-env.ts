@@ -10,6 +10,7 @@ import { parseDuration } from "./model/time/duration.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
 import { DEFAULT_KEY_PREFIX, RedisStore } from "./store/redis.js";
 import { SqliteStore, StateFileError } from "./store/sqlite.js";
+import { redisOutage, type RedisOutage } from "./service/redis-outage.js";
 
 /** The state file's name inside DATA_DIR. */
 export const STATE_FILE = "release-policy.db";
@@ -36,6 +37,7 @@ export function storeFromEnv(
   env: StoreEnv,
   log: Pick<Logger, "info" | "error">,
   cwd: string = process.cwd(),
+  outage: RedisOutage = redisOutage(log),
 ): StoreOptions {
   const sweepIntervalMs = env.HOLD_SWEEP_INTERVAL
     ? sweepInterval(env.HOLD_SWEEP_INTERVAL)
@@ -44,7 +46,7 @@ export function storeFromEnv(
   if (url) {
     const prefix = env.REDIS_KEY_PREFIX ?? DEFAULT_KEY_PREFIX;
     const store = RedisStore.connect(url, { prefix });
-    reportConnection(store, log);
+    reportConnection(store, outage);
     log.info({ prefix, sweepIntervalMs }, "state is shared in Redis");
     return { store, sweepIntervalMs };
   }
@@ -87,19 +89,7 @@ function sweepInterval(text: string): number {
  * One error line per outage and one when Redis is back, rather than one per reconnect
  * attempt. (Without a listener ioredis would print every error to the console.)
  */
-function reportConnection(store: RedisStore, log: Pick<Logger, "info" | "error">): void {
-  let down = false;
-  store.redis.on("error", (error: Error) => {
-    if (down) return;
-    down = true;
-    log.error(
-      { err: error },
-      "Redis is unreachable: webhooks fail and no deployment is approved until it is back",
-    );
-  });
-  store.redis.on("ready", () => {
-    if (!down) return;
-    down = false;
-    log.info("Redis is reachable again");
-  });
+function reportConnection(store: RedisStore, outage: RedisOutage): void {
+  store.redis.on("error", (error: Error) => outage.failed("store", error));
+  store.redis.on("ready", () => outage.ready("store"));
 }

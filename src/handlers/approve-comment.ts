@@ -13,8 +13,7 @@ import { recordApproval } from "../holds/approvals.js";
 import { HOLD_TTL_MS } from "../holds/registry.js";
 import { decideDeployment, decisionsSettled, type DeploymentDeps } from "../pipeline/deployment.js";
 import { pullScope } from "../holds/triggers.js";
-import { oncePerDelivery, repoRefOf } from "./common.js";
-import { handle } from "./timing.js";
+import { handleOnce, repoRefOf } from "./common.js";
 import { sameName } from "../model/names.js";
 
 export async function onApproveComment(
@@ -27,7 +26,7 @@ export async function onApproveComment(
   const environment = parseApproveCommand(comment.body);
   const login = comment.user?.login;
   if (environment === null || !login) return;
-  await handle(deps.timing, context, () => signOff(deps, context, environment, login));
+  await handleOnce(deps, context, () => signOff(deps, context, environment, login));
 }
 
 async function signOff(
@@ -37,55 +36,53 @@ async function signOff(
   login: string,
 ): Promise<void> {
   const { comment, issue, repository } = context.payload;
-  await oncePerDelivery(deps, context, async () => {
-    const repo = repoRefOf(repository);
-    await deps.triggers.note(pullScope(repo, issue.number));
-    const held = async () =>
-      (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
-        sameName(hold.request.environment, environment),
-      );
-    let holds = await held();
-    if (holds.length === 0) {
-      // A deployment's first decision may be running: its hold is stored only as it ends.
-      await decisionsSettled(deps, repo, environment);
-      holds = await held();
-    }
-    if (holds.length === 0) {
-      await replyNothingHeld(deps, context.octokit, repo, issue.number, comment.id, environment);
-      return;
-    }
-    const at = deps.now().toISOString();
-    for (const hold of holds) {
-      await recordApproval(deps.store, hold.key, {
-        user: login,
-        at,
-        via: "comment",
-        url: comment.html_url,
-      });
-    }
-    // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
-    await context.octokit.rest.reactions.createForIssueComment({
-      owner: repo.owner,
-      repo: repo.repo,
-      comment_id: comment.id,
-      content: "eyes",
-    });
-    context.log.info(
-      {
-        event: "deployment-sign-off",
-        repo: `${repo.owner}/${repo.repo}`,
-        pr: issue.number,
-        by: login,
-        environment,
-        holds: holds.map((hold) => hold.key),
-      },
-      "sign-off by comment recorded",
+  const repo = repoRefOf(repository);
+  await deps.triggers.note(pullScope(repo, issue.number));
+  const held = async () =>
+    (await deps.holds.forPull(repo, issue.number)).filter((hold) =>
+      sameName(hold.request.environment, environment),
     );
-    for (const hold of holds) {
-      const trigger = { octokit: context.octokit, log: context.log };
-      await decideDeployment(deps, trigger, hold.request);
-    }
+  let holds = await held();
+  if (holds.length === 0) {
+    // A deployment's first decision may be running: its hold is stored only as it ends.
+    await decisionsSettled(deps, repo, environment);
+    holds = await held();
+  }
+  if (holds.length === 0) {
+    await replyNothingHeld(deps, context.octokit, repo, issue.number, comment.id, environment);
+    return;
+  }
+  const at = deps.now().toISOString();
+  for (const hold of holds) {
+    await recordApproval(deps.store, hold.key, {
+      user: login,
+      at,
+      via: "comment",
+      url: comment.html_url,
+    });
+  }
+  // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
+  await context.octokit.rest.reactions.createForIssueComment({
+    owner: repo.owner,
+    repo: repo.repo,
+    comment_id: comment.id,
+    content: "eyes",
   });
+  context.log.info(
+    {
+      event: "deployment-sign-off",
+      repo: `${repo.owner}/${repo.repo}`,
+      pr: issue.number,
+      by: login,
+      environment,
+      holds: holds.map((hold) => hold.key),
+    },
+    "sign-off by comment recorded",
+  );
+  for (const hold of holds) {
+    const trigger = { octokit: context.octokit, log: context.log };
+    await decideDeployment(deps, trigger, hold.request);
+  }
 }
 
 /**

@@ -10,9 +10,8 @@ import { qualifyTeam } from "../requirements/principals.js";
 import { teamReader, type TeamReader } from "../facts/teams.js";
 import type { RepoRef } from "../facts/types.js";
 import type { Policy } from "../policy/schema.js";
-import { evaluate, oncePerDelivery, repoRefOf, triggerOf } from "./common.js";
+import { evaluate, handleOnce, repoRefOf, triggerOf } from "./common.js";
 import { keptOrFetched } from "../facts/invalidation.js";
-import { handle } from "./timing.js";
 
 /**
  * A person edited the app's checklist comment (ticked or unticked boxes). Each toggle is
@@ -28,36 +27,34 @@ export async function onChecklistEdit(
   // Only people's edits of our own comment on a pull request matter; the app's own
   // rewrites echo back as edits by its bot account and cost nothing.
   if (!issue.pull_request || sender.type === "Bot" || !deps.comments.isOurs(comment)) return;
-  await handle(deps.timing, context, () => judgeEdit(deps, context));
+  await handleOnce(deps, context, () => judgeEdit(deps, context));
 }
 
 /** Judges the toggles, then re-evaluates the pull request, which rewrites the comment. */
 async function judgeEdit(deps: AppDeps, context: Context<"issue_comment.edited">): Promise<void> {
   const { issue, repository, sender } = context.payload;
-  await oncePerDelivery(deps, context, async () => {
-    const repo = repoRefOf(repository);
-    const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
-    if (loaded.kind !== "valid") return;
-    const result = await judgeChecklistEdit(deps, context, repo, policyItems(loaded.policy));
-    context.log.info(
-      {
-        event: "checklist-edit",
-        pr: issue.number,
-        by: sender.login,
-        notes: result.notes.map((note) => note.text),
-      },
-      "checklist edit judged",
-    );
-    // A tick changes no fact read from GitHub: the judged edit is pending in the store, and
-    // the pull request is as the latest event showed it.
-    await evaluate(
-      deps,
-      triggerOf(context, repo),
-      issue.number,
-      keptOrFetched(deps, context.octokit, repo, issue.number),
-      { settle: true },
-    );
-  });
+  const repo = repoRefOf(repository);
+  const loaded = await deps.policies.load(context.octokit, repo.owner, repo.repo, repo);
+  if (loaded.kind !== "valid") return;
+  const result = await judgeChecklistEdit(deps, context, repo, policyItems(loaded.policy));
+  context.log.info(
+    {
+      event: "checklist-edit",
+      pr: issue.number,
+      by: sender.login,
+      notes: result.notes.map((note) => note.text),
+    },
+    "checklist edit judged",
+  );
+  // A tick changes no fact read from GitHub: the judged edit is pending in the store, and
+  // the pull request is as the latest event showed it.
+  await evaluate(
+    deps,
+    triggerOf(context, repo),
+    issue.number,
+    keptOrFetched(deps, context.octokit, repo, issue.number),
+    { settle: true },
+  );
 }
 
 /**

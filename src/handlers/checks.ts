@@ -3,10 +3,9 @@ import type { AppDeps } from "./deps.js";
 import { CHECK_NAME } from "../facts/checks.js";
 import type { RepoRef } from "../facts/types.js";
 import { needsFor } from "../pipeline/needs.js";
-import { evaluate, oncePerDelivery, repoRefOf, type EventContext, triggerOf } from "./common.js";
+import { evaluate, handleOnce, repoRefOf, type EventContext, triggerOf } from "./common.js";
 import { dropHead, dropRuns, dropStatuses, keptOrFetched } from "../facts/invalidation.js";
 import { pullOf } from "../facts/change-record-clients.js";
-import { handle } from "./timing.js";
 
 /**
  * Another check completed. Only a check that some gate names can change an outcome, so
@@ -20,17 +19,15 @@ export async function onCheckRunCompleted(
   if (run.app?.id === deps.appId) return; // our own check run echoing back
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, run.name))) return;
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      await dropRuns(deps, repo, run.head_sha);
-      // GitHub leaves pull_requests empty for a pull request from a fork: find it by commit.
-      if (run.pull_requests.length === 0) {
-        return evaluateHeadsOf(deps, context, repo, run.head_sha);
-      }
-      const numbers = run.pull_requests.map((pr) => pr.number);
-      await evaluateAll(deps, context, repo, numbers, run.head_sha);
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    await dropRuns(deps, repo, run.head_sha);
+    // GitHub leaves pull_requests empty for a pull request from a fork: find it by commit.
+    if (run.pull_requests.length === 0) {
+      return evaluateHeadsOf(deps, context, repo, run.head_sha);
+    }
+    const numbers = run.pull_requests.map((pr) => pr.number);
+    await evaluateAll(deps, context, repo, numbers, run.head_sha);
+  });
 }
 
 /**
@@ -56,21 +53,19 @@ export async function onOwnCheckRequested(
 ): Promise<void> {
   const { check_run: run, repository } = context.payload;
   if (run.app?.id !== deps.appId || run.name !== CHECK_NAME) return;
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      const repo = repoRefOf(repository);
-      // A person asked for a fresh look: trust neither a cached policy nor kept facts.
-      await deps.policies.invalidateRepo(repo.owner, repo.repo);
-      // The change systems send no webhook: the button is how "it is approved now" is said.
-      const numbers = [...new Set(run.pull_requests.map((pr) => pr.number))];
-      const installation = context.payload.installation?.id;
-      for (const number of numbers) {
-        deps.changeRecords?.forget({ installation, subject: pullOf(repo, number) });
-      }
-      await Promise.all(numbers.map((number) => dropHead(deps, repo, number, run.head_sha)));
-      await evaluateAll(deps, context, repo, numbers);
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    const repo = repoRefOf(repository);
+    // A person asked for a fresh look: trust neither a cached policy nor kept facts.
+    await deps.policies.invalidateRepo(repo.owner, repo.repo);
+    // The change systems send no webhook: the button is how "it is approved now" is said.
+    const numbers = [...new Set(run.pull_requests.map((pr) => pr.number))];
+    const installation = context.payload.installation?.id;
+    for (const number of numbers) {
+      deps.changeRecords?.forget({ installation, subject: pullOf(repo, number) });
+    }
+    await Promise.all(numbers.map((number) => dropHead(deps, repo, number, run.head_sha)));
+    await evaluateAll(deps, context, repo, numbers);
+  });
 }
 
 /** A commit status changed: re-evaluate the open pull requests whose head it is. */
@@ -78,12 +73,10 @@ export async function onStatus(deps: AppDeps, context: Context<"status">): Promi
   const { repository, sha, context: name } = context.payload;
   const repo = repoRefOf(repository);
   if (!(await gateNamesCheck(deps, context, repo, name))) return;
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      await dropStatuses(deps, repo, sha);
-      await evaluateHeadsOf(deps, context, repo, sha);
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    await dropStatuses(deps, repo, sha);
+    await evaluateHeadsOf(deps, context, repo, sha);
+  });
 }
 
 /** Re-evaluates the open pull requests whose head is this commit (one request finds them). */

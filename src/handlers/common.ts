@@ -14,6 +14,8 @@ import {
 import { isTransient } from "../github/errors.js";
 import { pusherKey } from "../pipeline/pusher.js";
 import { dropRuns, keepSnapshot, keptOrFetched } from "../facts/invalidation.js";
+import { isStoreUnavailable } from "../store/store.js";
+import { handle } from "./timing.js";
 
 /** The parts of a Probot context every handler uses. */
 export interface EventContext {
@@ -57,16 +59,57 @@ export async function oncePerDelivery(
   handle: () => Promise<void>,
   scope?: string,
 ): Promise<void> {
-  const key = scope === undefined ? `delivery:${context.id}` : `delivery:${context.id}:${scope}`;
-  if (!(await deps.store.claim(key, HANDLING_LEASE_MS))) {
-    context.log.info({ delivery: context.id }, "delivery already handled: ignoring");
-    return;
-  }
+  const key = deliveryKey(context, scope);
+  if (await claimDelivery(deps, context, key)) await finishDelivery(deps, context, key, handle);
+}
+
+/**
+ * oncePerDelivery, answering first (deps.timing): the delivery is claimed before the webhook
+ * is answered, and handled after. The claim is the store's first write for the delivery; if
+ * the store is unavailable it throws, and GitHub gets a 500 rather than a 200 for an event
+ * the app could not keep (its record then shows a failed delivery, which the app asks to
+ * redeliver). Should the store go away later, while the event is handled, handle() tries
+ * again once it is back.
+ */
+export async function handleOnce(
+  deps: Pick<AppDeps, "store" | "timing">,
+  context: EventContext,
+  work: () => Promise<void>,
+  scope?: string,
+): Promise<void> {
+  const key = deliveryKey(context, scope);
+  if (!(await claimDelivery(deps, context, key))) return;
+  await handle(deps.timing, context, () => finishDelivery(deps, context, key, work));
+}
+
+function deliveryKey(context: EventContext, scope: string | undefined): string {
+  return scope === undefined ? `delivery:${context.id}` : `delivery:${context.id}:${scope}`;
+}
+
+async function claimDelivery(
+  deps: Pick<AppDeps, "store">,
+  context: EventContext,
+  key: string,
+): Promise<boolean> {
+  if (await deps.store.claim(key, HANDLING_LEASE_MS)) return true;
+  context.log.info({ delivery: context.id }, "delivery already handled: ignoring");
+  return false;
+}
+
+/** Runs a claimed delivery's handler and records how it went. */
+async function finishDelivery(
+  deps: Pick<AppDeps, "store">,
+  context: EventContext,
+  key: string,
+  handle: () => Promise<void>,
+): Promise<void> {
   const outcome: DeliveryOutcome = { unjudged: false };
   try {
     await deliveryOutcome.run(outcome, handle);
   } catch (error) {
-    await deps.store.delete(key);
+    // With the store away the claim cannot be released either: it stays, as a lease, while
+    // the handler is tried again (handle()) or until it lapses.
+    if (!isStoreUnavailable(error)) await deps.store.delete(key);
     throw error;
   }
   // A pull request it concerns could not be judged (its check says why): the delivery is

@@ -11,8 +11,7 @@ import { markStale } from "../holds/answer.js";
 import { decideDeployment, type DeploymentDeps } from "../pipeline/deployment.js";
 import { tellListeners } from "../pipeline/deployment-listeners.js";
 import { openPostImplementationReviews } from "../pipeline/post-implementation-review.js";
-import { oncePerDelivery, repoRefOf } from "./common.js";
-import { handle } from "./timing.js";
+import { oncePerDelivery, handleOnce, repoRefOf } from "./common.js";
 
 const RUN_ID = /\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/;
 
@@ -61,10 +60,8 @@ export async function onRequested(
     return;
   }
   // Answered first: the decision's writes are throttled, and GitHub gives up after 10 s.
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, () =>
-      decideDeployment(deps, { octokit: context.octokit, log: context.log }, request),
-    ),
+  await handleOnce(deps, context, () =>
+    decideDeployment(deps, { octokit: context.octokit, log: context.log }, request),
   );
 }
 
@@ -92,26 +89,24 @@ export async function onApproved(
   const approver = payload.approver?.login;
   const runId = payload.workflow_run?.id;
   if (!approver || runId === undefined) return;
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      const repo = repoRefOf(payload.repository);
-      const deployers = deployersOf(payload.workflow_run);
-      for (const environment of reviewedEnvironments(payload)) {
-        const key = holdKey({ repo, runId, environment });
-        await recordApproval(deps.store, key, {
-          user: approver,
-          at: deps.now().toISOString(),
-          via: "review",
-        });
-        if (deployers) await recordDeployers(deps.store, key, deployers);
-        await deps.triggers.note(runScope({ repo, runId, environment }));
-        const hold = await deps.holds.get(key);
-        if (!hold) continue;
-        const trigger = { octokit: context.octokit, log: context.log };
-        await decideDeployment(deps, trigger, hold.request, { reviewed: true });
-      }
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    const repo = repoRefOf(payload.repository);
+    const deployers = deployersOf(payload.workflow_run);
+    for (const environment of reviewedEnvironments(payload)) {
+      const key = holdKey({ repo, runId, environment });
+      await recordApproval(deps.store, key, {
+        user: approver,
+        at: deps.now().toISOString(),
+        via: "review",
+      });
+      if (deployers) await recordDeployers(deps.store, key, deployers);
+      await deps.triggers.note(runScope({ repo, runId, environment }));
+      const hold = await deps.holds.get(key);
+      if (!hold) continue;
+      const trigger = { octokit: context.octokit, log: context.log };
+      await decideDeployment(deps, trigger, hold.request, { reviewed: true });
+    }
+  });
 }
 
 /**
@@ -204,18 +199,17 @@ export async function onDeploymentSucceeded(
   const { deployment_status: status, deployment, repository } = context.payload;
   if (status.state !== "success") return;
   const url = status.log_url || status.target_url;
-  await handle(deps.timing, context, async () => {
-    await deps.triggers.note(commitScope(repoRefOf(repository), deployment.sha));
-    await oncePerDelivery(deps, context, async () => {
-      await recheckSameCommit(deps, context);
-      await openPostImplementationReviews(deps, context, {
-        repo: repoRefOf(repository),
-        environment: deployment.environment,
-        deploymentId: deployment.id,
-        sha: deployment.sha,
-        ...(context.payload.workflow_run ? { runId: context.payload.workflow_run.id } : {}),
-        ...(url ? { url } : {}),
-      });
+  // Noted before the answer, like the claim: a store that cannot take it fails the delivery.
+  await deps.triggers.note(commitScope(repoRefOf(repository), deployment.sha));
+  await handleOnce(deps, context, async () => {
+    await recheckSameCommit(deps, context);
+    await openPostImplementationReviews(deps, context, {
+      repo: repoRefOf(repository),
+      environment: deployment.environment,
+      deploymentId: deployment.id,
+      sha: deployment.sha,
+      ...(context.payload.workflow_run ? { runId: context.payload.workflow_run.id } : {}),
+      ...(url ? { url } : {}),
     });
   });
 }

@@ -1,8 +1,7 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
 import { runMergeGroupPipeline } from "../pipeline/merge-group.js";
-import { oncePerDelivery, repoRefOf } from "./common.js";
-import { handle } from "./timing.js";
+import { handleOnce, repoRefOf } from "./common.js";
 
 /**
  * A merge queue built a merge group and waits for its required checks: report
@@ -23,22 +22,20 @@ export async function onMergeGroupChecksRequested(
     baseRef: group.base_ref,
   };
   const key = `${repo.owner}/${repo.repo}@${group.head_sha}`.toLowerCase();
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, () =>
-      deps.queue.run(
-        key,
-        async () => {
-          const result = await runMergeGroupPipeline(deps, {
-            octokit: context.octokit,
-            log: context.log,
-            request,
-          });
-          // The check says why it failed; failing the delivery as well releases its claim,
-          // so a redelivery judges the group again.
-          if (result.failure !== undefined) throw result.failure;
-        },
-        { limited: true },
-      ),
+  await handleOnce(deps, context, () =>
+    deps.queue.run(
+      key,
+      async () => {
+        const result = await runMergeGroupPipeline(deps, {
+          octokit: context.octokit,
+          log: context.log,
+          request,
+        });
+        // The check says why it failed; failing the delivery as well releases its claim,
+        // so a redelivery judges the group again.
+        if (result.failure !== undefined) throw result.failure;
+      },
+      { limited: true },
     ),
   );
 }

@@ -1,9 +1,8 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./deps.js";
-import { evaluate, oncePerDelivery, rememberPusher, repoRefOf, triggerOf } from "./common.js";
+import { evaluate, handleOnce, rememberPusher, repoRefOf, triggerOf } from "./common.js";
 import { dropBaseDependent, dropHead, dropReviews, keepSnapshot } from "../facts/invalidation.js";
 import { noteMergeLabels } from "../facts/merge-labels.js";
-import { handle } from "./timing.js";
 import { leaveCommit } from "../pipeline/pull-request.js";
 
 /** Pull request actions that can change a gate's outcome; others cost nothing. */
@@ -26,27 +25,25 @@ export async function onPullRequest(
   deps: AppDeps,
   context: Context<(typeof PULL_REQUEST_ACTIONS)[number] | (typeof LABEL_ACTIONS)[number]>,
 ): Promise<void> {
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      const { payload } = context;
-      const { pull_request: pr, repository } = payload;
-      const repo = repoRefOf(repository);
-      if (payload.action === "synchronize") {
-        await rememberPusher(deps, repo, pr.head.sha, payload.sender.login);
-        // Its verdict on the commit it left no longer holds back other pull requests there.
-        const left = { number: pr.number, sha: payload.before, merged: false };
-        await leaveCommit(deps, triggerOf(context, repo), left);
-      }
-      // Title, body, labels and draft state come with the payload; only a new head or base
-      // changes what the kept facts say (src/facts/invalidation.ts).
-      if (NEW_HEAD.has(payload.action)) await dropHead(deps, repo, pr.number, pr.head.sha);
-      if (payload.action === "edited" && payload.changes.base) {
-        await dropBaseDependent(deps, repo, pr.number, pr.head.sha);
-      }
-      const trigger = triggerOf(context, repo);
-      await evaluate(deps, trigger, pr.number, pr, { settle: true });
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    const { payload } = context;
+    const { pull_request: pr, repository } = payload;
+    const repo = repoRefOf(repository);
+    if (payload.action === "synchronize") {
+      await rememberPusher(deps, repo, pr.head.sha, payload.sender.login);
+      // Its verdict on the commit it left no longer holds back other pull requests there.
+      const left = { number: pr.number, sha: payload.before, merged: false };
+      await leaveCommit(deps, triggerOf(context, repo), left);
+    }
+    // Title, body, labels and draft state come with the payload; only a new head or base
+    // changes what the kept facts say (src/facts/invalidation.ts).
+    if (NEW_HEAD.has(payload.action)) await dropHead(deps, repo, pr.number, pr.head.sha);
+    if (payload.action === "edited" && payload.changes.base) {
+      await dropBaseDependent(deps, repo, pr.number, pr.head.sha);
+    }
+    const trigger = triggerOf(context, repo);
+    await evaluate(deps, trigger, pr.number, pr, { settle: true });
+  });
 }
 
 /**
@@ -90,13 +87,11 @@ export async function onReview(
   if (context.payload.action === "submitted" && context.payload.review.state === "commented") {
     return;
   }
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      const { pull_request: pr, repository, review } = context.payload;
-      const repo = repoRefOf(repository);
-      await dropReviews(deps, repo, pr.number, pr.head.sha, review.user?.login);
-      const trigger = triggerOf(context, repo);
-      await evaluate(deps, trigger, pr.number, pr, { settle: true });
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    const { pull_request: pr, repository, review } = context.payload;
+    const repo = repoRefOf(repository);
+    await dropReviews(deps, repo, pr.number, pr.head.sha, review.user?.login);
+    const trigger = triggerOf(context, repo);
+    await evaluate(deps, trigger, pr.number, pr, { settle: true });
+  });
 }

@@ -14,8 +14,7 @@ import { markStale } from "../holds/answer.js";
 import { pullScope } from "../holds/triggers.js";
 import { decideDeployment } from "../pipeline/deployment.js";
 import { deploymentOf, pullOf } from "../facts/change-record-clients.js";
-import { evaluate, oncePerDelivery, repoRefOf, triggerOf } from "./common.js";
-import { handle } from "./timing.js";
+import { evaluate, handleOnce, repoRefOf, triggerOf } from "./common.js";
 
 /** One fresh look per pull request per minute: enough for a person, too few to flood anyone. */
 export const RECHECK_INTERVAL_MS = 60_000;
@@ -34,53 +33,49 @@ export async function onRecheckComment(
   if (!issue.pull_request || comment.user?.type === "Bot" || !isRecheckCommand(comment.body)) {
     return;
   }
-  await handle(deps.timing, context, () =>
-    oncePerDelivery(deps, context, async () => {
-      const repo = repoRefOf(repository);
-      const installation = context.payload.installation?.id;
-      const pull = pullOf(repo, issue.number);
-      if (
-        !(await deps.store.claim(`recheck:${installation ?? "-"}:${pull}`, RECHECK_INTERVAL_MS))
-      ) {
-        context.log.info({ event: "recheck", pull }, "/recheck ignored: asked within the minute");
-        return;
-      }
-      const trigger = { octokit: context.octokit, log: context.log };
-      await deps.triggers.note(pullScope(repo, issue.number));
-      await deps.policies.invalidateRepo(repo.owner, repo.repo);
-      // The change systems send no webhook: what they said a moment ago may be what changed.
-      deps.changeRecords?.forget({ installation, subject: pull });
-      if (issue.state === "open") {
-        const { data } = await context.octokit.rest.pulls.get({
-          owner: repo.owner,
-          repo: repo.repo,
-          pull_number: issue.number,
-        });
-        await dropHead(deps, repo, issue.number, data.head.sha);
-        const snapshot = await keepSnapshot(deps, repo, data);
-        await evaluate(deps, triggerOf(context, repo), issue.number, snapshot);
-      }
-      for (const hold of await deps.holds.forPull(repo, issue.number)) {
-        await markStale(deps.store, hold.key);
-        deps.changeRecords?.forget({ installation, subject: deploymentOf(hold.key) });
-        await decideDeployment(deps, trigger, hold.request);
-      }
-      context.log.info(
-        { event: "recheck", repo: `${repo.owner}/${repo.repo}`, pr: issue.number },
-        "re-check asked for by comment",
-      );
-      // Only an acknowledgement, after the work: its failure is no reason to look again.
-      // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
-      await context.octokit.rest.reactions
-        .createForIssueComment({
-          owner: repo.owner,
-          repo: repo.repo,
-          comment_id: comment.id,
-          content: "eyes",
-        })
-        .catch((error: unknown) => {
-          context.log.warn({ err: error }, "could not acknowledge /recheck with a reaction");
-        });
-    }),
-  );
+  await handleOnce(deps, context, async () => {
+    const repo = repoRefOf(repository);
+    const installation = context.payload.installation?.id;
+    const pull = pullOf(repo, issue.number);
+    if (!(await deps.store.claim(`recheck:${installation ?? "-"}:${pull}`, RECHECK_INTERVAL_MS))) {
+      context.log.info({ event: "recheck", pull }, "/recheck ignored: asked within the minute");
+      return;
+    }
+    const trigger = { octokit: context.octokit, log: context.log };
+    await deps.triggers.note(pullScope(repo, issue.number));
+    await deps.policies.invalidateRepo(repo.owner, repo.repo);
+    // The change systems send no webhook: what they said a moment ago may be what changed.
+    deps.changeRecords?.forget({ installation, subject: pull });
+    if (issue.state === "open") {
+      const { data } = await context.octokit.rest.pulls.get({
+        owner: repo.owner,
+        repo: repo.repo,
+        pull_number: issue.number,
+      });
+      await dropHead(deps, repo, issue.number, data.head.sha);
+      const snapshot = await keepSnapshot(deps, repo, data);
+      await evaluate(deps, triggerOf(context, repo), issue.number, snapshot);
+    }
+    for (const hold of await deps.holds.forPull(repo, issue.number)) {
+      await markStale(deps.store, hold.key);
+      deps.changeRecords?.forget({ installation, subject: deploymentOf(hold.key) });
+      await decideDeployment(deps, trigger, hold.request);
+    }
+    context.log.info(
+      { event: "recheck", repo: `${repo.owner}/${repo.repo}`, pr: issue.number },
+      "re-check asked for by comment",
+    );
+    // Only an acknowledgement, after the work: its failure is no reason to look again.
+    // GitHub answers an existing reaction with 200: acknowledging twice shows it once.
+    await context.octokit.rest.reactions
+      .createForIssueComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        comment_id: comment.id,
+        content: "eyes",
+      })
+      .catch((error: unknown) => {
+        context.log.warn({ err: error }, "could not acknowledge /recheck with a reaction");
+      });
+  });
 }

@@ -1,4 +1,5 @@
 import type { Delay } from "../pipeline/keyed-queue.js";
+import { isStoreUnavailable } from "../store/store.js";
 import type { EventContext } from "./common.js";
 
 /**
@@ -46,10 +47,19 @@ export const AWAITED_TIMING: EvaluationTiming = {
 };
 
 /**
- * Runs a pull-request handler's work: awaited, or, answering first, after the webhook is
- * answered. A failure after the answer is logged with the event's logger, whose lines carry
- * the delivery id; the work releases its delivery claim itself (oncePerDelivery), so a
- * manual redelivery can retry it.
+ * After the answer, work that failed because the store was unavailable is tried again after
+ * these waits (then every last one), for as long as STORE_RETRY_FOR_MS: the event was
+ * accepted, and GitHub's record shows it delivered, so nothing else would bring it back.
+ */
+export const STORE_RETRY_WAITS_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000] as const;
+export const STORE_RETRY_FOR_MS = 30 * 60 * 1000;
+
+/**
+ * Runs a handler's work: awaited, or, answering first, after the webhook is answered. A
+ * failure after the answer is logged with the event's logger, whose lines carry the delivery
+ * id; the work releases its delivery claim itself (oncePerDelivery), so a manual redelivery
+ * can retry it. A failure of the store is not the work's: it is tried again once the store
+ * is back (the store's own connection logs the outage, once).
  */
 export async function handle(
   timing: EvaluationTiming,
@@ -58,8 +68,31 @@ export async function handle(
 ): Promise<void> {
   if (!timing.answerFirst) return work();
   void timing.track(() =>
-    work().catch((error: unknown) => {
+    untilStoreIsBack(timing, context, work).catch((error: unknown) => {
       context.log.error({ err: error }, "handling the event failed after it was answered");
     }),
   );
 }
+
+async function untilStoreIsBack(
+  timing: Pick<EvaluationTiming, "delay">,
+  context: Pick<EventContext, "log">,
+  work: () => Promise<void>,
+): Promise<void> {
+  const delay = timing.delay ?? sleep;
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isStoreUnavailable(error) || waited >= STORE_RETRY_FOR_MS) throw error;
+      const wait = STORE_RETRY_WAITS_MS[Math.min(attempt, STORE_RETRY_WAITS_MS.length - 1)] ?? 0;
+      if (attempt === 0)
+        context.log.warn("the store is unavailable: handling the event again once it is back");
+      await delay(wait);
+      waited += wait;
+    }
+  }
+}
+
+const sleep: Delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,6 +17,8 @@ import { createMetrics } from "./metrics.js";
 import { startRecovery } from "./recovery.js";
 import { instrumentedOctokit, serviceApp } from "./service.js";
 import { retryingOctokit } from "./octokit-retry.js";
+import { redisOutage } from "./redis-outage.js";
+import { throttleOverRedis } from "./throttle-redis.js";
 import { retryBaseMsOf } from "../github/back-off.js";
 import { drain, shutdownTimeoutOf } from "./shutdown.js";
 import { checkStartEnv, hasCredentials, isProduction, StartCheckFailed } from "./start-checks.js";
@@ -42,11 +44,13 @@ export async function startService(): Promise<void> {
   // Evaluations that run after their webhook was answered count as in flight: shutdown
   // drains them like handlers.
   const track = (work: () => Promise<void>) => inFlight.run(work);
+  // One report of a Redis outage for the store's connection and the write throttle's.
+  const outage = redisOutage(log);
   // Set once Probot loads the app, which it does not in setup (registration) mode.
   let loaded: { app: Probot; store: Store } | undefined;
   const appFn = serviceApp(
     (app, options) => {
-      const state = storeFromEnv(process.env, app.log);
+      const state = storeFromEnv(process.env, app.log, process.cwd(), outage);
       loaded = { app, store: state.store };
       return releasePolicyWith({
         ...state,
@@ -60,7 +64,10 @@ export async function startService(): Promise<void> {
   );
   const before = process.listeners("SIGINT");
   // Requests that GitHub refused for the rate, or that got no answer, are tried again.
-  const Octokit = retryingOctokit(instrumentedOctokit(metrics.github), retryBaseMsOf(process.env));
+  const Octokit = throttleOverRedis(
+    retryingOctokit(instrumentedOctokit(metrics.github), retryBaseMsOf(process.env)),
+    outage,
+  );
   const server = await run(appFn, { log, Octokit }).catch((error: unknown) => {
     log.fatal({ err: error }, "could not start");
     throw new StartFailed(error);

@@ -1,7 +1,7 @@
 // The store shared by every instance of the app: one Redis, so a redelivered webhook, a held
 // deployment and its approvals are seen by whichever instance GitHub or a timer reaches.
 import { Redis, type RedisOptions } from "ioredis";
-import type { Store } from "./store.js";
+import { storeOperation, type Store } from "./store.js";
 
 export const DEFAULT_KEY_PREFIX = "release-policy:";
 
@@ -50,31 +50,36 @@ export class RedisStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.redis.get(this.#key(key));
+    return storeOperation("read", () => this.redis.get(this.#key(key)));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.#key(key), value, "PX", ttlMs);
+    await storeOperation("write", () => this.redis.set(this.#key(key), value, "PX", ttlMs));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.#key(key));
+    await storeOperation("delete", () => this.redis.del(this.#key(key)));
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.#key(key), "1", "PX", ttlMs, "NX")) === "OK";
+    const set = await storeOperation("claim", () =>
+      this.redis.set(this.#key(key), "1", "PX", ttlMs, "NX"),
+    );
+    return set === "OK";
   }
 
   async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
-    await this.redis.eval(ADD_IN_ORDER, 1, this.#key(key), member, String(ttlMs));
+    await storeOperation("write", () =>
+      this.redis.eval(ADD_IN_ORDER, 1, this.#key(key), member, String(ttlMs)),
+    );
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
-    await this.redis.zrem(this.#key(key), member);
+    await storeOperation("delete", () => this.redis.zrem(this.#key(key), member));
   }
 
   async members(key: string): Promise<string[]> {
-    return this.redis.zrange(this.#key(key), 0, -1);
+    return storeOperation("read", () => this.redis.zrange(this.#key(key), 0, -1));
   }
 
   /** Closes the connection once pending commands are answered. */

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Clock, Store } from "./store.js";
+import { storeOperation, type Clock, type Store } from "./store.js";
 
 /** Expired rows are deleted this often; reads ignore them meanwhile. */
 export const PURGE_INTERVAL_MS = 60 * 1000;
@@ -95,35 +95,37 @@ export class SqliteStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    const row = this.#sql.get.get(key, this.#now());
+    const row = await storeOperation("read", () => this.#sql.get.get(key, this.#now()));
     return row?.value ?? null;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#sql.put.run(key, value, this.#now() + ttlMs);
+    await storeOperation("write", () => this.#sql.put.run(key, value, this.#now() + ttlMs));
   }
 
   async delete(key: string): Promise<void> {
-    this.#sql.deleteKey(key);
+    await storeOperation("delete", () => this.#sql.deleteKey(key));
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const now = this.#now();
     // One statement, so one writer at a time across processes: it inserts, or takes over
     // an expired claim, or changes nothing because a live one exists.
-    return this.#sql.claim.run(key, now + ttlMs, now).changes === 1;
+    const claimed = await storeOperation("claim", () => this.#sql.claim.run(key, now + ttlMs, now));
+    return claimed.changes === 1;
   }
 
   async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
-    this.#sql.addToSet(key, member, this.#now(), ttlMs);
+    await storeOperation("write", () => this.#sql.addToSet(key, member, this.#now(), ttlMs));
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
-    this.#sql.removeMember.run(key, member);
+    await storeOperation("delete", () => this.#sql.removeMember.run(key, member));
   }
 
   async members(key: string): Promise<string[]> {
-    return this.#sql.members.all(key, this.#now()).map((row) => row.member);
+    const rows = await storeOperation("read", () => this.#sql.members.all(key, this.#now()));
+    return rows.map((row) => row.member);
   }
 
   /** Deletes every expired value, claim and set; returns how many rows went. */

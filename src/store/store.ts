@@ -28,3 +28,36 @@ export interface Store {
 
 /** Milliseconds since the epoch: injected so expiry is testable without waiting. */
 export type Clock = () => Date;
+
+/**
+ * The store could not do what it was asked (Redis unreachable or timing out, the state file
+ * locked, read-only or full). Every backend throws this, with the driver's error as its
+ * cause, so that callers can tell "the store is away, try again once it is back" from a
+ * failure of the work itself.
+ */
+export class StoreUnavailable extends Error {
+  constructor(operation: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`the store could not ${operation}: ${reason}`, { cause });
+    this.name = "StoreUnavailable";
+  }
+}
+
+/** Whether `error`, or an error it was caused by, is the store being unavailable. */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && depth < 10; depth++) {
+    if (e instanceof StoreUnavailable) return true;
+    if (typeof e !== "object" || e === null || !("cause" in e)) return false;
+    e = (e as { cause: unknown }).cause;
+  }
+  return false;
+}
+
+/** Runs one store operation, turning the driver's failure into StoreUnavailable. */
+export async function storeOperation<T>(operation: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new StoreUnavailable(operation, error);
+  }
+}

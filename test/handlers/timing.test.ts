@@ -1,10 +1,13 @@
 import { jest } from "@jest/globals";
 import type { Logger } from "pino";
 import { AWAITED_TIMING, handle, type EvaluationTiming } from "../../src/handlers/timing.js";
+import { StoreUnavailable } from "../../src/store/store.js";
+import { manualDelay, yieldToOthers } from "../support/manual-delay.js";
 
 function logger() {
   const error = jest.fn();
-  return { log: { error } as unknown as Logger, error };
+  const warn = jest.fn();
+  return { log: { error, warn } as unknown as Logger, error, warn };
 }
 
 describe("handle", () => {
@@ -42,5 +45,40 @@ describe("handle", () => {
       { err: new Error("GitHub answered 500") },
       "handling the event failed after it was answered",
     );
+  });
+
+  test("answering first: work that lost the store is tried again until the store is back", async () => {
+    const { log, error, warn } = logger();
+    const timers = manualDelay();
+    const tracked: Promise<void>[] = [];
+    const timing: EvaluationTiming = {
+      ...AWAITED_TIMING,
+      answerFirst: true,
+      delay: timers.delay,
+      track: (work) => {
+        const running = work();
+        tracked.push(running);
+        return running;
+      },
+    };
+    const lost = new StoreUnavailable("read", new Error("Connection is closed."));
+    const work = jest
+      .fn<() => Promise<void>>()
+      .mockRejectedValueOnce(new Error("wrapped", { cause: lost }))
+      .mockRejectedValueOnce(lost)
+      .mockResolvedValueOnce(undefined);
+
+    await handle(timing, { log }, work);
+    await yieldToOthers();
+    expect(timers.pending).toEqual([1_000]);
+    timers.elapse();
+    await yieldToOthers();
+    expect(timers.pending).toEqual([2_000]);
+    timers.elapse();
+    await tracked[0];
+    expect(work).toHaveBeenCalledTimes(3);
+    // One line per event while it waits; the outage itself is the store's to report.
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(error).not.toHaveBeenCalled();
   });
 });

@@ -5,6 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort } from "./free-port.js";
 
@@ -38,10 +41,50 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-async function spawnServer(port: number): Promise<ChildProcess> {
+/** A private redis-server the test may kill and start again, on the same port. */
+export interface OwnRedis extends TestRedis {
+  /** SIGKILL: every connection drops at once, as when the host or the process dies. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port (with the data it had, if `persist`). */
+  restart(): Promise<void>;
+}
+
+/**
+ * Always a private server, never the one REDIS_URL names: the test stops it. With
+ * `persist`, every write is in an append-only file (in a temporary directory), so a killed
+ * server restarts with its data, as a production Redis does; without, it restarts empty.
+ */
+export async function startOwnRedis(options: { persist?: boolean } = {}): Promise<OwnRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "rp-redis-"));
+  const persistence = options.persist
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
+    : [];
+  let child = await spawnServer(port, persistence);
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    prefix: `rp-test:${process.pid}:${randomUUID().slice(0, 8)}:`,
+    kill,
+    async restart() {
+      child = await spawnServer(port, persistence);
+    },
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnServer(port: number, extra: readonly string[] = []): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
