@@ -1,5 +1,5 @@
 import { createOnce, SEND_ONCE } from "../github/create.js";
-import { readThenWrite } from "../github/read-then-write.js";
+import { clientFetch, readThenWrite } from "../github/read-then-write.js";
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
@@ -321,7 +321,7 @@ export class ChecklistComments {
       const fetch = readThenWrite((current) => {
         decided = decideWrite(plan, current);
         return decided.kind === "write" ? { body: decided.write.body } : null;
-      });
+      }, clientFetch(octokit));
       if (!(await this.#update(octokit, repo, existing.id, plan.judged.body, fetch))) {
         decided = { kind: "gone" };
       }

@@ -6,6 +6,8 @@
 // body from what GitHub holds then, and sends it straight after: the gap left is one round
 // trip, not the throttle's second.
 
+import type { Octokit } from "./types.js";
+
 /** The body to send, decided from the resource as GitHub holds it now; null sends nothing. */
 export type DecideWrite = (current: unknown) => object | null;
 
@@ -34,4 +36,9 @@ export function readThenWrite(decide: DecideWrite, send?: typeof fetch): typeof 
     if (body === null) return new Response(null, { status: NOT_SENT });
     return fetchNow(url, { ...init, body: JSON.stringify(body) });
   };
+}
+
+/** The fetch the client was made with, if any: the read goes out the way the write would. */
+export function clientFetch(octokit: Octokit): typeof fetch | undefined {
+  return octokit.request.endpoint.DEFAULTS.request?.fetch as typeof fetch | undefined;
 }
