@@ -160,7 +160,11 @@ test("ticks saved while the app's rewrite waits for its write slot never leave t
   await waitFor("the checklist comment", () => checklist(8), { explain });
   await waitFor("the check run", () => ownRun(sha), { explain });
   const runWrites = () => count("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}");
-  const before = { runs: runWrites(), reads: count(`GET ${COMMENT_ROUTE}`) };
+  const before = {
+    runs: runWrites(),
+    reads: count(`GET ${COMMENT_ROUTE}`),
+    writes: count(`PATCH ${COMMENT_ROUTE}`),
+  };
 
   // alice ticks; the app writes the check for it, and its rewrite of the comment then waits
   // about a second for the client's write slot. bob and carol save within that second.
@@ -195,4 +199,7 @@ test("ticks saved while the app's rewrite waits for its write slot never leave t
   await waitFor("the server to have no work in flight", inFlight, { explain });
   expect(checklist(8)?.body).toBe(done);
   expect(ticksLeftThePage(checklist(8)?.edits ?? [])).toEqual([]);
+  // At most one read and one write of the comment per tick.
+  expect(count(`GET ${COMMENT_ROUTE}`) - before.reads).toBeLessThanOrEqual(3);
+  expect(count(`PATCH ${COMMENT_ROUTE}`) - before.writes).toBeLessThanOrEqual(3);
 });

@@ -5,6 +5,7 @@
 // has no conditional write. Every tick and untick must end counted, or undone with a note;
 // none lost; no write repeated. Time is a hand-driven clock: nothing waits on the wall clock.
 import nock from "nock";
+import { RESET_NOTE } from "../../src/checklist/edit.js";
 import type { EvaluationTiming } from "../../src/handlers/timing.js";
 import { elapseUntil, manualDelay } from "../support/manual-delay.js";
 import {
@@ -316,6 +317,9 @@ async function tickAt(moments: Moment[]): Promise<World> {
   }
   const body = shown(world);
   for (let i = 0; i < count; i++) expect(ticked(body, ITEMS[i] ?? "", PEOPLE[i] ?? "")).toBe(true);
+  // A save the app's write overwrote (at-write) is judged on the app's last write: nothing
+  // in it reads as an old state put back.
+  expect(body).not.toContain(RESET_NOTE);
   expect(lastRun(world)).toMatchObject({ status: "completed", conclusion: "success" });
   expectNoRepeatedWrite(world);
   // Budget: per tick at most one re-read, one comment write and one check write (the open
