@@ -307,6 +307,7 @@ export class ChecklistComments {
     const judged = judgedOf(view, key);
     const version = nextVersion(view, judged.state, key);
     const existing = view.comment;
+    // Decided by the read made as the write leaves (the fetch below), or gone: no comment.
     let decided: FreshWrite = { kind: "gone" };
     if (existing !== null) {
       const state = { ...judged.state, comment: existing.id, version };
