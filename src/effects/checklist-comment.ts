@@ -1,4 +1,5 @@
 import { createOnce, SEND_ONCE } from "../github/create.js";
+import { clientFetch, readThenWrite } from "../github/read-then-write.js";
 import { isNotFound } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
@@ -174,13 +175,20 @@ export class ChecklistComments {
    * False when the comment is gone: someone deleted it while the app still remembered it.
    * The body carries the signed ticks, so a new comment takes its place with nothing lost.
    */
-  async #update(octokit: Octokit, repo: RepoRef, id: number, body: string): Promise<boolean> {
+  async #update(
+    octokit: Octokit,
+    repo: RepoRef,
+    id: number,
+    body: string,
+    fetch?: typeof globalThis.fetch,
+  ): Promise<boolean> {
     try {
       await octokit.rest.issues.updateComment({
         owner: repo.owner,
         repo: repo.repo,
         comment_id: id,
         body,
+        ...(fetch ? { request: { fetch } } : {}),
       });
       return true;
     } catch (error) {
@@ -275,14 +283,18 @@ export class ChecklistComments {
   }
 
   /**
-   * GitHub offers no conditional write, so a write that would change the comment re-reads it
-   * first (one request). When the comment shows a body the app neither wrote nor judged, a
-   * person's edit is on its way as a webhook: overwriting it now would take their tick off
-   * the page before it is judged, so the write is left to that edit's own event, which
-   * folds it in and writes (the check is still written from what is judged). Only an edit
-   * whose webhook never came (older than UNJUDGED_EDIT_GRACE_MS) is overwritten, with a note.
-   * Every write carries the comment's id and the next version, and is recorded as the last
-   * (checklist/written.ts).
+   * GitHub offers no conditional write, so a write that would change the comment reads it
+   * first (one request), at the moment the write leaves, after the client's throttle has
+   * spaced it from the writes before (github/read-then-write.ts): what it replaces is what
+   * GitHub holds then, not what it held a second earlier. When the comment shows a body the
+   * app neither wrote nor judged, a person's edit is on its way as a webhook: overwriting it
+   * now would take their tick off the page before it is judged, so nothing is sent and the
+   * write is left to that edit's own event, which folds it in and writes (the check is still
+   * written from what is judged). Only an edit whose webhook never came (older than
+   * UNJUDGED_EDIT_GRACE_MS) is overwritten, with a note. A save that lands within the read's
+   * round trip is overwritten; its webhook, judged on the app's last write, puts its ticks
+   * back with the next write. Every write carries the comment's id and the next version, and
+   * is recorded as the last (checklist/written.ts).
    */
   async #writeOnce(
     octokit: Octokit,
@@ -291,67 +303,64 @@ export class ChecklistComments {
     input: { view: ChecklistView; key: string; render: RenderChecklist; now: Date },
   ): Promise<CommentWrite> {
     const { view, render, key } = input;
-    const judged = judgedOf(view, key);
-    const body = render(judged.state, judged.notes);
-    const existing = view.comment;
     if (unchanged(view, key, render)) return "unchanged";
+    const judged = judgedOf(view, key);
     const version = nextVersion(view, judged.state, key);
-    const current = existing ? await this.#read(octokit, repo, existing.id) : null;
-    if (existing === null || current === null) {
+    const existing = view.comment;
+    // Decided by the read made as the write leaves (the fetch below), or gone: no comment.
+    let decided: FreshWrite = { kind: "gone" };
+    if (existing !== null) {
+      const state = { ...judged.state, comment: existing.id, version };
+      const lost = [...judged.notes, { text: LOST_EDIT_NOTE }];
+      const plan: WritePlan = {
+        same: render(judged.state, judged.notes),
+        judged: { body: render(state, judged.notes), notes: judged.notes },
+        lost: { body: render(state, lost), notes: lost },
+        known: new Set([bodyDigest(existing.body), ...view.pending.map((edit) => edit.body)]),
+        now: input.now,
+      };
+      const fetch = readThenWrite((current) => {
+        decided = decideWrite(plan, current);
+        return decided.kind === "write" ? { body: decided.write.body } : null;
+      }, clientFetch(octokit));
+      if (!(await this.#update(octokit, repo, existing.id, plan.judged.body, fetch))) {
+        decided = { kind: "gone" };
+      }
+    }
+    return this.#settleWrite(octokit, repo, number, { ...input, judged, version, decided });
+  }
+
+  /** Records what the write left on GitHub, or creates the comment when there is none. */
+  async #settleWrite(
+    octokit: Octokit,
+    repo: RepoRef,
+    number: number,
+    input: {
+      view: ChecklistView;
+      key: string;
+      render: RenderChecklist;
+      judged: JudgedChecklist;
+      version: number;
+      decided: FreshWrite;
+    },
+  ): Promise<CommentWrite> {
+    const { view, key, judged, decided } = input;
+    const id = view.comment?.id;
+    if (decided.kind === "deferred") return "deferred";
+    if (decided.kind === "gone" || id === undefined) {
       // No comment yet, or someone deleted it: the body carries the signed ticks.
       // Its id is not known yet: the next write binds the state to it.
-      const first = render({ ...judged.state, comment: 0, version }, judged.notes);
+      const state = { ...judged.state, comment: 0, version: input.version };
+      const first = input.render(state, judged.notes);
       const made = await this.upsert(octokit, repo, number, null, { body: first, key });
       await this.#settle(repo, number, { body: first, notes: judged.notes }, view.pending);
       return made;
     }
-    if (current.body === body) {
-      await this.#stamp(repo, number, existing.id, body, key);
-      await this.#settle(
-        repo,
-        number,
-        { id: existing.id, body, notes: judged.notes },
-        view.pending,
-      );
-      return "unchanged";
-    }
-    const state = { ...judged.state, comment: existing.id, version };
-    const known = new Set([bodyDigest(existing.body), ...view.pending.map((edit) => edit.body)]);
-    let write = { body: render(state, judged.notes), notes: judged.notes };
-    if (!known.has(bodyDigest(current.body))) {
-      const age = input.now.getTime() - Date.parse(current.updatedAt);
-      if (!(age >= UNJUDGED_EDIT_GRACE_MS)) return "deferred";
-      const notes = [...judged.notes, { text: LOST_EDIT_NOTE }];
-      write = { body: render(state, notes), notes };
-    }
-    const made = await this.upsert(
-      octokit,
-      repo,
-      number,
-      { id: existing.id, body: current.body },
-      { body: write.body, key },
-    );
-    await this.#settle(repo, number, write, view.pending);
-    return made;
-  }
-
-  /** The comment as GitHub shows it now, or null when it was deleted. */
-  async #read(
-    octokit: Octokit,
-    repo: RepoRef,
-    id: number,
-  ): Promise<{ body: string; updatedAt: string } | null> {
-    try {
-      const { data } = await octokit.rest.issues.getComment({
-        owner: repo.owner,
-        repo: repo.repo,
-        comment_id: id,
-      });
-      return { body: data.body ?? "", updatedAt: data.updated_at };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const shown =
+      decided.kind === "write" ? decided.write : { body: decided.body, notes: judged.notes };
+    await this.#stamp(repo, number, id, shown.body, key);
+    await this.#settle(repo, number, { id, ...shown }, view.pending);
+    return decided.kind === "write" ? "updated" : "unchanged";
   }
 
   /** Remembers what the comment now shows and drops the edits it was written with. */
@@ -409,6 +418,40 @@ export class ChecklistComments {
   #leaseKey(repo: RepoRef, number: number): string {
     return `checklist-write:${repo.owner}/${repo.repo}#${number}`.toLowerCase();
   }
+}
+
+/** The bodies a write may send, decided between once the comment is read (decideWrite). */
+interface WritePlan {
+  /** The judged state as the comment already carries it: shown, nothing to write. */
+  same: string;
+  judged: { body: string; notes: Note[] };
+  /** The same with a note that an edit never reached the app. */
+  lost: { body: string; notes: Note[] };
+  /** Digests of the bodies the app wrote or judged: anything else is a person's unjudged save. */
+  known: ReadonlySet<string>;
+  now: Date;
+}
+
+type FreshWrite =
+  | { kind: "write"; write: { body: string; notes: Note[] } }
+  | { kind: "same"; body: string }
+  | { kind: "deferred" }
+  | { kind: "gone" };
+
+/** What to send, given the comment as GitHub holds it at the moment of the write. */
+function decideWrite(plan: WritePlan, current: unknown): FreshWrite {
+  const { body, updated_at: updatedAt } = (current ?? {}) as {
+    body?: unknown;
+    updated_at?: unknown;
+  };
+  const shown = typeof body === "string" ? body : "";
+  // Already shown (a refused edit undone by someone else's write): nothing to send.
+  if (shown === plan.same || shown === plan.judged.body) return { kind: "same", body: shown };
+  if (plan.known.has(bodyDigest(shown))) return { kind: "write", write: plan.judged };
+  const age = plan.now.getTime() - Date.parse(typeof updatedAt === "string" ? updatedAt : "");
+  // An unreadable date is no proof that the edit's webhook was lost.
+  if (!(age >= UNJUDGED_EDIT_GRACE_MS)) return { kind: "deferred" };
+  return { kind: "write", write: plan.lost };
 }
 
 /**

@@ -20,6 +20,7 @@ const KEY = "webhook-secret";
 const APP_ID = 4242;
 const REPO: RepoRef = { owner: "acme", repo: "shop", defaultBranch: "main" };
 const NOW = new Date("2026-11-26T10:00:00Z");
+const COMMENT_URL = "https://api.github.com/repos/acme/shop/issues/comments/1";
 const A = "Rollback plan documented";
 const B = "Release notes drafted";
 const items: ChecklistItem[] = [
@@ -29,7 +30,10 @@ const items: ChecklistItem[] = [
 const render: RenderChecklist = (state, notes) =>
   renderChecklistComment(items, state, KEY, shownNotes(items, notes));
 
-/** GitHub's side of one comment: its body, every write, and a hold on the next write. */
+/**
+ * GitHub's side of one comment: its body, every write, and a hold on the next write. The
+ * client sends through `fetch`, as Octokit does, with the write's own fetch when it has one.
+ */
 function fakeGitHub(body: string) {
   const gh = {
     body,
@@ -38,21 +42,39 @@ function fakeGitHub(body: string) {
     writes: [] as string[],
     /** While set, the next write waits for it before it lands. */
     hold: undefined as Promise<void> | undefined,
+    /** While set, the next write waits for it in the client before it is sent (a throttle). */
+    slot: undefined as Promise<void> | undefined,
+    /** True while a write waits for its slot. */
+    waiting: false,
   };
+  const github: typeof fetch = async (_url, init) => {
+    if (init?.method === "GET") {
+      gh.reads += 1;
+      return Response.json({ id: 1, body: gh.body, updated_at: gh.updatedAt });
+    }
+    const hold = gh.hold;
+    gh.hold = undefined;
+    await hold;
+    gh.body = (JSON.parse(String(init?.body)) as { body: string }).body;
+    gh.writes.push(gh.body);
+    return Response.json({ id: 1, body: gh.body });
+  };
+  const send = (options: { request?: { fetch?: typeof fetch } }, init: RequestInit) =>
+    (options.request?.fetch ?? github)(COMMENT_URL, init);
   const octokit = {
+    request: { endpoint: { DEFAULTS: { request: { fetch: github } } } },
     rest: {
       issues: {
-        getComment: async () => {
-          gh.reads += 1;
-          return { data: { id: 1, body: gh.body, updated_at: gh.updatedAt } };
-        },
-        updateComment: async ({ body: written }: { body: string }) => {
-          const hold = gh.hold;
-          gh.hold = undefined;
-          await hold;
-          gh.body = written;
-          gh.writes.push(written);
-          return { data: { id: 1 } };
+        getComment: async (options: object) => ({
+          data: await (await send(options, { method: "GET" })).json(),
+        }),
+        updateComment: async (options: { body: string; request?: { fetch?: typeof fetch } }) => {
+          gh.waiting = true;
+          await gh.slot;
+          gh.waiting = false;
+          const init = { method: "PATCH", body: JSON.stringify({ body: options.body }) };
+          const answer = await send(options, init);
+          return { status: answer.status, data: answer.status === 204 ? "" : await answer.json() };
         },
       },
     },
@@ -153,6 +175,40 @@ test("a save nobody judged is left to its webhook, and overwritten with a note o
   expect(gh.body).toMatch(/^- \[x\] Rollback plan documented — ticked by @alice/m);
   expect(gh.body).toMatch(/^- \[ \] Release notes drafted/m);
   expect(gh.body).toContain(LOST_EDIT_NOTE);
+  expect(await first.pending(REPO, 2)).toEqual([]);
+});
+
+test("a save made while the write waits for its slot is read as the write leaves, not overwritten", async () => {
+  const { first, written, gh, octokit } = await setUp();
+  const aliceSaved = written.replace("- [ ] Rollback", "- [x] Rollback");
+  gh.body = aliceSaved;
+  await first.recordEdit(REPO, 2, judged("d1", aliceSaved, [tick(A, "alice")]));
+  const view = await first.view(octokit, REPO, 2);
+
+  // The client holds the write (its throttle spaces writes); bob saves meanwhile.
+  let open!: () => void;
+  gh.slot = new Promise((resolve) => (open = resolve));
+  const writing = first.write(octokit, REPO, 2, { view, key: KEY, render, now: NOW });
+  while (!gh.waiting) await new Promise((resolve) => setImmediate(resolve));
+  const bobSaved = aliceSaved.replace("- [ ] Release", "- [x] Release");
+  gh.body = bobSaved;
+  gh.slot = undefined;
+  open();
+
+  // Bob's save is unjudged: nothing is sent, and his tick stays on the page.
+  expect(await writing).toBe("deferred");
+  expect(gh.writes).toEqual([]);
+  expect(gh.body).toBe(bobSaved);
+  expect(gh.reads).toBe(1);
+
+  // His webhook is judged: the next write carries both ticks.
+  await first.recordEdit(REPO, 2, judged("d2", bobSaved, [tick(B, "bob")]));
+  const next = await first.view(octokit, REPO, 2);
+  expect(await first.write(octokit, REPO, 2, { view: next, key: KEY, render, now: NOW })).toBe(
+    "updated",
+  );
+  expect(gh.body).toMatch(/^- \[x\] Rollback plan documented — ticked by @alice/m);
+  expect(gh.body).toMatch(/^- \[x\] Release notes drafted — ticked by @bob/m);
   expect(await first.pending(REPO, 2)).toEqual([]);
 });
 

@@ -51,12 +51,12 @@ afterEach(() => {
   expect(gh.unmodelled()).toEqual([]);
 });
 
-function ownRun(): CheckRunRecord | undefined {
-  return gh.state.ownCheckRuns(OWNER, REPO, headSha)[0];
+function ownRun(sha = headSha): CheckRunRecord | undefined {
+  return gh.state.ownCheckRuns(OWNER, REPO, sha)[0];
 }
 
-function checklist(): CommentRecord | undefined {
-  const comments = gh.state.comments(OWNER, REPO, 7);
+function checklist(number = 7): CommentRecord | undefined {
+  const comments = gh.state.comments(OWNER, REPO, number);
   if (comments.length > 1)
     throw new Error(`expected one checklist comment, saw ${comments.length}`);
   return comments[0];
@@ -80,8 +80,8 @@ async function send(webhook: { event: string; payload: object }): Promise<void> 
 }
 
 /** A person saves the comment as it is on GitHub now, with one more box ticked. */
-async function tick(who: string, item: string): Promise<void> {
-  const comment = checklist();
+async function tick(who: string, item: string, number = 7): Promise<void> {
+  const comment = checklist(number);
   if (!comment) throw new Error("no checklist comment");
   await send(events.editComment(comment.id, tickBox(comment.body, item), who));
 }
@@ -135,4 +135,71 @@ test("three people ticking within a second: every tick is in the comment and the
   expect(count(`GET ${COMMENT_ROUTE}`) - before.reads).toBeLessThanOrEqual(3);
   expect(count(`PATCH ${COMMENT_ROUTE}`) - before.writes).toBeLessThanOrEqual(3);
   expect(count("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}")).toBeLessThanOrEqual(3);
+});
+
+/** Each person's save, and the bodies GitHub held from then on that do not show their tick. */
+function ticksLeftThePage(edits: readonly { by: string; body: string }[]): string[] {
+  return edits.flatMap((save, i) => {
+    const item = ITEMS[PEOPLE.indexOf(save.by)];
+    if (item === undefined) return [];
+    return edits
+      .slice(i)
+      .flatMap((held, j) =>
+        held.body.includes(`- [x] ${item}`) ? [] : [`${save.by}'s tick gone from edit ${i + j}`],
+      );
+  });
+}
+
+test("ticks saved while the app's rewrite waits for its write slot never leave the page", async () => {
+  const sha = gh.state.addPullRequest(OWNER, REPO, {
+    number: 8,
+    title: "Gift cards",
+    author: "dora",
+  }).headSha;
+  await send(events.opened(8));
+  await waitFor("the checklist comment", () => checklist(8), { explain });
+  await waitFor("the check run", () => ownRun(sha), { explain });
+  const runWrites = () => count("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}");
+  const before = {
+    runs: runWrites(),
+    reads: count(`GET ${COMMENT_ROUTE}`),
+    writes: count(`PATCH ${COMMENT_ROUTE}`),
+  };
+
+  // alice ticks; the app writes the check for it, and its rewrite of the comment then waits
+  // about a second for the client's write slot. bob and carol save within that second.
+  await tick(PEOPLE[0] ?? "", ITEMS[0] ?? "", 8);
+  await waitFor(
+    "the check written for alice's tick",
+    () => (runWrites() > before.runs ? true : undefined),
+    { explain, intervalMs: 5 },
+  );
+  const since = Date.now();
+  // Once the app has read the comment for its rewrite, or 100 ms on: whichever comes first.
+  await waitFor(
+    "the app's read, or 100 ms",
+    () =>
+      count(`GET ${COMMENT_ROUTE}`) > before.reads || Date.now() - since >= 100 ? true : undefined,
+    { explain, intervalMs: 5 },
+  );
+  await tick(PEOPLE[1] ?? "", ITEMS[1] ?? "", 8);
+  await tick(PEOPLE[2] ?? "", ITEMS[2] ?? "", 8);
+
+  const done = await waitFor(
+    "every tick in the comment and a passing check",
+    () => {
+      const body = checklist(8)?.body ?? "";
+      const all = ITEMS.every((item, i) =>
+        body.includes(`- [x] ${item} — ticked by @${PEOPLE[i] ?? ""}`),
+      );
+      return all && ownRun(sha)?.conclusion === "success" ? body : undefined;
+    },
+    { explain },
+  );
+  await waitFor("the server to have no work in flight", inFlight, { explain });
+  expect(checklist(8)?.body).toBe(done);
+  expect(ticksLeftThePage(checklist(8)?.edits ?? [])).toEqual([]);
+  // At most one read and one write of the comment per tick.
+  expect(count(`GET ${COMMENT_ROUTE}`) - before.reads).toBeLessThanOrEqual(3);
+  expect(count(`PATCH ${COMMENT_ROUTE}`) - before.writes).toBeLessThanOrEqual(3);
 });

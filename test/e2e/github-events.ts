@@ -96,6 +96,7 @@ export class GitHubEvents {
     const from = record.body;
     record.body = body;
     record.updatedAt = this.gh.state.now();
+    (record.edits ??= []).push({ by: editor, body });
     return {
       event: "issue_comment",
       payload: {

@@ -5,6 +5,7 @@
 // has no conditional write. Every tick and untick must end counted, or undone with a note;
 // none lost; no write repeated. Time is a hand-driven clock: nothing waits on the wall clock.
 import nock from "nock";
+import { RESET_NOTE } from "../../src/checklist/edit.js";
 import type { EvaluationTiming } from "../../src/handlers/timing.js";
 import { elapseUntil, manualDelay } from "../support/manual-delay.js";
 import {
@@ -81,6 +82,13 @@ interface World {
   /** Run once each, in order, just before GitHub answers the app's next re-read or write. */
   atRead: (() => Promise<void>)[];
   atWrite: (() => Promise<void>)[];
+  /**
+   * Run once each, in order, while the app's next write of the comment waits in its client to
+   * be sent, as Probot's throttle holds a write until a second after the last.
+   */
+  atSend: (() => Promise<void>)[];
+  /** Every body the comment held, in order: who saved it ("app" for the app) and the box set. */
+  history: { by: string; body: string; ticked?: string }[];
 }
 
 const pathOf = (req: Request): string => new URL(req.url).pathname;
@@ -119,6 +127,7 @@ function serve(world: World, now: () => Date): void {
       const { body } = (await req.json()) as { body: string };
       world.comment = { body, updatedAt: now().toISOString() };
       world.commentWrites.push(body);
+      world.history.push({ by: "app", body });
       return [201, { id: COMMENT_ID, body }];
     })
     .get(COMMENT)
@@ -137,6 +146,7 @@ function serve(world: World, now: () => Date): void {
       await world.atWrite.shift()?.();
       world.comment = { body, updatedAt: now().toISOString() };
       world.commentWrites.push(body);
+      world.history.push({ by: "app", body });
       return [200, { id: COMMENT_ID, body, path: pathOf(req) }];
     });
 }
@@ -180,8 +190,6 @@ async function scene(policy: string, files: string[] = [], instances: 1 | 2 = 1)
       return running;
     },
   };
-  const harness = await createHarness({ timing });
-  const other = instances === 2 ? await createHarness({ timing, store: harness.store }) : undefined;
   const world: World = {
     policy,
     files,
@@ -191,7 +199,17 @@ async function scene(policy: string, files: string[] = [], instances: 1 | 2 = 1)
     runWrites: [],
     atRead: [],
     atWrite: [],
+    atSend: [],
+    history: [],
   };
+  const beforeSend = async (request: { method: string; url: string }) => {
+    if (request.method === "PATCH" && request.url.includes("/issues/comments/")) {
+      await world.atSend.shift()?.();
+    }
+  };
+  const harness = await createHarness({ timing, beforeSend });
+  const other =
+    instances === 2 ? await createHarness({ timing, beforeSend, store: harness.store }) : undefined;
   serve(world, () => harness.clock.now);
   const drain = async () => {
     for (let seen = -1; seen !== tracked.length;) {
@@ -206,6 +224,7 @@ async function scene(policy: string, files: string[] = [], instances: 1 | 2 = 1)
     if (body === from) throw new Error(`${who} found no box to set for "${text}"`);
     const updatedAt = harness.clock.now.toISOString();
     world.comment = { body, updatedAt };
+    world.history.push({ by: who, body, ...(checked ? { ticked: text } : {}) });
     const payload = edited(body, from, who, updatedAt);
     // Delivery ids are GitHub's, one per webhook whichever instance it reaches.
     const id = `save-${++saves}`;
@@ -298,6 +317,9 @@ async function tickAt(moments: Moment[]): Promise<World> {
   }
   const body = shown(world);
   for (let i = 0; i < count; i++) expect(ticked(body, ITEMS[i] ?? "", PEOPLE[i] ?? "")).toBe(true);
+  // A save the app's write overwrote (at-write) is judged on the app's last write: nothing
+  // in it reads as an old state put back.
+  expect(body).not.toContain(RESET_NOTE);
   expect(lastRun(world)).toMatchObject({ status: "completed", conclusion: "success" });
   expectNoRepeatedWrite(world);
   // Budget: per tick at most one re-read, one comment write and one check write (the open
@@ -358,6 +380,64 @@ describe("people ticking at once: every tick counts", () => {
     expect(world.runWrites.map((run) => run.conclusion ?? null)).toEqual([null, null, "success"]);
     expectNoRepeatedWrite(world);
   });
+});
+
+/**
+ * The bodies GitHub held after a person's save that do not show their tick: none may exist
+ * (each of these saves is allowed, so the app never has a reason to take one off).
+ */
+function ticksLeftThePage(world: World): string[] {
+  return world.history.flatMap((save, i) => {
+    const text = save.ticked;
+    if (text === undefined) return [];
+    const box = new RegExp(`^- \\[x\\] ${text}`, "m");
+    return world.history
+      .slice(i)
+      .flatMap((held, j) =>
+        box.test(held.body) ? [] : [`${save.by}'s tick gone from body ${i + j} (by ${held.by})`],
+      );
+  });
+}
+
+describe("a write held in the client while people tick", () => {
+  test.each<"during" | "after">(["during", "after"])(
+    "three people tick within 300 ms of each other, their webhooks %s the held write: no tick leaves the page",
+    async (arrival) => {
+      const { harness, world, drain, edit } = await scene(policyOf(3));
+      const late: (() => Promise<void>)[] = [];
+      // alice's tick is judged and the app's rewrite of the comment waits to be sent; bob and
+      // carol save meanwhile, 100 ms apart.
+      world.atSend.push(async () => {
+        for (const [who, text] of [
+          ["bob", ITEMS[1] ?? ""],
+          ["carol", ITEMS[2] ?? ""],
+        ] as const) {
+          later(harness, 100);
+          const deliver = edit(who, text);
+          if (arrival === "during") await deliver();
+          else late.push(deliver);
+        }
+      });
+      await edit("alice", ITEMS[0] ?? "")();
+      await drain();
+      for (const deliver of late) {
+        await deliver();
+        await drain();
+      }
+
+      expect(world.atSend).toHaveLength(0);
+      expect(ticksLeftThePage(world)).toEqual([]);
+      const body = shown(world);
+      ["alice", "bob", "carol"].forEach((who, i) =>
+        expect(ticked(body, ITEMS[i] ?? "", who)).toBe(true),
+      );
+      expect(lastRun(world)).toMatchObject({ status: "completed", conclusion: "success" });
+      expectNoRepeatedWrite(world);
+      // Budget: at most one read and one write of the comment per tick.
+      expect(world.commentReads).toBeLessThanOrEqual(3);
+      expect(world.commentWrites.length).toBeLessThanOrEqual(1 + 3);
+    },
+  );
 });
 
 describe("unticks and refusals among ticks", () => {

@@ -53,6 +53,11 @@ export async function createHarness(
     changeSystems?: AppOptions["changeSystems"];
     /** Sweeps the store this often, on a scheduler the test drives (`runDue`). */
     sweepIntervalMs?: number;
+    /**
+     * Awaited before each request leaves the app's client, where Probot's throttle holds a
+     * write until a second after the last: a test holds a write here for as long as it likes.
+     */
+    beforeSend?: (request: { method: string; url: string }) => Promise<void>;
   } = {},
 ): Promise<Harness> {
   const scheduler = new ManualScheduler();
@@ -68,7 +73,10 @@ export async function createHarness(
       ...options,
       retry: { enabled: false },
       throttle: { ...(options.throttle as object | undefined), enabled: false },
-    })),
+    })).plugin((octokit) => {
+      const { beforeSend } = options;
+      if (beforeSend) octokit.hook.before("request", (request) => beforeSend(request));
+    }),
     log: pino({ level: "silent" }),
   });
   await probot.load(

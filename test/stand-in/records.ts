@@ -117,6 +117,8 @@ export interface CommentRecord {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** Every body an edit gave the comment, in order, and who saved it: what the page showed. */
+  edits?: { by: string; body: string }[];
   /** Reactions to the comment, one per user and content, as GitHub keeps them. */
   reactions?: ReactionRecord[];
 }

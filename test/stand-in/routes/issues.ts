@@ -187,6 +187,7 @@ const commentRoutes: HandlerTable = {
     checkBodyLength(body);
     record.body = body;
     record.updatedAt = ctx.state.now();
+    (record.edits ??= []).push({ by: ctx.state.botLogin(), body });
     return ok(comment(ctx, repo, record));
   },
   // GitHub answers a reaction the user already gave with 200 and that reaction, not a second.
