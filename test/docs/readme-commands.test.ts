@@ -6,8 +6,8 @@
 // Not run: a line starting with `npm ci` (`npm ci && npm start`, `npm ci && npm test`):
 // `npm ci` has already run here and would replace the node_modules others are using,
 // `npm start` runs a server until stopped, and `npm test` is the suite this test is part
-// of. `npm run demo` is shown inline, not as a command block, and takes a minute; tools/
-// demo.ts checks itself when run.
+// of. `npm run demo` is shown inline, not as a command block: test/docs/demo.test.ts runs it,
+// and tools/demo.ts checks each step of its story itself.
 import { execFile, execFileSync } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -65,6 +65,14 @@ export interface CommitRecord {
   files: DiffFile[];
 }
 
+export interface LabelEventRecord {
+  id: number;
+  event: "labeled" | "unlabeled";
+  label: string;
+  actor: string;
+  createdAt: string;
+}
+
 export interface IssueRecord {
   number: number;
   id: number;
@@ -74,6 +82,8 @@ export interface IssueRecord {
   stateReason: "completed" | "not_planned" | "reopened" | null;
   author: string;
   labels: string[];
+  /** GitHub's `labeled` and `unlabeled` issue events, oldest first. */
+  labelEvents: LabelEventRecord[];
   assignees: string[];
   isPullRequest: boolean;
   locked: boolean;

@@ -623,3 +623,22 @@ describe("releases, tags, refs, commits and compare", () => {
     expect(repos.data.repositories.map((r) => r.full_name)).toEqual(["acme/shop"]);
   });
 });
+
+// Last: it adds an issue, which the listings above would otherwise see.
+describe("issue events", () => {
+  it("lists an issue's label events as its labels come and go", async () => {
+    const { number } = standIn.state.addIssue("acme", "shop", {
+      title: "Relabelled",
+      labels: ["risk: high"],
+    });
+    const at = { ...repo, issue_number: number };
+    await octokit.rest.issues.addLabels({ ...at, labels: ["change: emergency"] });
+    await octokit.rest.issues.removeLabel({ ...at, name: "risk: high" });
+    const { data } = await octokit.rest.issues.listEvents(at);
+    expect(data.map((e) => [e.event, e.label?.name])).toEqual([
+      ["labeled", "risk: high"],
+      ["labeled", "change: emergency"],
+      ["unlabeled", "risk: high"],
+    ]);
+  });
+});

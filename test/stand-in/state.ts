@@ -33,6 +33,7 @@ import type {
   FileRecord,
   InstallationRecord,
   IssueRecord,
+  LabelEventRecord,
   LabelRecord,
   PendingDeploymentRecord,
   Permission,
@@ -313,6 +314,7 @@ export class StandInState {
       stateReason: seed.state === "closed" ? "completed" : null,
       author,
       labels: [],
+      labelEvents: [],
       assignees: seed.assignees ?? [],
       isPullRequest: seed.isPullRequest ?? false,
       locked: false,
@@ -321,7 +323,7 @@ export class StandInState {
       closedAt: seed.state === "closed" ? at : null,
     };
     repo.issues.set(issue.number, issue);
-    for (const label of seed.labels ?? []) this.attachLabel(repo, issue, label);
+    for (const label of seed.labels ?? []) this.attachLabel(repo, issue, label, at);
     return issue;
   }
 
@@ -456,10 +458,27 @@ export class StandInState {
     return created;
   }
 
-  attachLabel(repo: RepoRecord, issue: IssueRecord, name: string): void {
+  attachLabel(repo: RepoRecord, issue: IssueRecord, name: string, at = this.now()): void {
     const label = this.ensureLabel(repo, name);
-    if (!issue.labels.some((l) => l.toLowerCase() === name.toLowerCase()))
-      issue.labels.push(label.name);
+    if (issue.labels.some((l) => l.toLowerCase() === name.toLowerCase())) return;
+    issue.labels.push(label.name);
+    issue.labelEvents.push(this.labelEvent("labeled", label.name, issue.author, at));
+  }
+
+  detachLabel(issue: IssueRecord, name: string, at = this.now()): void {
+    const found = issue.labels.find((l) => l.toLowerCase() === name.toLowerCase());
+    if (found === undefined) return;
+    issue.labels = issue.labels.filter((l) => l !== found);
+    issue.labelEvents.push(this.labelEvent("unlabeled", found, issue.author, at));
+  }
+
+  private labelEvent(
+    event: LabelEventRecord["event"],
+    label: string,
+    actor: string,
+    createdAt: string,
+  ): LabelEventRecord {
+    return { id: this.nextId(), event, label, actor, createdAt };
   }
 
   // ---- people: teams and permissions -------------------------------------------

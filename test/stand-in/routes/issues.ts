@@ -13,11 +13,34 @@ import {
   type HandlerContext,
   type HandlerTable,
 } from "../handler.js";
-import type { CommentRecord, IssueRecord, ReactionRecord, RepoRecord } from "../records.js";
+import type {
+  CommentRecord,
+  IssueRecord,
+  LabelEventRecord,
+  ReactionRecord,
+  RepoRecord,
+} from "../records.js";
 import { comment, issue, label, user, type JsonObject } from "../shapes.js";
 
 const MAX_BODY = 65536;
 const REACTIONS = new Set(["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]);
+
+/** An issue event of the kinds the stand-in keeps: a label put on or taken off. */
+function labelEvent(ctx: HandlerContext, repo: RepoRecord, record: LabelEventRecord): JsonObject {
+  const { name, color } = label(ctx, repo, record.label);
+  return {
+    id: record.id,
+    node_id: Buffer.from(`LabeledEvent:${record.id}`).toString("base64"),
+    url: `${ctx.urls.repoApi(repo)}/issues/events/${record.id}`,
+    actor: user(ctx, record.actor),
+    event: record.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: record.createdAt,
+    label: { name, color },
+    performed_via_github_app: null,
+  };
+}
 
 function reaction(ctx: HandlerContext, record: ReactionRecord): JsonObject {
   return {
@@ -86,8 +109,7 @@ function applyIssueUpdate(ctx: HandlerContext, repo: RepoRecord, record: IssueRe
     record.stateReason = "reopened";
   }
   if (Array.isArray(body.labels)) {
-    record.labels = [];
-    labelNames(body.labels).forEach((name) => ctx.state.attachLabel(repo, record, name));
+    replaceLabels(ctx, repo, record, labelNames(body.labels));
   }
   if (Array.isArray(body.assignees)) record.assignees = body.assignees.map(String);
   touch(ctx, record);
@@ -115,7 +137,25 @@ function listIssues(ctx: HandlerContext) {
   return paged(ctx, issues, (i) => issue(ctx, repo, i));
 }
 
+/** Sets an issue's labels as GitHub does: an `unlabeled` event for each gone, `labeled` for each new. */
+function replaceLabels(
+  ctx: HandlerContext,
+  repo: RepoRecord,
+  record: IssueRecord,
+  names: string[],
+): void {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  for (const gone of record.labels.filter((l) => !wanted.has(l.toLowerCase()))) {
+    ctx.state.detachLabel(record, gone);
+  }
+  names.forEach((name) => ctx.state.attachLabel(repo, record, name));
+}
+
 const labelRoutes: HandlerTable = {
+  "issues/list-events": (ctx) => {
+    const { repo, record } = issueOf(ctx);
+    return paged(ctx, record.labelEvents, (e) => labelEvent(ctx, repo, e));
+  },
   "issues/list-labels-on-issue": (ctx) => {
     const { repo, record } = issueOf(ctx);
     return paged(ctx, record.labels, (name) => label(ctx, repo, name));
@@ -128,8 +168,7 @@ const labelRoutes: HandlerTable = {
   },
   "issues/set-labels": (ctx) => {
     const { repo, record } = issueOf(ctx);
-    record.labels = [];
-    labelNames(bodyObject(ctx).labels).forEach((name) => ctx.state.attachLabel(repo, record, name));
+    replaceLabels(ctx, repo, record, labelNames(bodyObject(ctx).labels));
     touch(ctx, record);
     return ok(record.labels.map((name) => label(ctx, repo, name)));
   },
@@ -138,7 +177,7 @@ const labelRoutes: HandlerTable = {
     const name = (ctx.params.name ?? "").toLowerCase();
     if (!record.labels.some((l) => l.toLowerCase() === name))
       throw notFound("Label does not exist");
-    record.labels = record.labels.filter((l) => l.toLowerCase() !== name);
+    ctx.state.detachLabel(record, name);
     touch(ctx, record);
     return ok(record.labels.map((l) => label(ctx, repo, l)));
   },
