@@ -51,7 +51,7 @@ export async function writeCheckouts(
   }
 }
 
-/** What `validate 'repos/*/*/.github/release-policy.yml' --bases repos --format github` prints. */
+/** What validate prints, with --bases repos --format github, for every file of CHECKOUTS. */
 export const ANNOTATED = [
   "OK repos/acme/.github/.github/release-policy.yml: 1 gate, merged",
   "::error file=repos/acme/api/.github/release-policy.yml,line=1,col=11,title=_extends::base policy acme/platform:policies/missing.yml does not exist on its default branch (or the app cannot read that repository)",
