@@ -635,7 +635,7 @@ describe("issue events", () => {
     await octokit.rest.issues.addLabels({ ...at, labels: ["change: emergency"] });
     await octokit.rest.issues.removeLabel({ ...at, name: "risk: high" });
     const { data } = await octokit.rest.issues.listEvents(at);
-    expect(data.map((e) => [e.event, e.label?.name])).toEqual([
+    expect(data.map((e) => [e.event, "label" in e ? e.label.name : undefined])).toEqual([
       ["labeled", "risk: high"],
       ["labeled", "change: emergency"],
       ["unlabeled", "risk: high"],

@@ -478,8 +478,12 @@ export class StandInState {
     actor: string,
     createdAt: string,
   ): LabelEventRecord {
-    return { id: this.nextId(), event, label, actor, createdAt };
+    // A counter of their own: the ids of everything else stay as the docs' examples show them.
+    this.labelEventIds += 1;
+    return { id: this.labelEventIds, event, label, actor, createdAt };
   }
+
+  private labelEventIds = 0;
 
   // ---- people: teams and permissions -------------------------------------------
 
