@@ -24,7 +24,10 @@ type Env = Record<string, string | undefined>;
 export interface ChangeOptions {
   /** A change to judge: CHG0000001 (ServiceNow) or OPS-42 (Jira). */
   change?: string;
-  /** The states that count, as the gate's `states`; the gate's default when absent. */
+  /**
+   * The states that count, as the gate's `states`; the gate's default when absent. With a
+   * change, those of the change's system only.
+   */
   states?: string[];
   now: Date;
 }
@@ -58,11 +61,13 @@ export async function changeSystemChecks(env: Env, options: ChangeOptions): Prom
     const access = await accessChecks(client, system);
     lines.push(...access);
     if (access.some((l) => l.status === "FAIL")) continue;
-    lines.push(await statesCheck(client, system, options));
     const change = options.change;
-    if (change !== undefined && JIRA_KEY.test(change) === (system === "jira")) {
-      lines.push(await changeCheck(client, system, change, options));
-    }
+    const judged = change !== undefined && JIRA_KEY.test(change) === (system === "jira");
+    // With a change, --states are its gate's: the other system keeps its default.
+    const states = change === undefined || judged ? options.states : undefined;
+    const own = { now: options.now, ...(states ? { states } : {}) };
+    lines.push(await statesCheck(client, system, own));
+    if (judged) lines.push(await changeCheck(client, system, change, own));
   }
   return lines;
 }

@@ -18,7 +18,8 @@ Options:
   --change <number>  also read this change (CHG0000001, or a Jira key such as OPS-42)
                      and judge its state and approval as a change_record gate does
   --states <a,b>     the states that count, as the gate's \`states\` (default for
-                     ServiceNow: Scheduled, Implement; a Jira gate always names them)
+                     ServiceNow: Scheduled, Implement; a Jira gate always names them);
+                     with --change, they apply to that change's system only
 
 Exit codes: 0 every configured check passes, 1 a check failed, 2 usage error.
 `;
@@ -59,6 +60,7 @@ function parseArgs(args: readonly string[]): Options | string {
         .split(",")
         .map((s) => s.trim())
         .filter((s) => s !== "");
+    if (options.states?.length === 0) return "--states needs at least one state name";
   }
   return options;
 }
