@@ -128,7 +128,7 @@ async function accessChecks(
   }
   lines.push(ok(check("credentials"), `${credentials} accepted`));
   if (system === "jira") {
-    if (!response.ok) return [...lines, fail(check("credentials"), `answered ${response.status}`)];
+    if (!response.ok) return [...lines, fail(check("access"), `answered ${response.status}`)];
     return lines;
   }
   if (response.status === 403) {
