@@ -63,7 +63,7 @@ export async function storeCheck(env: Env, cwd: string): Promise<DoctorLine> {
   }
   if (!(store instanceof RedisStore)) {
     await store.close?.();
-    return { status: "ok", check, text: "the state file in DATA_DIR opens and is writable" };
+    return { status: "ok", check, text: "the state file in DATA_DIR opens" };
   }
   try {
     await store.redis.ping();

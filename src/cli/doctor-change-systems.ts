@@ -6,6 +6,7 @@ import {
   changeSystemsFromEnv,
   createChangeSystemClient,
   describeFailure,
+  isPassingFailure,
   variablesOf,
   type ChangeSystemClient,
   type ChangeSystemName,
@@ -112,7 +113,7 @@ async function accessChecks(
   try {
     response = await client.request(system, readPath(system));
   } catch (error) {
-    if (error instanceof ChangeSystemError && error.status !== undefined && error.status < 500) {
+    if (error instanceof ChangeSystemError && !isPassingFailure(error)) {
       // Only the OAuth token request fails this way: the instance answered, the client did not.
       return [
         ok(check("reached"), `${url} answers`),
