@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from "./io.js";
 import { auditCommand } from "./audit.js";
+import { doctorCommand } from "./doctor.js";
 import { explainCommand } from "./explain.js";
 import { factsCommand } from "./facts.js";
 import { simulateCommand } from "./simulate.js";
@@ -20,6 +21,7 @@ export const commands: Record<string, Command> = {
   simulate: simulateCommand,
   facts: factsCommand,
   audit: auditCommand,
+  doctor: doctorCommand,
 };
 
 /**

@@ -293,6 +293,18 @@ function withRecheck(outcomes: KindOutcome[]): KindOutcome {
     : combined;
 }
 
+/**
+ * One record as the gate judges it on a pull request (its state and approval; no window):
+ * what `release-policy doctor --change` reports.
+ */
+export function judgeChangeRecord(
+  spec: ChangeRecordRequirement,
+  fact: ChangeRecordFact,
+  now: Date,
+): KindOutcome {
+  return judgeRecord(fact, { spec, now, environment: null, records: [fact] });
+}
+
 function judgeRecord(fact: ChangeRecordFact, j: Judging): KindOutcome {
   const system = SYSTEM_NAMES[fact.system];
   const name = fact.found ? `${fact.number} "${fact.title}"` : fact.reference;

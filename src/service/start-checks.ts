@@ -68,7 +68,7 @@ export function hasCredentials(env: Env, cwd: string): boolean {
 }
 
 /** A private key that is configured must be one: a typo is an error, not setup mode. */
-function checkPrivateKey(env: Env, cwd: string): void {
+export function checkPrivateKey(env: Env, cwd: string): void {
   const key = readPrivateKey(env, cwd);
   if (key === null) return;
   try {

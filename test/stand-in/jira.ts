@@ -1,7 +1,8 @@
 // A Jira Cloud stand-in on 127.0.0.1: POST /rest/api/3/issue/{key}/comment (kept in
 // `comments`, answered 201 with the comment), GET /rest/api/3/issue/{key} answering
 // `{ "key", "fields": { "summary", "status": { "name" }, … } }`, 404 with
-// `{ "errorMessages": [ … ], "errors": {} }`, basic auth with email:api-token.
+// `{ "errorMessages": [ … ], "errors": {} }`, GET /rest/api/3/myself and /rest/api/3/status,
+// basic auth with email:api-token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inProcessFetch } from "../support/in-process-fetch.js";
@@ -25,6 +26,8 @@ export interface JiraStandIn {
   /** The `retry-after` a 429 is answered with (default "30"). */
   retryAfter?: string;
   credentials: string;
+  /** The status names GET /rest/api/3/status lists. */
+  statuses: string[];
   /** The same stand-in reached in-process, for tests that load nock. */
   fetch: typeof fetch;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function startJira(): Promise<JiraStandIn> {
     requests: [],
     comments: [],
     credentials: "bot@example.com:api-token",
+    statuses: ["Open", "Awaiting approval", "Approved", "Done", "Declined"],
   } as unknown as JiraStandIn;
   const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await readBody(req);
@@ -61,6 +65,16 @@ export async function startJira(): Promise<JiraStandIn> {
     }
     if (standIn.failWith)
       return send(res, standIn.failWith, { errorMessages: ["Failure."], errors: {} });
+    if (url.pathname === "/rest/api/3/myself") {
+      return send(res, 200, { accountId: "app", emailAddress: "bot@example.com" });
+    }
+    if (url.pathname === "/rest/api/3/status") {
+      return send(
+        res,
+        200,
+        standIn.statuses.map((name, i) => ({ id: String(i + 1), name })),
+      );
+    }
     const [, key, comment] =
       /^\/rest\/api\/3\/issue\/([^/]+)(\/comment)?$/.exec(url.pathname) ?? [];
     const issue = key ? standIn.issues.get(decodeURIComponent(key)) : undefined;

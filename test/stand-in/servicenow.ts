@@ -1,5 +1,5 @@
 // A ServiceNow stand-in on 127.0.0.1: the Table API's change_request reads (answers shaped
-// like sysparm_display_value=all, `{ "result": [ … ] }`), work notes by PATCH of one record
+// like sysparm_display_value=all, `{ "result": [ … ] }`), sys_choice's state labels, work notes by PATCH of one record
 // (kept in `notes`), its error body
 // `{ "error": { "message", "detail" }, "status": "failure" }`, and the OAuth token endpoint
 // (each token it issues is new, and can be revoked before it expires).
@@ -31,6 +31,10 @@ export interface ServiceNowStandIn {
   notes: { sysId: string; number: string; text: string }[];
   /** Every request's method, path and Authorization header, in order. */
   requests: { method: string; path: string; authorization: string | undefined }[];
+  /** The change_request state choices sys_choice lists (labels), in order. */
+  states: string[];
+  /** Answer sys_choice reads with this status instead (403: no read ACL on it). */
+  choicesFailWith?: number;
   /** Answer the next table reads with this status instead (401, 403, 429…). */
   failWith?: number;
   /** The `retry-after` a 429 (default "30") or 503 (default none) is answered with. */
@@ -59,6 +63,16 @@ export async function startServiceNow(): Promise<ServiceNowStandIn> {
     requests: [],
     tokens: [],
     revoked: new Set<string>(),
+    states: [
+      "New",
+      "Assess",
+      "Authorize",
+      "Scheduled",
+      "Implement",
+      "Review",
+      "Closed",
+      "Canceled",
+    ],
     basic: "release-policy:s3cret",
     client: { id: "client-id", secret: "client-secret" },
   } as unknown as ServiceNowStandIn;
@@ -119,7 +133,8 @@ async function handle(
     return send(res, 200, { access_token: token, token_type: "Bearer", expires_in: 1799 });
   }
   const record = /^\/api\/now\/table\/change_request\/([^/]+)$/.exec(url.pathname)?.[1];
-  if (url.pathname !== "/api/now/table/change_request" && !record) {
+  const choices = url.pathname === "/api/now/table/sys_choice";
+  if (url.pathname !== "/api/now/table/change_request" && !record && !choices) {
     return failure(res, 400, "Invalid table", "");
   }
   const auth = req.headers.authorization ?? "";
@@ -129,6 +144,7 @@ async function handle(
   if (auth !== basic && !issued) {
     return failure(res, 401, "User Not Authenticated", "Required to provide Auth information");
   }
+  if (choices) return stateChoices(s, url, res);
   if (s.failWith === 403) return failure(res, 403, "User Not Authorized", "ACL denied");
   if (s.failWith === 429) {
     return failure(res, 429, "Too Many Requests", "Rate limit exceeded", {
@@ -144,6 +160,15 @@ async function handle(
   const number = /^number=(.+)$/.exec(url.searchParams.get("sysparm_query") ?? "")?.[1];
   const change = number ? s.changes.get(number) : undefined;
   send(res, 200, { result: change ? [displayAll(change)] : [] });
+}
+
+/** sys_choice rows of change_request's state (the only choice list the stand-in holds). */
+function stateChoices(s: ServiceNowStandIn, url: URL, res: ServerResponse): void {
+  if (s.choicesFailWith) return failure(res, s.choicesFailWith, "User Not Authorized", "ACL");
+  const query = url.searchParams.get("sysparm_query") ?? "";
+  const wanted = query.includes("name=change_request") && query.includes("element=state");
+  const rows = s.states.map((label, i) => ({ label, value: String(i - 5), inactive: "false" }));
+  send(res, 200, { result: wanted ? rows : [] });
 }
 
 /** PATCH of one change request: only `work_notes` is taken, as a journal entry. */
