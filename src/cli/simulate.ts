@@ -340,7 +340,8 @@ function timeLines(
     }
     if (state.freeze) {
       lines.push(
-        `Freeze: ${state.freeze.reason} (gate ${gate.id}), over at ${when(state.freeze.until.getTime())}`,
+        // The end as the gate's reason writes it: one freeze, one end.
+        `Freeze: ${state.freeze.reason} (gate ${gate.id}), until ${when(state.freeze.shownUntil.getTime())}`,
       );
     }
     if (state.opensAt)

@@ -3,7 +3,7 @@
 // of every place a credential can appear in a log line. Webhook handlers log through
 // `context.log`, whose lines carry the delivery id as `id`.
 import { getTransformStream } from "@probot/pino";
-import { pino, type Logger } from "pino";
+import { pino, stdSerializers, type Logger } from "pino";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export const REDACTED = "[redacted]";
@@ -55,8 +55,29 @@ export async function createLogger(
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
       redact: { paths: REDACT_PATHS, censor: REDACTED },
+      serializers: { err: serializeError },
     },
     transform,
+  );
+}
+
+/**
+ * An error as pino writes it, with every webhook delivery it carries cut to its id and event
+ * name. Errors from webhook verification and handlers carry the delivery (`event`, with its
+ * payload and signature): a forged delivery must not get its text into the log.
+ */
+export function serializeError(error: Error): unknown {
+  return withoutPayloads(stdSerializers.err(error), 0);
+}
+
+function withoutPayloads(value: unknown, depth: number): unknown {
+  // Serialized errors nest a few levels (aggregate errors, causes); deeper is not an error.
+  if (depth > 8 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutPayloads(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  if ("payload" in record) return { id: record.id, name: record.name };
+  return Object.fromEntries(
+    Object.entries(record).map(([key, item]) => [key, withoutPayloads(item, depth + 1)]),
   );
 }
 

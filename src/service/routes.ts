@@ -24,6 +24,7 @@ export function serviceRoutes(options: RouteOptions) {
         return true;
       case "/readyz": {
         const readiness = await options.readiness();
+        if (!readiness.ready) res.err = probeFailure(readiness.reason);
         json(res, readiness.ready ? 200 : 503, readiness);
         return true;
       }
@@ -42,6 +43,17 @@ export function serviceRoutes(options: RouteOptions) {
         return false;
     }
   };
+}
+
+/**
+ * The request log's error for a failed probe: the reason, without a stack. Without it the
+ * request log writes an error of its own whose stack says nothing; the cause's stack is
+ * logged at debug level where the check failed.
+ */
+function probeFailure(reason: string): Error {
+  const error = new Error(reason);
+  delete error.stack;
+  return error;
 }
 
 /** No token configured, or the request's bearer token is it (compared in constant time). */

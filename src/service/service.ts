@@ -23,6 +23,7 @@ export function serviceApp(appFn: ApplicationFunction, service: Service): Applic
     const readiness = new AppReadiness({
       ...service.readiness,
       authenticate: () => authenticateAsApp(app),
+      log: app.log.child({ name: "readiness" }),
     });
     options.addHandler(
       serviceRoutes({

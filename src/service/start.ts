@@ -22,6 +22,7 @@ import { throttleOverRedis } from "./throttle-redis.js";
 import { retryBaseMsOf } from "../github/back-off.js";
 import { drain, shutdownTimeoutOf } from "./shutdown.js";
 import { checkStartEnv, hasCredentials, isProduction, StartCheckFailed } from "./start-checks.js";
+import { startSetupMode } from "./setup-mode.js";
 import { prepareWebhookProxy } from "./webhook-proxy.js";
 
 export async function startService(): Promise<void> {
@@ -31,9 +32,10 @@ export async function startService(): Promise<void> {
   // secret, or with a key that cannot be read, never starts.
   for (const warning of setting(log, () => checkStartEnv(process.env, process.cwd())))
     log.warn(warning);
-  // The registration flow (no credentials yet) registers a webhook URL that reaches us.
-  if (!isProduction(process.env) && !hasCredentials(process.env, process.cwd()))
-    await prepareWebhookProxy(process.env, process.cwd(), log);
+  // The registration flow (no credentials yet) registers a webhook URL that reaches us, and
+  // its page says which.
+  const setupMode = !isProduction(process.env) && !hasCredentials(process.env, process.cwd());
+  const proxy = setupMode ? await prepareWebhookProxy(process.env, process.cwd(), log) : undefined;
   const redeliveryInterval = setting(log, () => redeliveryIntervalOf(process.env));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -68,7 +70,8 @@ export async function startService(): Promise<void> {
     retryingOctokit(instrumentedOctokit(metrics.github), retryBaseMsOf(process.env)),
     outage,
   );
-  const server = await run(appFn, { log, Octokit }).catch((error: unknown) => {
+  const started = proxy ? startSetupMode(process.env, log, proxy) : run(appFn, { log, Octokit });
+  const server = await started.catch((error: unknown) => {
     log.fatal({ err: error }, "could not start");
     throw new StartFailed(error);
   });

@@ -12,6 +12,13 @@ import type { Logger } from "pino";
 
 type Env = Record<string, string | undefined>;
 
+/** Where the app being registered will send its webhooks, for the registration page. */
+export type WebhookProxyState =
+  /** A channel: created now (and saved to `.env`) or named by WEBHOOK_PROXY_URL. */
+  | { kind: "channel"; url: string; created: boolean }
+  /** No channel: the app gets `<address>/` as its webhook URL; `why` says why. */
+  | { kind: "none"; why: string };
+
 /** Where channels are created unless WEBHOOK_PROXY_SERVICE_URL names another smee server. */
 export const DEFAULT_PROXY_SERVICE_URL = "https://smee.io/new";
 
@@ -26,12 +33,19 @@ function proxyWanted(env: Env): boolean {
  * registered webhook URL will not reach this server. Never stops start-up: registering
  * without a proxy is still possible, and the log says what to change afterwards.
  */
-export async function prepareWebhookProxy(env: Env, cwd: string, log: Logger): Promise<void> {
+export async function prepareWebhookProxy(
+  env: Env,
+  cwd: string,
+  log: Logger,
+): Promise<WebhookProxyState> {
   if (!proxyWanted(env)) {
-    if (env.WEBHOOK_PROXY_URL)
+    if (env.WEBHOOK_PROXY_URL) {
       log.info(`GitHub will deliver webhooks to ${env.WEBHOOK_PROXY_URL} (WEBHOOK_PROXY_URL)`);
-    else log.warn(unreachable(env, "no webhook proxy is set up"));
-    return;
+      return { kind: "channel", url: env.WEBHOOK_PROXY_URL, created: false };
+    }
+    const why = "no webhook proxy is set up";
+    log.warn(unreachable(env, why));
+    return { kind: "none", why };
   }
   const service = env.WEBHOOK_PROXY_SERVICE_URL || DEFAULT_PROXY_SERVICE_URL;
   let channel: string;
@@ -40,11 +54,12 @@ export async function prepareWebhookProxy(env: Env, cwd: string, log: Logger): P
     const { SmeeClient } = await import("smee-client");
     channel = await SmeeClient.createChannel({ newChannelUrl: service });
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    log.warn(unreachable(env, `no webhook proxy channel could be created at ${service} (${why})`));
+    const cause = error instanceof Error ? error.message : String(error);
+    const why = `no webhook proxy channel could be created at ${service} (${cause})`;
+    log.warn(unreachable(env, why));
     // Probot would try smee.io again, and only say it could not.
     env.NO_SMEE_SETUP = "true";
-    return;
+    return { kind: "none", why };
   }
   env.WEBHOOK_PROXY_URL = channel;
   saveToDotEnv(cwd, "WEBHOOK_PROXY_URL", channel);
@@ -53,6 +68,7 @@ export async function prepareWebhookProxy(env: Env, cwd: string, log: Logger): P
       "the app you register sends its webhooks there, and this server forwards them to itself " +
       "once it restarts with the app's credentials",
   );
+  return { kind: "channel", url: channel, created: true };
 }
 
 /** The warning for a registration whose webhook URL will not reach this server. */

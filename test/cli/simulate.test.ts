@@ -108,7 +108,7 @@ describe("release-policy simulate", () => {
       /^WAIT {2}production-window\n {6}why: Christmas freeze until 3 Jan 2027 23:59 CET; the window opens Mon 4 Jan 2027 09:00 CET$/m,
     );
     expect(result.stdout).toContain(
-      "Freeze: Christmas freeze (gate production-window), over at Mon 4 Jan 2027 00:00 CET",
+      "Freeze: Christmas freeze (gate production-window), until Sun 3 Jan 2027 23:59 CET",
     );
     expect(result.stdout).toContain(
       "Window opens: Mon 4 Jan 2027 09:00 CET (gate production-window)",

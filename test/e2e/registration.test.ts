@@ -145,6 +145,8 @@ describe("a development registration", () => {
       default_events: expect.arrayContaining(["pull_request", "deployment_protection_rule"]),
     });
     expect(readFileSync(join(cwd, ".env"), "utf8")).toContain(`WEBHOOK_PROXY_URL=${channel}`);
+    // The page says so.
+    expect(notice(page)).toContain(`the proxy channel <code>${channel}</code>`);
     // "Use an existing app" shows the same URL to paste.
     expect((await get(`${url}/probot/import`)).text).toContain(channel);
 
@@ -233,6 +235,59 @@ describe("a development registration", () => {
     ).toMatchObject({ name: "release-policy", conclusion: "success" });
     expect((await get(`${url}/`)).status).toBe(404);
     expect(gh.violations()).toEqual([]);
+  });
+});
+
+/** The registration page's webhook section, as text with its tags. */
+function notice(page: string): string {
+  return /<div id="webhook-proxy"[^>]*>(.*?)<\/div>/s.exec(page)?.[1] ?? "";
+}
+
+describe("a development registration when no proxy channel can be created", () => {
+  let cwd: string;
+  let setup: Process | undefined;
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), "release-policy-no-proxy-"));
+    copyFileSync(join(ROOT, "app.yml"), join(cwd, "app.yml"));
+    copyFileSync(join(ROOT, "package.json"), join(cwd, "package.json"));
+  });
+  afterAll(async () => {
+    await setup?.stop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test("the registration page says the webhook URL GitHub cannot reach, why, and what to set", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // Nothing listens there: the proxy service is out of reach.
+    const service = `http://127.0.0.1:${await freePort()}/new`;
+    setup = runServer(cwd, {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      WEBHOOK_PROXY_SERVICE_URL: service,
+      REDELIVERY_INTERVAL: "off",
+    });
+    const page = await waitFor(
+      "the registration page",
+      async () => {
+        const answer = await get(`${url}/probot`);
+        return answer.status === 200 ? answer.text : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, explain: setup.output },
+    );
+    const manifest = JSON.parse(/name="manifest"[^>]*value='([^']*)'/.exec(page)?.[1] ?? "{}");
+    expect(manifest).toMatchObject({ hook_attributes: { url: `${url}/` } });
+    const text = notice(page);
+    expect(text).toContain(`no webhook proxy channel could be created at ${service}`);
+    expect(text).toContain(`webhook URL <code>${url}/</code>`);
+    expect(text).toContain("<code>WEBHOOK_PROXY_URL</code>");
+    expect(text).toContain("<code>PROJECT_DOMAIN</code>");
+    // "Use an existing app" says the same.
+    expect(notice((await get(`${url}/probot/import`)).text)).toContain(
+      "no webhook proxy channel could be created",
+    );
   });
 });
 

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../docs/markdown.js";
 import {
   decodeState,
   emptyState,
@@ -128,4 +131,20 @@ describe("renderChecklistComment", () => {
     );
     expect(decodeState(body, KEY)).toEqual(state);
   });
+});
+
+test("the README's sample of a checklist with a restricted item is what the app writes", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const intro = "With an item only some people may tick, the checklist comment reads:\n\n";
+  const start = readme.indexOf(intro) + intro.length;
+  const quoted = readme
+    .slice(start, readme.indexOf("\n\n", readme.indexOf("- [ ]", start)))
+    .split("\n")
+    .map((line) => line.replace(/^> ?/, ""));
+  const rendered = renderChecklistComment(items, ticked, KEY)
+    .split("\n")
+    .map((line) => line.replace(/ <!-- item:[^>]* -->$/, ""));
+  expect(readme.indexOf(intro)).toBeGreaterThan(0);
+  expect(quoted).toEqual(rendered.slice(0, quoted.length));
+  expect(rendered[quoted.length]).toBe("");
 });

@@ -95,3 +95,27 @@ test.each<[NodeJS.ProcessEnv, string[]]>([
   const messages = (await lines()).map((line) => line.msg);
   expect(messages).toEqual(expected);
 });
+
+test("an error carrying a webhook delivery shows its id and event name, not its payload", async () => {
+  const payload = JSON.stringify({ action: "opened", issue: { body: TOKEN } });
+  const delivery = { id: "delivery-9", name: "issues", payload, signature: "sha256=abc" };
+  const rejected = Object.assign(new Error("signature does not match"), {
+    event: delivery,
+    status: 400,
+  });
+  const aggregate = Object.assign(new AggregateError([rejected], rejected.message), {
+    event: rejected,
+  });
+  const { log, lines, text } = await capture();
+  log.error(rejected, "rejected");
+  log.error({ err: aggregate }, "rejected again");
+  const [first, second] = await lines();
+  expect((first?.err as { event: unknown }).event).toEqual({ id: "delivery-9", name: "issues" });
+  expect(second?.err).toMatchObject({
+    aggregateErrors: [{ event: { id: "delivery-9", name: "issues" } }],
+    event: { event: { id: "delivery-9", name: "issues" } },
+  });
+  expect(text()).not.toContain(TOKEN);
+  expect(text()).not.toContain("payload");
+  expect(text()).not.toContain("sha256=abc");
+});

@@ -1,5 +1,6 @@
 // Readiness: one authentication per TTL, failures trusted for less long, concurrent probes
 // share one check, and a failure says why.
+import type { Logger } from "pino";
 import { AppReadiness } from "../../src/service/readiness.js";
 
 function setup(outcomes: (Error | null)[]) {
@@ -52,4 +53,16 @@ test("concurrent probes share one authentication", async () => {
   const answers = await Promise.all([readiness.check(), readiness.check(), readiness.check()]);
   expect(answers).toEqual([{ ready: true }, { ready: true }, { ready: true }]);
   expect(calls()).toBe(1);
+});
+
+test("a failed check logs its error, stack included, at debug level only", async () => {
+  const debug: unknown[][] = [];
+  const readiness = new AppReadiness({
+    authenticate: () => Promise.reject(unauthorized),
+    log: { debug: ((...args: unknown[]) => void debug.push(args)) as Logger["debug"] },
+  });
+  await readiness.check();
+  expect(debug).toEqual([
+    [{ err: unauthorized }, "cannot authenticate as the app: GitHub answered 401: Bad credentials"],
+  ]);
 });

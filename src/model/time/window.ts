@@ -38,6 +38,11 @@ export interface WindowState {
     reason: string;
     /** When no freeze applies any more (exclusive: the first unfrozen instant). */
     until: Date;
+    /**
+     * The end as every message writes it ("until 3 Jan 23:59"): the last minute of the day
+     * for a freeze given as dates, else `until`.
+     */
+    shownUntil: Date;
   };
   /** When closed: the next instant a deployment may proceed; absent if not within SEARCH_DAYS. */
   opensAt?: Date;
@@ -236,9 +241,13 @@ interface Verdict {
   closesAt?: number;
 }
 
+/** A freeze given as dates ends, as people read it, on its last day's last minute. */
+function shownEnd(freeze: FreezeSpan): number {
+  return freeze.endsWithDay ? freeze.end - MINUTE_MS : freeze.end;
+}
+
 function describeFrozen({ window, now, freeze, opensAt }: Verdict & { freeze: FreezeSpan }) {
-  const shown = freeze.endsWithDay ? freeze.end - MINUTE_MS : freeze.end;
-  const until = formatInstant(shown, window.zone, { relativeTo: now });
+  const until = formatInstant(shownEnd(freeze), window.zone, { relativeTo: now });
   const text = `${freezeName(freeze.reason)} until ${until}`;
   if (opensAt === undefined) return `${text}; the window does not open within ${SEARCH_DAYS} days`;
   if (opensAt === freeze.end) return text;
@@ -298,7 +307,13 @@ export function windowState(spec: WindowRequirement, now: Date): WindowState {
   return {
     open,
     reason: describe(verdict),
-    ...(freeze && { freeze: { reason: freeze.reason, until: new Date(freeze.end) } }),
+    ...(freeze && {
+      freeze: {
+        reason: freeze.reason,
+        until: new Date(freeze.end),
+        shownUntil: new Date(shownEnd(freeze)),
+      },
+    }),
     ...(verdict.opensAt !== undefined && { opensAt: new Date(verdict.opensAt) }),
     ...(verdict.closesAt !== undefined && { closesAt: new Date(verdict.closesAt) }),
   };

@@ -194,7 +194,12 @@ describe("windowState: freezes", () => {
     expect(windowState(frozenOnly, at("2026-12-21T12:00:00Z"))).toEqual({
       open: false,
       reason: "Year-end freeze until 4 Jan 2027 23:59 CET",
-      freeze: { reason: "Year-end freeze", until: at("2027-01-04T23:00:00Z") },
+      freeze: {
+        reason: "Year-end freeze",
+        until: at("2027-01-04T23:00:00Z"),
+        // The instant the reason writes: 4 Jan 2027 23:59 CET.
+        shownUntil: at("2027-01-04T22:59:00Z"),
+      },
       opensAt: at("2027-01-04T23:00:00Z"),
     });
     expect(windowState(frozenOnly, at("2026-11-28T12:00:00Z")).reason).toBe(
@@ -211,7 +216,10 @@ describe("windowState: freezes", () => {
       ],
     };
     const state = windowState(spec, at("2026-12-22T12:00:00Z"));
-    expect(state.freeze).toEqual({ reason: "Year-end freeze", until: at("2027-01-06T23:00:00Z") });
+    expect(state.freeze).toMatchObject({
+      reason: "Year-end freeze",
+      until: at("2027-01-06T23:00:00Z"),
+    });
     expect(iso(state.opensAt)).toBe("2027-01-06T23:00:00.000Z");
   });
 
