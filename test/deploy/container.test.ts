@@ -230,6 +230,7 @@ describe("Kubernetes example", () => {
   type Container = {
     image: string;
     ports: { name: string; containerPort: number }[];
+    envFrom?: { secretRef: { name: string; optional?: boolean } }[];
     env: {
       name: string;
       value?: string;
@@ -271,6 +272,18 @@ describe("Kubernetes example", () => {
     const keyPath = env.PRIVATE_KEY_PATH?.value ?? "";
     const mount = container.volumeMounts.find((m) => keyPath.startsWith(`${m.mountPath}/`));
     expect(mount).toMatchObject({ name: "private-key", readOnly: true });
+  });
+
+  test("change systems' credentials and the metrics token come from an optional Secret", () => {
+    expect(container.envFrom).toEqual([
+      { secretRef: { name: "release-policy-integrations", optional: true } },
+    ]);
+    const comment = read("deploy/kubernetes.yaml");
+    for (const name of ["SERVICENOW_URL", "JIRA_API_TOKEN", "METRICS_TOKEN"]) {
+      expect(comment).toContain(`--from-literal=${name}=`);
+    }
+    // Never a credential written into the example itself.
+    expect(container.env.filter((e) => /SERVICENOW|JIRA|METRICS/.test(e.name))).toEqual([]);
   });
 
   test("runs as the image's non-root user, without privileges", () => {
