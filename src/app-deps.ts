@@ -252,7 +252,7 @@ async function recheckHoldsOf(deps: Deps, change: CheckChange): Promise<void> {
 /**
  * The key checklist ticks and release records are signed with, derived from the webhook
  * secret, which every replica already shares and production requires
- * (src/service/start-checks.ts): ticks survive restarts and scaling. The server does not start
+ * (src/start-checks.ts): ticks survive restarts and scaling. The server does not start
  * with credentials but without one; an app embedded without one (tests) signs ticks with a key
  * that lives as long as the process: they reset on restart rather than become forgeable.
  * Never random in production, where a reset would silently drop every recorded tick.

@@ -8,7 +8,7 @@ import { RE_EVALUATION_ATTEMPTS, retryBaseMsOf } from "./github/back-off.js";
 import { recheckIntervalOf } from "./holds/recheck-interval.js";
 import { notifyEnvOf } from "./notify-deps.js";
 import { deskIntervalOf } from "./effects/desk-issue.js";
-import { checkSecret } from "./service/start-checks.js";
+import { checkSecret } from "./start-checks.js";
 
 /**
  * The entry `probot run` loads. Configuration comes from the environment Probot reads

@@ -10,7 +10,7 @@ import { parseDuration } from "./model/time/duration.js";
 import { DEFAULT_SWEEP_INTERVAL_MS } from "./holds/sweep.js";
 import { DEFAULT_KEY_PREFIX, RedisStore } from "./store/redis.js";
 import { SqliteStore, StateFileError } from "./store/sqlite.js";
-import { redisOutage, type RedisOutage } from "./service/redis-outage.js";
+import { redisOutage, type RedisOutage } from "./redis-outage.js";
 
 /** The state file's name inside DATA_DIR. */
 export const STATE_FILE = "release-policy.db";

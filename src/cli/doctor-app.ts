@@ -1,11 +1,6 @@
 // The app's own settings, checked as the server reads them: the GitHub App's credentials and
-// webhook secret (src/service/start-checks.ts) and the store (src/store-from-env.ts).
-import {
-  StartCheckFailed,
-  checkPrivateKey,
-  checkSecret,
-  hasCredentials,
-} from "../service/start-checks.js";
+// webhook secret (src/start-checks.ts) and the store (src/store-from-env.ts).
+import { StartCheckFailed, checkPrivateKey, checkSecret, hasCredentials } from "../start-checks.js";
 import { storeFromEnv } from "../store-from-env.js";
 import { RedisStore } from "../store/redis.js";
 import type { Store } from "../store/store.js";

@@ -17,11 +17,11 @@ import { createMetrics } from "./metrics.js";
 import { startRecovery } from "./recovery.js";
 import { instrumentedOctokit, serviceApp } from "./service.js";
 import { retryingOctokit } from "./octokit-retry.js";
-import { redisOutage } from "./redis-outage.js";
+import { redisOutage } from "../redis-outage.js";
 import { throttleOverRedis } from "./throttle-redis.js";
 import { retryBaseMsOf } from "../github/back-off.js";
 import { drain, shutdownTimeoutOf } from "./shutdown.js";
-import { checkStartEnv, hasCredentials, isProduction, StartCheckFailed } from "./start-checks.js";
+import { checkStartEnv, hasCredentials, isProduction, StartCheckFailed } from "../start-checks.js";
 import { startSetupMode } from "./setup-mode.js";
 import { prepareWebhookProxy } from "./webhook-proxy.js";
 

@@ -7,7 +7,7 @@
 //   Bottleneck means to. Redis 7 prefixes the scripts' errors with "ERR ", so Bottleneck
 //   no longer recognises SETTINGS_KEY_NOT_FOUND and failed every write that limiter throttled.
 import type { ProbotOctokit } from "probot";
-import type { RedisOutage } from "./redis-outage.js";
+import type { RedisOutage } from "../redis-outage.js";
 
 type OctokitClass = typeof ProbotOctokit;
 type ScriptCallback = (error: unknown, replies: unknown) => void;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { REDIS_BACK, REDIS_UNREACHABLE } from "../../src/service/redis-outage.js";
+import { REDIS_BACK, REDIS_UNREACHABLE } from "../../src/redis-outage.js";
 import { STATE_FILE } from "../../src/store-from-env.js";
 import { start, type StandIn } from "../stand-in/server.js";
 import { startOwnRedis, type OwnRedis } from "../support/redis-server.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Probot } from "probot";
 import { buildDeps } from "../../src/app-deps.js";
-import { checkStartEnv, hasCredentials, StartCheckFailed } from "../../src/service/start-checks.js";
+import { checkStartEnv, hasCredentials, StartCheckFailed } from "../../src/start-checks.js";
 
 const KEY = generateKeyPairSync("rsa", {
   modulusLength: 2048,

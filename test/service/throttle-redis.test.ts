@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import Bottleneck from "bottleneck";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { redisOutage, REDIS_BACK, REDIS_UNREACHABLE } from "../../src/service/redis-outage.js";
+import { redisOutage, REDIS_BACK, REDIS_UNREACHABLE } from "../../src/redis-outage.js";
 import { adopt, bareScriptError } from "../../src/service/throttle-redis.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 
