@@ -12,6 +12,7 @@ import {
   type ChangeSystemName,
   type ChangeSystemsConfig,
 } from "../change-systems/client.js";
+import { sameName } from "../model/names.js";
 import { createChangeRecordReader } from "../facts/change-record-clients.js";
 import {
   judgeChangeRecord,
@@ -162,7 +163,7 @@ async function statesCheck(
     };
   }
   const counted = statesOf(specFor(system, options));
-  const missing = counted.filter((s) => !names.some((n) => n.toLowerCase() === s.toLowerCase()));
+  const missing = counted.filter((s) => !names.some((n) => sameName(n, s)));
   const shown = names.join(", ");
   if (missing.length > 0) {
     return fail(

@@ -16,6 +16,7 @@ import type { PolicyCache } from "../policy/cache.js";
 import { deskSettingOf, type DeskConfig } from "../policy/desk-setting.js";
 import { ORG_BASE_REPO } from "../policy/required-base.js";
 import { POLICY_PATH } from "../policy/types.js";
+import { sameName } from "../model/names.js";
 import type { DeploymentDecided, DeploymentListener } from "./deployment-listeners.js";
 import type { ReleaseListener } from "./release.js";
 
@@ -122,7 +123,7 @@ export class ReleaseDesk {
     const config = await this.#config(octokit, repo, log);
     if (!config) return;
     await this.deps.ledger.setVisibility(config.owner, `${repo.owner}/${repo.repo}`, visibility);
-    if (repo.repo.toLowerCase() === config.repository.toLowerCase()) {
+    if (sameName(repo.repo, config.repository)) {
       await this.deps.issues.setVisibility(config, visibility);
     }
     await this.deps.issues.changed(config, octokit, log, installationId);

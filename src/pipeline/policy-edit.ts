@@ -3,6 +3,7 @@ import { readChangedFiles } from "../facts/pull-request.js";
 import { describeError } from "../github/errors.js";
 import type { Octokit } from "../github/types.js";
 import type { RepoRef } from "../facts/types.js";
+import { sameName } from "../model/names.js";
 import type { Evaluation, GateResult, PolicyProblem } from "../model/result.js";
 import { githubPolicySource, readRepoFile } from "../policy/github-source.js";
 import { loadPolicy } from "../policy/inherit.js";
@@ -146,8 +147,9 @@ function refusedBase(
   defaultFiles: readonly string[],
   at: ExtendsTarget,
 ): string | undefined {
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-  if (same(at.owner, repo.owner) && (same(at.repo, repo.repo) || isOrgBase(at))) return undefined;
+  if (sameName(at.owner, repo.owner) && (sameName(at.repo, repo.repo) || isOrgBase(at))) {
+    return undefined;
+  }
   const key = (owner: string, name: string, path: string) =>
     `${owner.toLowerCase()}/${name.toLowerCase()}:${path}`;
   const read = defaultFiles.map((location) => {
