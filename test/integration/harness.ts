@@ -202,6 +202,8 @@ export const OWN_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=rele
 export const STATUSES = `${REPO_PATH}/commits/${HEAD}/status?per_page=100`;
 export const POLICY_AT_HEAD = `${POLICY_URL}?ref=${HEAD}`;
 export const PULL = `${REPO_PATH}/pulls/2`;
+export const REVIEWS = `${PULL}/reviews?per_page=100`;
+export const COMMITS = `${PULL}/commits?per_page=100`;
 export const CREATE_RUN = `POST ${REPO_PATH}/check-runs`;
 export const UPDATE_RUN = `PATCH ${REPO_PATH}/check-runs/1`;
 

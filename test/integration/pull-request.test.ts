@@ -23,14 +23,14 @@ import {
   POLICY_AT_HEAD,
   CREATE_RUN,
   UPDATE_RUN,
+  COMMITS,
+  REVIEWS,
 } from "./harness.js";
 
 const OLD_COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ORG_POLICY_URL = `/repos/${OWNER}/.github/contents/.github%2Frelease-policy.yml`;
-const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
 /** Any check-run listing of the head: the full one or the app's own. */
 const HEAD_RUNS = `${REPO_PATH}/commits/${HEAD}/check-runs`;
-const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
 const FILES = `${REPO_PATH}/pulls/2/files?per_page=100`;
 const TEAM_ENG = `/orgs/${OWNER}/teams/eng/members?per_page=100`;
 

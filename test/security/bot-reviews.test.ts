@@ -16,13 +16,13 @@ import {
   RUNS,
   HEAD,
   CREATE_RUN,
+  COMMITS,
+  REVIEWS,
 } from "../integration/harness.js";
 
 beforeEach(cleanNock);
 afterAll(() => nock.restore());
 
-const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
-const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
 const PERMISSION = /\/repos\/Codertocat\/Hello-World\/collaborators\/[^/]+\/permission/;
 
 const approval = (login: string, type: "Bot" | "User") => ({

@@ -16,13 +16,12 @@ import {
   RUNS,
   HEAD,
   CREATE_RUN,
+  COMMITS,
+  REVIEWS,
 } from "../integration/harness.js";
 
 beforeEach(cleanNock);
 afterAll(() => nock.restore());
-
-const REVIEWS = `${REPO_PATH}/pulls/2/reviews?per_page=100`;
-const COMMITS = `${REPO_PATH}/pulls/2/commits?per_page=100`;
 
 const POLICY = `gates:
   peer-review:

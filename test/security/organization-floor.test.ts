@@ -27,6 +27,8 @@ import {
   POLICY_URL,
   REPO_PATH,
   RUNS,
+  COMMITS,
+  REVIEWS,
 } from "../integration/harness.js";
 
 const PATH = ".github/release-policy.yml";
@@ -94,7 +96,7 @@ describe("through the app: a repository under a required base", () => {
       .get(OWN_RUNS)
       .optionally()
       .reply(200, { total_count: 0, check_runs: [] })
-      .get(`${REPO_PATH}/pulls/2/reviews?per_page=100`)
+      .get(REVIEWS)
       .optionally()
       .reply(200, [
         {
@@ -105,7 +107,7 @@ describe("through the app: a repository under a required base", () => {
           submitted_at: "2026-11-26T09:00:00Z",
         },
       ])
-      .get(`${REPO_PATH}/pulls/2/commits?per_page=100`)
+      .get(COMMITS)
       .optionally()
       .reply(200, [{ sha: HEAD, author: { login: "carol" }, committer: { login: "web-flow" } }])
       .get(`/orgs/${OWNER}/teams/eng/members?per_page=100`)
